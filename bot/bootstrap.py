@@ -1,0 +1,89 @@
+"""The one composition root: settings → Redis → stores → LLM service → pipeline.
+
+Nothing else in Hearth constructs long-lived objects; adapters receive an `App` and use its parts.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.community import CommunityStore
+from bot.config import Settings
+from bot.context import ContextStore
+from bot.crisis import Crisis, build_crisis
+from bot.embedded_redis import EmbeddedRedis
+from bot.ids import Pseudonymizer
+from bot.llm import ReplyService
+from bot.pipeline import Pipeline
+from bot.prompts import Prompts, load_prompts
+from bot.stages import build_stages
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class App:
+    """Everything an adapter needs. Adapters call `pipeline.handle()` and never reach past it for decisions."""
+
+    settings: Settings
+    redis: Redis
+    ids: Pseudonymizer
+    prompts: Prompts
+    context: ContextStore
+    communities: CommunityStore
+    llm: ReplyService | None
+    crisis: Crisis
+    pipeline: Pipeline
+
+
+def _hash_secret(settings: Settings) -> bytes:
+    secret = settings.privacy.id_hash_secret
+    if secret is not None:
+        return secret.get_secret_value().encode()
+    log.warning(
+        "ID_HASH_SECRET is not set: using a random one for this run only, so Hearth will not recognise "
+        "anyone after a restart. Set ID_HASH_SECRET to keep pseudonyms stable."
+    )
+    return secrets.token_bytes(32)
+
+
+def build_app(settings: Settings, redis: Redis, *, hash_secret: bytes | None = None) -> App:
+    """Wire the parts together. Raises `PromptError` for a bad prompt file (a start-up error)."""
+    prompts = load_prompts(settings.prompts_dir)
+    privacy = settings.privacy
+    context = ContextStore(
+        redis,
+        ttl=privacy.context_ttl,
+        max_turns=privacy.context_max_turns,
+        max_chars=privacy.context_max_chars,
+        flag_ttl=privacy.disclaimer_ttl,
+        crisis_ttl=settings.crisis.crisis_mode_ttl,
+    )
+    communities = CommunityStore(redis)
+    llm = ReplyService.from_settings(settings.llm) if settings.llm.configured else None
+    ids = Pseudonymizer(hash_secret or _hash_secret(settings))
+    crisis = build_crisis(settings)
+    pipeline = Pipeline(build_stages(settings, prompts, context, crisis, llm))
+    return App(settings, redis, ids, prompts, context, communities, llm, crisis, pipeline)
+
+
+@asynccontextmanager
+async def running(settings: Settings, *, hash_secret: bytes | None = None) -> AsyncIterator[App]:
+    """Start what the app needs (the embedded Redis when `REDIS_URL` is unset), yield it, then stop it all."""
+    async with AsyncExitStack() as stack:
+        url = settings.redis.redis_url
+        if url is None:
+            url = stack.enter_context(EmbeddedRedis()).url
+            log.info("started a private, non-persistent Redis for this run")
+        redis: Redis = Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        stack.push_async_callback(redis.aclose)
+        app = build_app(settings, redis, hash_secret=hash_secret)
+        if app.llm is not None:
+            stack.push_async_callback(app.llm.aclose)
+        yield app

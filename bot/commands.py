@@ -1,0 +1,108 @@
+"""Slash-style commands and button actions that need no LLM: /about, /resources, /mydata, /forget, /consent.
+
+Every platform sends them the same way: as text starting with "/" (the Slack adapter turns `/hearth about`
+into `/about`) or as an action id from a button.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from redis.exceptions import RedisError
+
+from bot.context import ContextStore
+from bot.crisis import Crisis
+from bot.models import ACTION_CONSENT, ACTION_RESOURCES, Action, ActionStyle, Reply
+from bot.pipeline import Turn
+from bot.prompts import Prompts
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Turn, str], Awaitable[Reply]]
+
+
+def minutes(seconds: int) -> str:
+    if seconds >= 5400:
+        return f"{round(seconds / 3600)} h"
+    return f"{max(1, round(seconds / 60))} min"
+
+
+class CommandStage:
+    name = "commands"
+
+    def __init__(self, prompts: Prompts, context: ContextStore, crisis: Crisis) -> None:
+        self._prompts = prompts
+        self._context = context
+        self._crisis = crisis
+        self._commands: dict[str, Handler] = {
+            "about": self._about,
+            "help": self._help,
+            "start": self._help,
+            "resources": self._resources,
+            "mydata": self._mydata,
+            "forget": self._forget,
+            "consent": self._consent,
+        }
+        self._actions: dict[str, Handler] = {ACTION_RESOURCES: self._resources, ACTION_CONSENT: self._consent}
+
+    @property
+    def command_names(self) -> tuple[str, ...]:
+        return tuple(self._commands)
+
+    def register(self, name: str, handler: Handler) -> None:
+        """Add a command (the tools use this)."""
+        self._commands[name] = handler
+
+    async def run(self, turn: Turn) -> Reply | None:
+        if turn.msg.action:
+            action = self._actions.get(turn.msg.action)
+            return await action(turn, "") if action else None
+        if not turn.text.startswith("/"):
+            return None
+        name, _, argument = turn.text[1:].partition(" ")
+        handler = self._commands.get(name.lower().strip())
+        if handler is None:
+            return Reply(self._prompts.say("unknown_command", command=name[:40]), private=True)
+        return await handler(turn, argument.strip())
+
+    async def _about(self, turn: Turn, argument: str) -> Reply:
+        text = self._prompts.say("about", context_minutes=minutes(self._context.ttl))
+        return Reply(text, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),), kind="about")
+
+    async def _help(self, turn: Turn, argument: str) -> Reply:
+        return Reply(self._prompts.say("help"), kind="help")
+
+    async def _resources(self, turn: Turn, argument: str) -> Reply:
+        country = argument.upper() if len(argument) == 2 and argument.isalpha() else turn.country
+        return self._crisis.resources_reply(country)
+
+    async def _mydata(self, turn: Turn, argument: str) -> Reply:
+        try:
+            held = await self._context.describe(turn.msg.user)
+        except (RedisError, OSError):
+            return Reply(self._prompts.say("storage_down"), private=True)
+        if not held:
+            return Reply(self._prompts.say("mydata_none"), private=True, kind="mydata")
+        lines = [self._prompts.say("mydata_intro")]
+        lines += [f"• {item.what}: deleted in {minutes(item.expires_in)}" for item in held]
+        return Reply("\n".join(lines), private=True, kind="mydata")
+
+    async def _forget(self, turn: Turn, argument: str) -> Reply:
+        try:
+            await self._context.forget(turn.msg.user)
+        except (RedisError, OSError):
+            return Reply(self._prompts.say("forget_failed"), private=True)
+        log.info("a user erased their data")
+        return Reply(self._prompts.say("forgotten"), private=True, kind="forget")
+
+    async def _consent(self, turn: Turn, argument: str) -> Reply:
+        try:
+            await self._context.save(turn.msg.user, turn.msg.conversation, flags=("consent", "disclaimer"))
+        except (RedisError, OSError):
+            return Reply(self._prompts.say("storage_down"), private=True)
+        return Reply(self._prompts.say("consent_given"), kind="consent")
+
+
+def consent_action() -> Action:
+    return Action(ACTION_CONSENT, "I understand, let's talk", ActionStyle.PRIMARY)

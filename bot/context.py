@@ -1,0 +1,201 @@
+"""Short-lived memory in Redis: the last turns of a conversation and a few per-user flags.
+
+Every write carries an expiry; nothing is ever written without one. All of a user's keys share the hash tag
+`{user}` (one Redis Cluster slot) and are listed in a per-user index, so `/forget` deletes them in one
+transaction without scanning. Reading is one round trip (`load`), writing is one round trip (`save`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.community import Community
+from bot.redis_keys import UserKeys, community_key
+
+log = logging.getLogger(__name__)
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContextTurn:
+    role: Role
+    text: str
+    at: int
+
+
+@dataclass
+class Session:
+    """What Redis holds about one user in one conversation, read once per message."""
+
+    turns: list[ContextTurn] = field(default_factory=list)
+    consent: bool = False
+    disclaimer_seen: bool = False
+    crisis: dict[str, Any] = field(default_factory=dict)
+    community: Community = field(default_factory=Community)
+    available: bool = True
+
+    @staticmethod
+    def empty(available: bool = True) -> Session:
+        return Session(available=available)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldItem:
+    """One thing held about a user, for `/mydata`."""
+
+    what: str
+    expires_in: int
+
+
+_DESCRIPTIONS = {
+    "ctx": "the recent turns of a conversation ({n} messages)",
+    "crisis": "a safety note that this conversation recently showed distress (no text)",
+    "consent": "that you agreed to talk with Hearth",
+    "disclaimer": "that you have seen Hearth's introduction",
+}
+
+
+class ContextStore:
+    def __init__(
+        self, redis: Redis, *, ttl: int, max_turns: int, max_chars: int, flag_ttl: int, crisis_ttl: int
+    ) -> None:
+        self._redis = redis
+        self.ttl = ttl
+        self.max_turns = max_turns
+        self.max_chars = max_chars
+        self.flag_ttl = flag_ttl
+        self.crisis_ttl = crisis_ttl
+        # The index must outlive every key it lists, so it takes the longest expiry in use.
+        self._index_ttl = max(ttl, flag_ttl, crisis_ttl)
+
+    async def load(self, user: str, conversation: str, tenant: str) -> Session:
+        keys = UserKeys(user)
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.lrange(keys.context(conversation), 0, -1)
+                pipe.exists(keys.consent)
+                pipe.exists(keys.disclaimer)
+                pipe.get(keys.crisis(conversation))
+                pipe.get(community_key(tenant))
+                raw_turns, consent, seen, crisis, community = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("context unavailable: %s", type(exc).__name__)
+            return Session.empty(available=False)
+        return Session(
+            turns=self._bounded(_decode_turns(raw_turns)),
+            consent=bool(consent),
+            disclaimer_seen=bool(seen),
+            crisis=_decode_json(crisis),
+            community=Community.from_json(community),
+        )
+
+    async def save(
+        self,
+        user: str,
+        conversation: str,
+        *,
+        turns: Sequence[tuple[Role, str]] = (),
+        flags: Iterable[str] = (),
+        crisis: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Append turns, set flags (`consent`, `disclaimer`) and the crisis note, refreshing every expiry."""
+        keys = UserKeys(user)
+        now = int(time.time())
+        written: list[str] = []
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if turns:
+                ctx = keys.context(conversation)
+                pipe.rpush(ctx, *(_encode_turn(role, text, now) for role, text in turns))
+                pipe.ltrim(ctx, -self.max_turns, -1)
+                pipe.expire(ctx, self.ttl)
+                written.append(ctx)
+            for flag in flags:
+                name = getattr(keys, flag)
+                pipe.set(name, "1", ex=self.flag_ttl)
+                written.append(name)
+            if crisis is not None:
+                name = keys.crisis(conversation)
+                pipe.set(name, json.dumps(dict(crisis), separators=(",", ":")), ex=self.crisis_ttl)
+                written.append(name)
+            if not written:
+                return
+            pipe.sadd(keys.index, *written)
+            pipe.expire(keys.index, self._index_ttl)
+            await pipe.execute()
+
+    async def forget(self, user: str) -> int:
+        """Delete everything held about `user`; returns how many keys went."""
+        keys = UserKeys(user)
+        listed = [name.decode() if isinstance(name, bytes) else name for name in await self._redis.smembers(keys.index)]
+        names = sorted({*listed, keys.consent, keys.disclaimer, keys.index})
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(*names)
+            (deleted,) = await pipe.execute()
+        return max(0, int(deleted) - (1 if listed else 0))
+
+    async def describe(self, user: str) -> list[HeldItem]:
+        """What is held about `user` right now and when each piece expires."""
+        keys = UserKeys(user)
+        listed = sorted(
+            name.decode() if isinstance(name, bytes) else name for name in await self._redis.smembers(keys.index)
+        )
+        if not listed:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for name in listed:
+                pipe.ttl(name)
+                pipe.llen(name) if ":ctx:" in name else pipe.exists(name)
+            answers = await pipe.execute()
+        held = []
+        for position, name in enumerate(listed):
+            ttl, size = int(answers[2 * position]), int(answers[2 * position + 1])
+            if ttl <= 0 or size == 0:
+                continue
+            kind = keys.kind_of(name)
+            held.append(HeldItem(_DESCRIPTIONS.get(kind, "a short-lived note").format(n=size), ttl))
+        return held
+
+    def _bounded(self, turns: list[ContextTurn]) -> list[ContextTurn]:
+        """The newest turns that fit in `max_chars`; older ones are dropped first."""
+        kept: list[ContextTurn] = []
+        total = 0
+        for turn in reversed(turns[-self.max_turns :]):
+            total += len(turn.text)
+            if total > self.max_chars and kept:
+                break
+            kept.append(turn)
+        kept.reverse()
+        return kept
+
+
+def _encode_turn(role: Role, text: str, at: int) -> str:
+    return json.dumps({"r": role, "t": text, "at": at}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_turns(raw: Iterable[bytes | str]) -> list[ContextTurn]:
+    turns = []
+    for item in raw:
+        data = _decode_json(item)
+        role, text = data.get("r"), data.get("t")
+        if role in ("user", "assistant") and isinstance(text, str):
+            turns.append(ContextTurn(role, text, int(data.get("at", 0))))
+    return turns
+
+
+def _decode_json(raw: bytes | str | None) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,139 @@
+"""The neutral vocabulary shared by the core and every adapter.
+
+Adapters translate platform events into an `IncomingMessage` and render a `Reply`; nothing else crosses the
+edge. Everything here is frozen so a stage can never change what another stage already saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+
+
+class Level(StrEnum):
+    """How much a message asks of the crisis path (see shared/SAFETY.md)."""
+
+    NONE = "none"
+    CONCERN = "concern"
+    URGENT = "urgent"
+    IMMINENT = "imminent"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+    def at_least(self, other: Level) -> bool:
+        return self.rank >= other.rank
+
+    @staticmethod
+    def highest(*levels: Level) -> Level:
+        return max(levels, key=lambda level: level.rank, default=Level.NONE)
+
+
+_LEVEL_RANK = {Level.NONE: 0, Level.CONCERN: 1, Level.URGENT: 2, Level.IMMINENT: 3}
+
+
+class Category(StrEnum):
+    SUICIDE = "suicide"
+    SELF_HARM = "self_harm"
+    ABUSE = "abuse"
+    HARM_TO_OTHERS = "harm_to_others"
+    PSYCHOSIS = "psychosis"
+    MEDICAL = "medical"
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    DISCORD = "discord"
+    SLACK = "slack"
+
+
+class ActionStyle(Enum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button the adapter may render. `id` is stable: adapters put it in custom ids that survive restarts."""
+
+    id: str
+    label: str
+    style: ActionStyle = ActionStyle.SECONDARY
+
+
+# The action ids the core understands. Adapters send them back as `IncomingMessage.action`.
+ACTION_HANDOFF = "handoff"
+ACTION_HANDOFF_SHARE = "handoff_share"
+ACTION_RESOURCES = "resources"
+ACTION_STOP_EXERCISE = "stop_exercise"
+ACTION_CONSENT = "consent"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """One user message (or button press) after translation at the edge.
+
+    `tenant`, `conversation` and `user` are already pseudonyms (HMAC of the platform ids, see `bot.ids`);
+    raw platform ids never enter the core. `link` is a platform URL to the conversation, given to moderators
+    instead of the text.
+    """
+
+    platform: Platform
+    tenant: str
+    conversation: str
+    user: str
+    text: str
+    is_private: bool = True
+    locale: str | None = None
+    country: str | None = None
+    event_id: str | None = None
+    action: str | None = None
+    link: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModeratorAlert:
+    """What moderators are sent. It carries a link and a level, never the user's words unless they agreed."""
+
+    tenant: str
+    level: Level
+    link: str | None
+    summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the core answers. `private` asks the adapter to move the reply out of a public channel
+    (DM or ephemeral) and leave at most `public_notice` behind."""
+
+    text: str
+    actions: tuple[Action, ...] = ()
+    private: bool = False
+    level: Level = Level.NONE
+    kind: str = "text"
+    public_notice: str | None = None
+    alert: ModeratorAlert | None = None
+    streamed: bool = False
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+
+PartialSink = Callable[[str], Awaitable[None]]
+"""Receives the reply text accumulated so far while an LLM reply streams (already screened and throttled)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the crisis detector concluded about one message, in the light of the conversation so far."""
+
+    level: Level = Level.NONE
+    categories: frozenset[Category] = frozenset()
+    method_question: bool = False
+    distress: bool = False
+
+    @staticmethod
+    def none() -> Assessment:
+        return Assessment()

@@ -1,0 +1,76 @@
+"""An ordered chain of small async stages. The first stage that answers stops the rest.
+
+The order is the safety argument (DESIGN.md, "One message, end to end"): validation, then crisis
+interception before anything that can be limited or can call an LLM. A stage that fails is logged (never
+with the message text) and answered with a calm reply; a failure in a stage marked `fail_closed` is answered
+by that stage's own safe fallback instead, which is how the crisis path fails closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.context import Session
+from bot.models import ACTION_RESOURCES, Action, Assessment, IncomingMessage, PartialSink, Reply
+
+log = logging.getLogger(__name__)
+
+SORRY = (
+    "Sorry, something went wrong on my side and I couldn't answer that. Your message wasn't lost on you: "
+    "you can try again in a moment. If you need someone right now, the button below shows crisis lines."
+)
+
+
+@dataclass
+class Turn:
+    """Everything the stages learn about one message while it passes through the pipeline."""
+
+    msg: IncomingMessage
+    text: str
+    sink: PartialSink | None = None
+    session: Session = field(default_factory=Session.empty)
+    assessment: Assessment = field(default_factory=Assessment.none)
+    over_length: bool = False
+    notices: list[str] = field(default_factory=list)
+    country: str | None = None
+
+
+class Stage(Protocol):
+    name: str
+
+    async def run(self, turn: Turn) -> Reply | None:
+        """Answer the message, or return None to let the next stage try."""
+        ...
+
+
+class FailClosed(Protocol):
+    def fallback(self, turn: Turn) -> Reply:
+        """The reply to give when `run` raised: must need nothing that can fail (no Redis, no network)."""
+        ...
+
+
+class Pipeline:
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self._stages = tuple(stages)
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(stage.name for stage in self._stages)
+
+    async def handle(self, msg: IncomingMessage, sink: PartialSink | None = None) -> Reply:
+        turn = Turn(msg=msg, text=msg.text, sink=sink)
+        for stage in self._stages:
+            try:
+                reply = await stage.run(turn)
+            except Exception as exc:
+                log.error("stage %s failed: %s", stage.name, type(exc).__name__)
+                fallback = getattr(stage, "fallback", None)
+                if fallback is not None:
+                    return fallback(turn)  # type: ignore[no-any-return]
+                return Reply(SORRY, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),))
+            if reply is not None:
+                return reply
+        return Reply(SORRY, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),))
