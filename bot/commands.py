@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
@@ -20,6 +21,26 @@ from bot.prompts import Prompts
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Turn, str], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """What adapters register as a platform command. `personal` replies go ephemeral or to a DM."""
+
+    name: str
+    description: str
+    personal: bool = True
+    argument: str | None = None
+
+
+CORE_COMMANDS = (
+    CommandSpec("about", "What Hearth is, what it is not, and what it keeps", personal=False),
+    CommandSpec("help", "Everything Hearth can do", personal=False),
+    CommandSpec("resources", "Crisis lines for your country", argument="country"),
+    CommandSpec("mydata", "What Hearth holds about you, and when it is deleted"),
+    CommandSpec("forget", "Erase everything Hearth holds about you, now"),
+    CommandSpec("consent", "Agree to chat with Hearth through an AI language model"),
+)
 
 
 def minutes(seconds: int) -> str:
