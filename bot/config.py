@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -52,7 +52,7 @@ def _split_ints(value: Any) -> Any:
     return value
 
 
-Rate = Annotated[RateLimit, BeforeValidator(parse_rate)]
+Rate = Annotated[RateLimit, NoDecode, BeforeValidator(parse_rate)]
 
 
 class _Section(BaseSettings):
@@ -197,6 +197,8 @@ def load_settings(env_file: str | Path | None = ".env", prompts_dir: Path | None
             built[name] = section(_env_file=env_file, **own)
         except ValidationError as exc:
             raise ConfigError(_one_line(exc)) from None
+        except SettingsError as exc:
+            raise ConfigError(f"Configuration error: {exc}") from None
     return Settings(prompts_dir=prompts_dir or default_prompts_dir(), **built)
 
 
