@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -130,6 +130,18 @@ class DiscordSettings(_Section):
     discord_shard_count: int | None = Field(None, gt=0)
     discord_shard_ids: Annotated[tuple[int, ...] | None, NoDecode, BeforeValidator(_split_ints)] = None
     discord_edit_interval: float = Field(1.0, ge=0.2)
+    discord_guild_ready_timeout: float = Field(2.0, ge=0)
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordSettings:
+        ids = self.discord_shard_ids
+        if ids is None:
+            return self
+        if self.discord_shard_count is None:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total number of shards)")
+        if any(not 0 <= shard < self.discord_shard_count for shard in ids):
+            raise ValueError(f"DISCORD_SHARD_IDS must be between 0 and DISCORD_SHARD_COUNT - 1 (got {list(ids)})")
+        return self
 
 
 class SlackSettings(_Section):

@@ -1,7 +1,5 @@
-"""The Discord adapter (its own issue)."""
+"""The Discord adapter: discord.py in, the core's pipeline, discord.py out. `run(app)` starts it."""
 
-from bot.bootstrap import App
+from adapters.discord.client import run
 
-
-async def run(app: App) -> None:
-    raise NotImplementedError("the Discord adapter is not built yet")
+__all__ = ["run"]

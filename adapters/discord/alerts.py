@@ -1,0 +1,48 @@
+"""Moderator alerts: a link and a level in the channel the server's admins chose, pinging only their role.
+
+Moderators get a link to the conversation, never the user's words (SAFETY.md rule 12), unless the user agreed
+and the core put a summary in the alert.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.community import Community
+from bot.models import ModeratorAlert
+
+log = logging.getLogger(__name__)
+
+
+def alert_text(alert: ModeratorAlert, role: str | None) -> str:
+    lines = [f"<@&{role}>"] if role else []
+    lines.append(f"Hearth alert ({alert.level.value}): a member may need a person to check in with them.")
+    lines.append(f"Conversation: {alert.link}" if alert.link else "Conversation: (no link available)")
+    if alert.summary:
+        lines.append(f"Shared with their agreement: {alert.summary}")
+    return "\n".join(lines)
+
+
+def role_only(role: str | None) -> discord.AllowedMentions:
+    if role is None or not role.isdigit():
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(everyone=False, users=False, replied_user=False, roles=[discord.Object(int(role))])
+
+
+async def post_alert(
+    client: discord.Client, guild: discord.Guild | None, community: Community, alert: ModeratorAlert
+) -> bool:
+    """True when the alert was posted; False when the server configured no alert channel or Discord refused."""
+    target = community.moderator_channel
+    if guild is None or target is None or not target.isdigit():
+        return False
+    channel = guild.get_channel_or_thread(int(target)) or client.get_partial_messageable(int(target), guild_id=guild.id)
+    role = community.moderator_role
+    try:
+        await channel.send(alert_text(alert, role), allowed_mentions=role_only(role))  # type: ignore[union-attr]
+    except discord.HTTPException as exc:
+        log.warning("could not post a moderator alert: Discord answered %s", exc.status)
+        return False
+    return True

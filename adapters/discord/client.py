@@ -1,0 +1,92 @@
+"""The discord.py client: intents, shards, where Discord is, and the wiring of events to handlers.
+
+`DISCORD_API_BASE_URL` and `DISCORD_GATEWAY_URL` set discord.py's two URL class attributes (the only
+library state Hearth touches) for the life of the client, so a self-hosted server or a test stand-in can
+serve the bot. Without `DISCORD_SHARD_COUNT`, discord.py asks the API (`GET /gateway/bot`) for the gateway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from adapters.discord.commands import build_tree
+from adapters.discord.interactions import respond
+from adapters.discord.messages import MessageHandler
+from adapters.discord.render import ActionButton
+from adapters.discord.translate import from_interaction
+from bot.bootstrap import App
+from bot.commands import CORE_COMMANDS
+from bot.config import ConfigError, DiscordSettings
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Servers, messages in servers and DMs, and their text. Message content is a privileged intent."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+@contextmanager
+def pointed_at(settings: DiscordSettings) -> Iterator[None]:
+    before = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    if settings.discord_api_base_url:
+        Route.BASE = settings.discord_api_base_url.rstrip("/")
+    if settings.discord_gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+    try:
+        yield
+    finally:
+        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = before
+
+
+class HearthClient(discord.AutoShardedClient):
+    def __init__(self, app: App, **options: Any) -> None:
+        settings = app.settings.discord
+        shards: dict[str, Any] = {"shard_count": settings.discord_shard_count}
+        if settings.discord_shard_ids:
+            shards["shard_ids"] = list(settings.discord_shard_ids)
+        super().__init__(
+            intents=intents(),
+            **shards,
+            allowed_mentions=discord.AllowedMentions.none(),
+            # No message cache: Hearth never needs old messages, and it would keep their text in memory.
+            max_messages=None,
+            chunk_guilds_at_startup=False,
+            guild_ready_timeout=settings.discord_guild_ready_timeout,
+            **options,
+        )
+        self.app = app
+        self.tree = build_tree(self, app, CORE_COMMANDS)
+        self._messages = MessageHandler(app, self)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ActionButton)
+        await self.tree.sync()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self._messages.on_message(message)
+
+    async def on_hearth_action(self, interaction: discord.Interaction, action: str) -> None:
+        await respond(self.app, interaction, from_interaction(self.app, interaction, action=action), personal=True)
+
+
+async def run(app: App) -> None:
+    token = app.settings.discord.discord_token
+    if token is None:
+        raise ConfigError("Configuration error: DISCORD_TOKEN is not set; discord needs it (see .env.example)")
+    with pointed_at(app.settings.discord):
+        async with HearthClient(app) as client:
+            await client.start(token.get_secret_value())

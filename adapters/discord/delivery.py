@@ -1,0 +1,74 @@
+"""Where a reply goes, and how it gets there privately when it must.
+
+Private by default for sensitive replies: a reply the core marks private, written in a server, goes to the
+user by DM and leaves only a neutral line in public. If their DMs are closed, the public fallback still
+carries the crisis lines: resources are never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from adapters.discord.render import parts
+from bot.models import Reply
+
+log = logging.getLogger(__name__)
+
+THREAD_NAME = "Talking with Hearth"
+NEUTRAL_NOTICE = "I've sent you a private message."
+DMS_CLOSED = "I couldn't send you a private message (your DMs are closed), so here is where to find help right now:"
+
+
+class Place:
+    """The public side of one message's answer. A channel message is answered in a thread opened from it,
+    opened only when something is actually posted there (a private reply opens none)."""
+
+    def __init__(self, message: discord.Message) -> None:
+        self.message = message
+        self._target: discord.abc.Messageable | None = None
+
+    @property
+    def public(self) -> bool:
+        return self.message.guild is not None
+
+    async def channel(self) -> discord.abc.Messageable:
+        if self._target is None:
+            channel = self.message.channel
+            if not self.public or isinstance(channel, discord.Thread):
+                self._target = channel
+            else:
+                self._target = await self.message.create_thread(name=THREAD_NAME, auto_archive_duration=1440)
+        return self._target
+
+    async def notice(self, reply: Reply) -> None:
+        """A public reply that opens no thread: in the thread if there is one, else as a reply to the message."""
+        sends = parts(reply)
+        channel: discord.abc.Messageable
+        if self._target is None and not isinstance(self.message.channel, discord.Thread):
+            await self.message.reply(mention_author=False, **sends.pop(0))
+            channel = self.message.channel
+        else:
+            channel = await self.channel()
+        for kwargs in sends:
+            await channel.send(**kwargs)
+
+
+async def send_all(channel: discord.abc.Messageable, reply: Reply, shown: discord.Message | None = None) -> None:
+    """Send a reply in chunks; `shown` is a streamed message that the first chunk replaces."""
+    sends = parts(reply)
+    if shown is not None:
+        await shown.edit(**sends.pop(0))
+    for kwargs in sends:
+        await channel.send(**kwargs)
+
+
+async def send_dm(user: discord.User | discord.Member, reply: Reply) -> bool:
+    """False when the user does not accept DMs from Hearth."""
+    try:
+        channel = user.dm_channel or await user.create_dm()
+        await send_all(channel, reply)
+    except discord.Forbidden:
+        return False
+    return True

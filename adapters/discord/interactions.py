@@ -1,0 +1,51 @@
+"""Slash commands and button presses → the core → an interaction response.
+
+Personal answers are ephemeral in a server (only the person who asked sees them); in a DM everything is
+private anyway. Discord wants an answer within 3 s, so a slow core turn is deferred first and followed up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from adapters.discord.alerts import post_alert
+from adapters.discord.render import parts
+from bot.bootstrap import App
+from bot.models import IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER = 2.0
+
+
+async def respond(app: App, interaction: discord.Interaction, msg: IncomingMessage, *, personal: bool) -> None:
+    turn = asyncio.ensure_future(app.pipeline.handle(msg))
+    in_server = interaction.guild_id is not None
+    deferred = False
+    try:
+        reply = await asyncio.wait_for(asyncio.shield(turn), DEFER_AFTER)
+    except TimeoutError:
+        await interaction.response.defer(ephemeral=in_server, thinking=True)
+        deferred = True
+        reply = await turn
+    if reply.kind == "duplicate":
+        return
+    ephemeral = in_server and (personal or reply.private or deferred)
+    try:
+        await _send(interaction, reply, ephemeral=ephemeral, deferred=deferred)
+    except discord.HTTPException as exc:
+        log.warning("could not answer an interaction: Discord answered %s", exc.status)
+    if reply.alert is not None and interaction.guild is not None:
+        community = await app.communities.get(msg.tenant)
+        await post_alert(interaction.client, interaction.guild, community, reply.alert)
+
+
+async def _send(interaction: discord.Interaction, reply: Reply, *, ephemeral: bool, deferred: bool) -> None:
+    sends = parts(reply)
+    if not deferred:
+        await interaction.response.send_message(ephemeral=ephemeral, **sends.pop(0))
+    for kwargs in sends:
+        await interaction.followup.send(ephemeral=ephemeral, **kwargs)

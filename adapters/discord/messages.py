@@ -1,0 +1,112 @@
+"""One Discord message, end to end: decide whether Hearth was addressed, run the core, deliver the reply.
+
+Hearth answers in DMs always; in a server when mentioned, in a channel an admin enabled, or in a thread it
+opened. It ignores bots (itself included) and a message id it has already handled (Discord may deliver a
+MESSAGE_CREATE twice, e.g. when a resumed session replays events).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import replace
+
+import discord
+
+from adapters.discord.alerts import post_alert
+from adapters.discord.delivery import DMS_CLOSED, NEUTRAL_NOTICE, Place, send_all, send_dm
+from adapters.discord.render import message_kwargs
+from adapters.discord.streaming import StreamedMessage
+from adapters.discord.translate import from_message, tenant_of
+from bot.bootstrap import App
+from bot.community import Community
+from bot.models import ACTION_RESOURCES, IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+DUPLICATE = "duplicate"
+
+
+class RecentIds:
+    """The last few thousand message ids handled by this process: a cheap first guard against redelivery
+    (the core also dedupes on `event_id`, across processes)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    def first_time(self, message_id: int) -> bool:
+        if message_id in self._seen:
+            return False
+        self._seen[message_id] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
+def addressed(message: discord.Message, bot: discord.ClientUser, community: Community) -> bool:
+    if message.guild is None:
+        return True
+    if bot in message.mentions:
+        return True
+    channel = message.channel
+    if isinstance(channel, discord.Thread):
+        return channel.owner_id == bot.id or str(channel.parent_id) in community.enabled_channels
+    return str(channel.id) in community.enabled_channels
+
+
+class MessageHandler:
+    def __init__(self, app: App, client: discord.Client) -> None:
+        self._app = app
+        self._client = client
+        self._recent = RecentIds()
+
+    async def on_message(self, message: discord.Message) -> None:
+        bot = self._client.user
+        if bot is None or message.author.bot or message.author.id == bot.id:
+            return
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return
+        community = Community()
+        if message.guild is not None:
+            tenant = tenant_of(self._app, message.guild.id, message.author.id)
+            community = await self._app.communities.get(tenant)
+        if not addressed(message, bot, community) or not self._recent.first_time(message.id):
+            return
+        await self.answer(message, from_message(self._app, message, bot.id), community)
+
+    async def answer(self, message: discord.Message, msg: IncomingMessage, community: Community) -> None:
+        place = Place(message)
+        stream = StreamedMessage(place.channel, self._app.settings.discord.discord_edit_interval)
+        async with message.channel.typing():
+            reply = await self._app.pipeline.handle(msg, stream)
+        stream.stop()
+        if reply.kind == DUPLICATE:
+            return
+        try:
+            if reply.private and place.public:
+                await self._privately(message, msg, reply, place, stream.message)
+            else:
+                await send_all(await place.channel(), reply, stream.message)
+        except discord.HTTPException as exc:
+            log.warning("could not deliver a reply: Discord answered %s", exc.status)
+        if reply.alert is not None:
+            await post_alert(self._client, message.guild, community, reply.alert)
+
+    async def _privately(
+        self, message: discord.Message, msg: IncomingMessage, reply: Reply, place: Place, shown: discord.Message | None
+    ) -> None:
+        notice = reply.public_notice or NEUTRAL_NOTICE
+        if await send_dm(message.author, reply):
+            if shown is not None:
+                await shown.edit(**message_kwargs(notice))
+            else:
+                await place.notice(Reply(notice))
+            return
+        # DMs closed: ask the core for the crisis lines and post only those, never the private text.
+        lines = await self._app.pipeline.handle(replace(msg, text="", action=ACTION_RESOURCES, event_id=None))
+        fallback = replace(lines, text=f"{DMS_CLOSED}\n\n{lines.text}", actions=reply.actions or lines.actions)
+        if shown is not None:
+            await send_all(await place.channel(), fallback, shown)
+        else:
+            await place.notice(fallback)

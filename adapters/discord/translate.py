@@ -1,0 +1,92 @@
+"""Discord messages and interactions → `IncomingMessage`, with every platform id pseudonymised.
+
+The pseudonyms are built here and only here, so the tenant a message is filed under is the very tenant
+`/hearth-config` writes (the crisis stage reads the server's country through it). A conversation is one user
+in one place: a DM, or a thread (a thread started from a message has that message's id, so a channel
+message is filed under the thread Hearth is about to open for it).
+"""
+
+from __future__ import annotations
+
+import re
+
+import discord
+
+from bot.bootstrap import App
+from bot.models import IncomingMessage, Platform
+
+PLATFORM = "discord"
+
+
+def tenant_of(app: App, guild_id: int | None, user_id: int) -> str:
+    """A server is a tenant; outside a server each person is their own tenant, so DM users share no budget."""
+    if guild_id is None:
+        return app.ids("tenant", PLATFORM, "dm", str(user_id))
+    return app.ids("tenant", PLATFORM, str(guild_id))
+
+
+def user_of(app: App, user_id: int) -> str:
+    return app.ids("user", PLATFORM, str(user_id))
+
+
+def conversation_of(app: App, place_id: int, user_id: int) -> str:
+    return app.ids("conversation", PLATFORM, str(place_id), str(user_id))
+
+
+def channel_of(app: App, channel_id: int) -> str:
+    return app.ids("channel", PLATFORM, str(channel_id))
+
+
+def is_private(channel: object) -> bool:
+    return isinstance(channel, discord.DMChannel | discord.GroupChannel)
+
+
+def place_of(message: discord.Message) -> int:
+    """Where the conversation lives: the DM or thread itself, else the thread Hearth opens from the message."""
+    if is_private(message.channel) or isinstance(message.channel, discord.Thread):
+        return message.channel.id
+    return message.id
+
+
+def strip_mention(text: str, bot_id: int) -> str:
+    return re.sub(rf"<@!?{bot_id}>", "", text).strip()
+
+
+def from_message(app: App, message: discord.Message, bot_id: int) -> IncomingMessage:
+    author = message.author.id
+    guild_id = message.guild.id if message.guild is not None else None
+    return IncomingMessage(
+        platform=Platform.DISCORD,
+        tenant=tenant_of(app, guild_id, author),
+        conversation=conversation_of(app, place_of(message), author),
+        user=user_of(app, author),
+        text=strip_mention(message.content, bot_id),
+        is_private=is_private(message.channel),
+        event_id=str(message.id),
+        link=message.jump_url,
+        channel=channel_of(app, message.channel.id),
+    )
+
+
+def from_interaction(
+    app: App, interaction: discord.Interaction, *, text: str = "", action: str | None = None
+) -> IncomingMessage:
+    """A slash command (as "/name argument") or a button press (as its action id)."""
+    author = interaction.user.id
+    channel_id = interaction.channel_id or 0
+    link = None
+    if interaction.message is not None:
+        link = interaction.message.jump_url
+    return IncomingMessage(
+        platform=Platform.DISCORD,
+        tenant=tenant_of(app, interaction.guild_id, author),
+        conversation=conversation_of(app, channel_id, author),
+        user=user_of(app, author),
+        text=text,
+        is_private=interaction.guild_id is None,
+        locale=str(interaction.locale),
+        event_id=str(interaction.id),
+        action=action,
+        link=link,
+        channel=channel_of(app, channel_id),
+    )
