@@ -7,6 +7,7 @@ serve the bot. Without `DISCORD_SHARD_COUNT`, discord.py asks the API (`GET /gat
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +70,7 @@ class HearthClient(discord.AutoShardedClient):
             **options,
         )
         self.app = app
+        self._in_flight: set[asyncio.Task[Any]] = set()
         self.tree = build_tree(self, app, CORE_COMMANDS)
         self._messages = MessageHandler(app, self)
 
@@ -77,10 +79,30 @@ class HearthClient(discord.AutoShardedClient):
         await self.tree.sync()
 
     async def on_message(self, message: discord.Message) -> None:
-        await self._messages.on_message(message)
+        with self._tracked():
+            await self._messages.on_message(message)
 
     async def on_hearth_action(self, interaction: discord.Interaction, action: str) -> None:
-        await respond(self.app, interaction, from_interaction(self.app, interaction, action=action), personal=True)
+        with self._tracked():
+            msg = from_interaction(self.app, interaction, action=action)
+            await respond(self.app, interaction, msg, personal=True)
+
+    @contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """discord.py runs each event in its own task; remember them so `close()` can end them too."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            yield
+        finally:
+            self._in_flight.discard(task)
+
+    async def close(self) -> None:
+        for task in list(self._in_flight):
+            if task is not asyncio.current_task():
+                task.cancel()
+        await super().close()
 
 
 async def run(app: App) -> None:

@@ -47,7 +47,7 @@ class RecentIds:
 def addressed(message: discord.Message, bot: discord.ClientUser, community: Community) -> bool:
     if message.guild is None:
         return True
-    if bot in message.mentions:
+    if any(user.id == bot.id for user in message.mentions):
         return True
     channel = message.channel
     if isinstance(channel, discord.Thread):

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import warnings
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -19,8 +19,24 @@ with warnings.catch_warnings():
 
 from adapters.discord import run  # noqa: E402
 from bot.bootstrap import App  # noqa: E402
+from bot.models import IncomingMessage, Reply  # noqa: E402
+from bot.pipeline import Pipeline  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 from tests.helpers import build_test_app  # noqa: E402
+
+
+class Scripted:
+    """A stand-in for the core's pipeline (our own port): answers every message with `reply`."""
+
+    name = "scripted"
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        self.seen: list[IncomingMessage] = []
+
+    async def run(self, turn: Any) -> Reply:
+        self.seen.append(turn.msg)
+        return self.reply
 
 
 @dataclass
@@ -42,7 +58,7 @@ async def start_bot(redis, settings_overrides, fake_llm, discord_server) -> Asyn
     """Starts `python -m bot discord`'s `run(app)` against the stand-in; stops it after the test."""
     running: list[RunningBot] = []
 
-    async def start(**more: Any) -> RunningBot:
+    async def start(*, stages: list[Any] | None = None, **more: Any) -> RunningBot:
         settings: dict[str, Any] = {
             **settings_overrides,
             "openai_base_url": fake_llm.base_url,
@@ -57,6 +73,8 @@ async def start_bot(redis, settings_overrides, fake_llm, discord_server) -> Asyn
             **more,
         }
         app = build_test_app(redis, {}, **settings)
+        if stages is not None:
+            app = replace(app, pipeline=Pipeline(stages))
         bot = RunningBot(app, asyncio.create_task(run(app)))
         running.append(bot)
         await discord_server.wait_ready()

@@ -2,33 +2,105 @@
 
 from __future__ import annotations
 
+import pytest
+
+from tests.discord.people import ALICE, BOB, LLM_TEXT, LONG_TEXT, no_pings
+from tests.fakes.discord_server import BOT_ID
 from tests.fakes.openai_server import Script
-
-ALICE = 600_000_000_000_000_001
-BOB = 600_000_000_000_000_002
-LLM_TEXT = "I hear you. That sounds like a heavy day, and it makes sense that you feel worn out by it."
-
-
-def no_pings(call) -> bool:
-    mentions = call.allowed_mentions
-    return mentions is not None and mentions.get("parse") == [] and not mentions.get("roles")
 
 
 async def test_a_dm_is_answered_by_one_message_edited_as_the_reply_streams(start_bot, discord_server, fake_llm):
-    fake_llm.push(Script(text=LLM_TEXT, chunk_delay=0.05))
+    fake_llm.push(Script(text=LONG_TEXT, chunk_delay=0.05))
     await start_bot()
     start = len(discord_server.calls)
 
     await discord_server.send_message("I had a rough day", author=ALICE, guild=False)
     dm = discord_server.dm_channel(ALICE)
     final = await discord_server.wait_for_call(
-        lambda call: call.method == "PATCH" and call.content.endswith(LLM_TEXT), start=start
+        lambda call: call.method == "PATCH" and call.content.endswith(LONG_TEXT), start=start
     )
 
-    posted = discord_server.calls_to("POST", f"/channels/{dm}/messages", start)
+    posted = discord_server.sent_to(dm, start)
     assert len(posted) == 1, "one message, then edits"
     assert len(posted[0].content) < len(final.content), "the first partial is shown before the reply is complete"
     assert final.path.startswith(f"/channels/{dm}/messages/")
     assert discord_server.calls_to("POST", f"/channels/{dm}/typing", start), "typing shown while waiting"
     assert all(no_pings(call) for call in [*posted, final])
     assert len(fake_llm.requests) == 1
+
+
+async def test_a_mention_in_a_server_is_answered_in_a_thread_opened_from_the_message(start_bot, discord_server):
+    await start_bot()
+    start = len(discord_server.calls)
+
+    sent = await discord_server.send_message(f"<@{BOT_ID}> can we talk?", author=ALICE, mentions=(BOT_ID,))
+    thread = int(sent["id"])  # a thread opened from a message takes the message's id
+    reply = await discord_server.wait_for_text(thread, LLM_TEXT, start)
+
+    opened = discord_server.calls_to("POST", f"/channels/{discord_server.channel_id}/messages/{thread}/threads", start)
+    assert len(opened) == 1
+    assert "can we talk" not in opened[0].body["name"], "a thread name never repeats the user's words"
+    assert no_pings(reply)
+    assert discord_server.sent_to(discord_server.channel_id, start) == []
+
+
+async def test_a_follow_up_in_hearths_thread_is_answered_there_without_a_mention(start_bot, discord_server):
+    await start_bot()
+    sent = await discord_server.send_message(f"<@{BOT_ID}> hi", author=ALICE, mentions=(BOT_ID,))
+    thread = int(sent["id"])
+    await discord_server.wait_for_text(thread, LLM_TEXT)
+    start = len(discord_server.calls)
+
+    await discord_server.send_message("still there?", author=ALICE, channel_id=thread)
+    await discord_server.wait_for_text(thread, LLM_TEXT, start)
+
+    assert not discord_server.calls_to("POST", "/threads", start), "no thread inside a thread"
+
+
+async def test_bots_and_messages_not_addressed_to_hearth_are_ignored(start_bot, discord_server, fake_llm):
+    await start_bot()
+    start = len(discord_server.calls)
+
+    await discord_server.send_message("just chatting with friends", author=ALICE)
+    await discord_server.send_message(f"<@{BOT_ID}> beep", author=BOB, mentions=(BOT_ID,), bot=True)
+    await discord_server.send_message("an echo of myself", author=BOT_ID, guild=False)
+    # A DM sent after them is answered; by then the ignored ones have long been handled.
+    await discord_server.send_message("hello", author=ALICE, guild=False)
+    dm = discord_server.dm_channel(ALICE)
+    await discord_server.wait_for_text(dm, LLM_TEXT, start)
+
+    posted = [call for call in discord_server.posts(start) if call.path != f"/channels/{dm}/messages"]
+    assert posted == []
+    assert not discord_server.calls_to("POST", "/threads", start)
+    assert len(fake_llm.requests) == 1
+
+
+async def test_a_message_delivered_twice_is_answered_once(start_bot, discord_server, fake_llm):
+    await start_bot()
+    start = len(discord_server.calls)
+    dm = discord_server.dm_channel(ALICE)
+    first = discord_server.message("hello", author=ALICE, guild=False)
+
+    await discord_server.dispatch("MESSAGE_CREATE", first)
+    await discord_server.dispatch("MESSAGE_CREATE", first)
+    await discord_server.send_message("and another thing", author=ALICE, guild=False)
+    await discord_server.wait_until(lambda: len(discord_server.sent_to(dm, start)) >= 2)
+
+    assert len(discord_server.sent_to(dm, start)) == 2
+    assert len(fake_llm.requests) == 2
+
+
+@pytest.mark.parametrize("interruption", ["request_reconnect", "drop_connection"])
+async def test_hearth_resumes_and_keeps_answering_after_the_gateway_connection_is_interrupted(
+    start_bot, discord_server, interruption
+):
+    await start_bot()
+    dm = discord_server.dm_channel(ALICE)
+
+    await getattr(discord_server, interruption)()  # op 7 RECONNECT, or the socket closed without warning
+    await discord_server.wait_until(lambda: discord_server.resumes == 1)
+    start = len(discord_server.calls)
+    await discord_server.send_message("are you still there?", author=ALICE, guild=False)
+    await discord_server.wait_for_text(dm, LLM_TEXT, start)
+
+    assert discord_server.identifies == 1, "the session was resumed, not started again"

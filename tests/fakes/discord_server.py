@@ -135,6 +135,27 @@ class FakeDiscord:
 
         return await asyncio.wait_for(find(), timeout)
 
+    async def wait_for_text(self, channel_id: int, text: str, start: int = 0, timeout: float = 10) -> Call:
+        """The message (sent or edited) in `channel_id` that shows `text`: a streamed reply's final form."""
+
+        def shows(call: Call) -> bool:
+            return call.path.startswith(f"/channels/{channel_id}/messages") and text in call.content
+
+        return await self.wait_for_call(shows, timeout, start)
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        """Wait until the stand-in's state (calls, identifies, resumes) satisfies `predicate`."""
+
+        async def check() -> None:
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        await asyncio.wait_for(check(), timeout)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
     def calls_to(self, method: str, fragment: str, start: int = 0) -> list[Call]:
         return [call for call in self.calls[start:] if call.method == method and fragment in call.path]
 
@@ -144,6 +165,14 @@ class FakeDiscord:
             call
             for call in self.calls[start:]
             if call.method == "POST" and (call.path.endswith("/messages") or call.path.endswith("/callback"))
+        ]
+
+    def sent_to(self, channel_id: int, start: int = 0) -> list[Call]:
+        """New messages the bot posted in one channel (not edits, not threads opened there)."""
+        return [
+            call
+            for call in self.calls[start:]
+            if call.method == "POST" and call.path == f"/channels/{channel_id}/messages"
         ]
 
     def dm_channel_of(self, user_id: int) -> int | None:
@@ -297,12 +326,14 @@ class FakeDiscord:
             await self.dispatch("READY", self._ready_payload(frame["d"]))
             await self.dispatch("GUILD_CREATE", self._guild_payload())
             self._ready.set()
+            await self._notify()
         elif op == 6:
             self.resumes += 1
             last_seen = int(frame["d"].get("seq") or 0)
             for missed in [sent for sent in self._sent if sent["s"] > last_seen]:
                 await socket.send_str(json.dumps(missed))
             await self.dispatch("RESUMED", {})
+            await self._notify()
 
     def _ready_payload(self, identify: dict[str, Any]) -> dict[str, Any]:
         shard = identify.get("shard") or [0, 1]
