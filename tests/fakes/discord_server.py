@@ -521,7 +521,7 @@ class FakeDiscord:
 
 
 async def _body(request: web.Request) -> Any:
-    if not request.can_read_body:
+    if not request.body_exists:
         return None
     raw = await request.read()  # aiohttp keeps the body, so reading it twice is fine
     if request.content_type == "application/json":

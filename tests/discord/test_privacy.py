@@ -1,0 +1,108 @@
+"""Crisis messages and other private replies: answered without an LLM, moved out of public channels, and
+never without the crisis lines, even when the user's DMs are closed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.models import Level, ModeratorAlert, Reply
+from tests.discord.conftest import Scripted
+from tests.discord.people import ALICE, CRISIS_TEXT, no_pings
+from tests.fakes.discord_server import BOT_ID
+
+HELPLINE = "findahelpline.com"  # the crisis lines any country falls back to
+
+
+async def test_a_crisis_dm_gets_the_deterministic_reply_with_buttons_and_no_llm_request(
+    start_bot, discord_server, fake_llm
+):
+    await start_bot()
+    dm = discord_server.dm_channel(ALICE)
+
+    await discord_server.send_message(CRISIS_TEXT, author=ALICE, guild=False)
+    reply = await discord_server.wait_for_text(dm, HELPLINE)
+
+    assert "automated" in reply.content
+    assert reply.custom_ids == ["hearth:handoff", "hearth:resources"]
+    assert fake_llm.requests == []
+    assert no_pings(reply)
+
+
+@pytest.mark.xfail(strict=True, reason="country-specific lines arrive with the crisis issue; remove this mark then")
+async def test_the_crisis_lines_are_those_of_the_country_an_admin_set(start_bot, discord_server):
+    bot = await start_bot()
+    tenant = bot.app.ids("tenant", "discord", str(discord_server.guild_id))
+    await bot.app.communities.update(tenant, country="GB")
+    dm = discord_server.dm_channel(ALICE)
+
+    await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+    reply = await discord_server.wait_for_call(lambda call: call.path == f"/channels/{dm}/messages", timeout=3)
+
+    assert "116 123" in reply.content  # Samaritans, the UK line
+
+
+async def test_a_crisis_in_a_public_channel_is_answered_by_dm_leaving_only_a_neutral_line(
+    start_bot, discord_server, fake_llm
+):
+    await start_bot()
+    channel = discord_server.channel_id
+    dm = discord_server.dm_channel(ALICE)
+
+    sent = await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+    private = await discord_server.wait_for_text(dm, HELPLINE)
+    public = await discord_server.wait_for_call(lambda call: call.path == f"/channels/{channel}/messages")
+
+    assert "automated" in private.content
+    assert str(public.body["message_reference"]["message_id"]) == sent["id"]
+    assert HELPLINE not in public.content and "kill" not in public.content
+    assert len(public.content) < 100
+    assert discord_server.calls_to("POST", "/threads") == [], "no thread is opened for a private reply"
+    assert fake_llm.requests == []
+    assert no_pings(public) and no_pings(private)
+
+
+async def test_when_dms_are_closed_the_public_reply_still_carries_the_crisis_lines(start_bot, discord_server):
+    await start_bot()
+    discord_server.closed_dms.add(ALICE)
+    channel = discord_server.channel_id
+
+    await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+    public = await discord_server.wait_for_text(channel, HELPLINE)
+
+    assert "DMs are closed" in public.content
+    assert "kill" not in public.content
+    assert "automated bot, not a person" not in public.content, "the private reply itself stays private"
+    assert "hearth:resources" in public.custom_ids
+
+
+async def test_the_cores_public_notice_is_used_and_moderators_get_a_link_pinging_only_their_role(
+    start_bot, discord_server
+):
+    alert = ModeratorAlert(tenant="t", level=Level.IMMINENT, link="https://discord.com/channels/1/2/3")
+    answer = Reply(
+        "Private words for you.",
+        private=True,
+        level=Level.IMMINENT,
+        public_notice="Hearth replied privately.",
+        alert=alert,
+    )
+    bot = await start_bot(stages=[Scripted(answer)])
+    tenant = bot.app.ids("tenant", "discord", str(discord_server.guild_id))
+    await bot.app.communities.update(
+        tenant,
+        moderator_channel=str(discord_server.alert_channel_id),
+        moderator_role=str(discord_server.moderator_role_id),
+    )
+    channel = discord_server.channel_id
+
+    await discord_server.send_message(f"<@{BOT_ID}> nobody else may know this", author=ALICE, mentions=(BOT_ID,))
+    posted = await discord_server.wait_for_call(
+        lambda call: call.path == f"/channels/{discord_server.alert_channel_id}/messages"
+    )
+    public = await discord_server.wait_for_call(lambda call: call.path == f"/channels/{channel}/messages")
+
+    assert public.content == "Hearth replied privately."
+    assert alert.link in posted.content and "imminent" in posted.content
+    assert "nobody" not in posted.content, "moderators get a link, not the words"
+    assert f"<@&{discord_server.moderator_role_id}>" in posted.content
+    assert posted.allowed_mentions == {"parse": [], "roles": [discord_server.moderator_role_id]}
