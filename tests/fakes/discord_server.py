@@ -270,7 +270,10 @@ class FakeDiscord:
         else:
             data["type"] = 3
             data["data"] = {"custom_id": custom_id, "component_type": 2}
+            # The message the button sits under, as Discord sends it: with its components.
             data["message"] = self.message("(earlier reply)", author=BOT_ID, guild=guild, channel_id=channel_id)
+            button = {"type": 2, "style": 2, "label": "A button", "custom_id": custom_id}
+            data["message"]["components"] = [{"type": 1, "components": [button]}]
         channel = channel_id or (self.channel_id if guild else self.dm_channel(user))
         if guild:
             data["guild_id"] = str(self.guild_id)
@@ -289,6 +292,16 @@ class FakeDiscord:
             data["user"] = user_payload(user, f"user{user % 1000}")
         await self.dispatch("INTERACTION_CREATE", data)
         return data
+
+    def resolved(self, channels: tuple[int, ...] = (), roles: tuple[int, ...] = ()) -> dict[str, Any]:
+        """The `resolved` part of a command whose options name channels (type 7) or roles (type 8)."""
+        return {
+            "channels": {
+                str(channel): {"id": str(channel), "type": 0, "name": "chan", "permissions": str(MEMBER_PERMISSIONS)}
+                for channel in channels
+            },
+            "roles": {str(role): _role(role, "Moderators", MEMBER_PERMISSIONS) for role in roles},
+        }
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT, as Discord does before moving a session."""

@@ -1,0 +1,117 @@
+"""Slash commands, buttons and /hearth-config, as Discord would have seen the bot answer them."""
+
+from __future__ import annotations
+
+from bot.commands import CORE_COMMANDS
+from tests.discord.people import ALICE, BOB, LLM_TEXT, ephemeral, no_pings
+from tests.fakes.discord_server import MANAGE_GUILD, MEMBER_PERMISSIONS
+
+HELPLINE = "findahelpline.com"
+
+
+def callback_of(server, interaction):
+    return server.wait_for_call(
+        lambda call: call.path == f"/interactions/{interaction['id']}/{interaction['token']}/callback"
+    )
+
+
+async def test_the_cores_commands_and_hearth_config_are_registered_at_start_up(start_bot, discord_server):
+    await start_bot()
+
+    synced = discord_server.calls_to("PUT", "/commands")
+    assert len(synced) == 1
+    commands = {command["name"]: command for command in synced[0].body}
+    assert set(commands) == {spec.name for spec in CORE_COMMANDS} | {"hearth-config"}
+    assert commands["resources"]["options"][0]["name"] == "country"
+    assert int(commands["hearth-config"]["default_member_permissions"]) == MANAGE_GUILD
+    assert all(command["description"] for command in commands.values())
+
+
+async def test_a_personal_slash_command_is_answered_ephemerally_and_a_general_one_publicly(start_bot, discord_server):
+    await start_bot()
+
+    mydata = await discord_server.interact(user=ALICE, command="mydata")
+    about = await discord_server.interact(user=ALICE, command="about")
+    personal = await callback_of(discord_server, mydata)
+    general = await callback_of(discord_server, about)
+
+    assert personal.query.get("with_response") in ("1", "true", "True")
+    assert personal.body["type"] == 4 and ephemeral(personal)
+    assert "hold" in personal.content  # "I'm holding nothing about you right now."
+    assert "What I keep" in general.content and not ephemeral(general)
+    assert no_pings(personal) and no_pings(general)
+
+
+async def test_a_slash_command_argument_reaches_the_core(start_bot, discord_server):
+    await start_bot()
+
+    resources = await discord_server.interact(user=ALICE, command="resources", options={"country": "gb"})
+    answer = await callback_of(discord_server, resources)
+
+    assert HELPLINE in answer.content and ephemeral(answer)
+
+
+async def test_pressing_show_crisis_lines_reaches_the_core_and_answers_only_the_presser(start_bot, discord_server):
+    await start_bot()
+
+    press = await discord_server.interact(user=BOB, custom_id="hearth:resources")
+    answer = await callback_of(discord_server, press)
+
+    assert HELPLINE in answer.content
+    assert ephemeral(answer), "someone else's button press is answered only to them"
+
+
+async def test_hearth_config_refuses_a_member_without_manage_server_and_changes_nothing(start_bot, discord_server):
+    bot = await start_bot()
+    tenant = bot.app.ids("tenant", "discord", str(discord_server.guild_id))
+
+    attempt = await discord_server.interact(
+        user=BOB, command="hearth-config", options={"country": "DE"}, permissions=MEMBER_PERMISSIONS
+    )
+    answer = await callback_of(discord_server, attempt)
+
+    assert "Manage Server" in answer.content and ephemeral(answer)
+    assert (await bot.app.communities.get(tenant)).country is None
+
+
+async def test_an_admin_configures_the_server_and_hearth_then_answers_in_the_enabled_channel(start_bot, discord_server):
+    bot = await start_bot()
+    server = discord_server
+    options = {
+        "country": "gb",
+        "enable": (7, str(server.other_channel_id)),
+        "alert_channel": (7, str(server.alert_channel_id)),
+        "alert_role": (8, str(server.moderator_role_id)),
+    }
+    resolved = server.resolved(
+        channels=(server.other_channel_id, server.alert_channel_id), roles=(server.moderator_role_id,)
+    )
+
+    config = await server.interact(
+        user=ALICE, command="hearth-config", options=options, resolved=resolved, permissions=MANAGE_GUILD
+    )
+    answer = await callback_of(server, config)
+    community = await bot.app.communities.get(bot.app.ids("tenant", "discord", str(server.guild_id)))
+
+    assert ephemeral(answer) and "GB" in answer.content and no_pings(answer)
+    assert community.country == "GB"
+    assert community.enabled_channels == (str(server.other_channel_id),)
+    assert community.moderator_channel == str(server.alert_channel_id)
+    assert community.moderator_role == str(server.moderator_role_id)
+
+    sent = await server.send_message("no mention needed here", author=BOB, channel_id=server.other_channel_id)
+    await server.wait_for_text(int(sent["id"]), LLM_TEXT)
+
+
+async def test_a_bad_country_is_refused_with_a_clear_message(start_bot, discord_server):
+    bot = await start_bot()
+
+    config = await discord_server.interact(
+        user=ALICE, command="hearth-config", options={"country": "Narnia"}, permissions=MANAGE_GUILD
+    )
+    answer = await callback_of(discord_server, config)
+
+    assert "two-letter" in answer.content and ephemeral(answer)
+    assert (
+        await bot.app.communities.get(bot.app.ids("tenant", "discord", str(discord_server.guild_id)))
+    ).country is None
