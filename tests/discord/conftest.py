@@ -26,17 +26,18 @@ from tests.helpers import build_test_app  # noqa: E402
 
 
 class Scripted:
-    """A stand-in for the core's pipeline (our own port): answers every message with `reply`."""
+    """A stand-in for the core's pipeline (our own port): answers `reply`, or `by_text[text]` for some texts."""
 
     name = "scripted"
 
-    def __init__(self, reply: Reply) -> None:
+    def __init__(self, reply: Reply, by_text: dict[str, Reply] | None = None) -> None:
         self.reply = reply
+        self.by_text = by_text or {}
         self.seen: list[IncomingMessage] = []
 
     async def run(self, turn: Any) -> Reply:
         self.seen.append(turn.msg)
-        return self.reply
+        return self.by_text.get(turn.msg.text, self.reply)
 
 
 @dataclass

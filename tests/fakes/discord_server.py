@@ -83,6 +83,7 @@ class FakeDiscord:
     calls: list[Call] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
     identifies: int = 0
+    shards: list[list[int]] = field(default_factory=list)
     resumes: int = 0
     base_url: str = ""
     gateway_url: str = ""
@@ -336,6 +337,7 @@ class FakeDiscord:
             await socket.send_str(json.dumps({"op": 11}))
         elif op == 2:
             self.identifies += 1
+            self.shards.append(frame["d"].get("shard") or [0, 1])
             await self.dispatch("READY", self._ready_payload(frame["d"]))
             await self.dispatch("GUILD_CREATE", self._guild_payload())
             self._ready.set()
