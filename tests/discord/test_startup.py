@@ -1,0 +1,37 @@
+"""`python -m bot` with DISCORD_TOKEN set, as an operator runs it, against the stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from tests.adapters.test_console import bot_env
+from tests.discord.people import ALICE
+
+
+async def test_python_m_bot_runs_discord_when_a_token_is_set_and_stops_cleanly(discord_server, redis_url, tmp_path):
+    env = bot_env(
+        DISCORD_TOKEN="test-token",
+        ID_HASH_SECRET="test-secret-0123456789abcdef",
+        REDIS_URL=redis_url,
+        DISCORD_API_BASE_URL=discord_server.base_url,
+        DISCORD_GATEWAY_URL=discord_server.gateway_url,
+        DISCORD_GUILD_READY_TIMEOUT="0.05",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await discord_server.wait_ready(timeout=30)
+        await discord_server.send_message("hello", author=ALICE, guild=False)
+        reply = await discord_server.wait_for_text(discord_server.dm_channel(ALICE), "no language model")
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+
+    assert "automated" in reply.content  # the first-contact introduction comes first
+    assert process.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
+    assert out == b""
