@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from redis.exceptions import RedisError
 
 from adapters.discord.interactions import respond
 from adapters.discord.translate import from_interaction, tenant_of
@@ -23,6 +24,7 @@ from bot.community import Community
 CommandCallback = Callable[..., Awaitable[None]]
 
 NOT_ADMIN = "Only members with the Manage Server permission can change Hearth's settings here."
+STORAGE_DOWN = "Hearth's storage isn't answering right now, so nothing was changed. Please try again in a minute."
 BAD_COUNTRY = "Please give the country as a two-letter ISO code, e.g. US, GB, DE or IN. Nothing was changed."
 
 
@@ -113,10 +115,14 @@ def config_command(app: App) -> app_commands.Command[Any, ..., None]:
             await _private(interaction, BAD_COUNTRY)
             return
         tenant = tenant_of(app, interaction.guild_id, interaction.user.id)
-        community = await app.communities.get(tenant)
-        updated = changes(community, country, enable, disable, alert_channel, alert_role)
-        if updated:
-            community = await app.communities.update(tenant, **updated)
+        try:
+            community = await app.communities.get(tenant)
+            updated = changes(community, country, enable, disable, alert_channel, alert_role)
+            if updated:
+                community = await app.communities.update(tenant, **updated)
+        except (RedisError, OSError):
+            await _private(interaction, STORAGE_DOWN)
+            return
         await _private(interaction, describe(community))
 
     return hearth_config

@@ -39,8 +39,16 @@ class Place:
             if not self.public or isinstance(channel, discord.Thread):
                 self._target = channel
             else:
-                self._target = await self.message.create_thread(name=THREAD_NAME, auto_archive_duration=1440)
+                self._target = await self._open_thread()
         return self._target
+
+    async def _open_thread(self) -> discord.abc.Messageable:
+        try:
+            return await self.message.create_thread(name=THREAD_NAME, auto_archive_duration=1440)
+        except discord.HTTPException as exc:
+            # E.g. no Create Public Threads permission: answering in the channel beats not answering.
+            log.warning("could not open a thread: Discord answered %s", exc.status)
+            return self.message.channel
 
     async def notice(self, reply: Reply) -> None:
         """A public reply that opens no thread: in the thread if there is one, else as a reply to the message."""
@@ -65,10 +73,11 @@ async def send_all(channel: discord.abc.Messageable, reply: Reply, shown: discor
 
 
 async def send_dm(user: discord.User | discord.Member, reply: Reply) -> bool:
-    """False when the user does not accept DMs from Hearth."""
+    """False when the DM could not be delivered (closed DMs above all), so the caller falls back in public."""
     try:
         channel = user.dm_channel or await user.create_dm()
         await send_all(channel, reply)
-    except discord.Forbidden:
+    except discord.HTTPException as exc:
+        log.info("could not DM a user: Discord answered %s", exc.status)
         return False
     return True

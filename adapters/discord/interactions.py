@@ -12,6 +12,7 @@ import logging
 import discord
 
 from adapters.discord.alerts import post_alert
+from adapters.discord.community import community_of
 from adapters.discord.render import parts
 from bot.bootstrap import App
 from bot.models import IncomingMessage, Reply
@@ -39,7 +40,7 @@ async def respond(app: App, interaction: discord.Interaction, msg: IncomingMessa
     except discord.HTTPException as exc:
         log.warning("could not answer an interaction: Discord answered %s", exc.status)
     if reply.alert is not None and interaction.guild is not None:
-        community = await app.communities.get(msg.tenant)
+        community = await community_of(app, msg.tenant)
         await post_alert(interaction.client, interaction.guild, community, reply.alert)
 
 

@@ -14,10 +14,12 @@ from dataclasses import replace
 import discord
 
 from adapters.discord.alerts import post_alert
+from adapters.discord.community import community_of
 from adapters.discord.delivery import DMS_CLOSED, NEUTRAL_NOTICE, Place, send_all, send_dm
 from adapters.discord.render import message_kwargs
 from adapters.discord.streaming import StreamedMessage
 from adapters.discord.translate import from_message, tenant_of
+from adapters.discord.waiting import typing
 from bot.bootstrap import App
 from bot.community import Community
 from bot.models import ACTION_RESOURCES, IncomingMessage, Reply
@@ -70,7 +72,7 @@ class MessageHandler:
         community = Community()
         if message.guild is not None:
             tenant = tenant_of(self._app, message.guild.id, message.author.id)
-            community = await self._app.communities.get(tenant)
+            community = await community_of(self._app, tenant)
         if not addressed(message, bot, community) or not self._recent.first_time(message.id):
             return
         await self.answer(message, from_message(self._app, message, bot.id), community)
@@ -78,7 +80,7 @@ class MessageHandler:
     async def answer(self, message: discord.Message, msg: IncomingMessage, community: Community) -> None:
         place = Place(message)
         stream = StreamedMessage(place.channel, self._app.settings.discord.discord_edit_interval)
-        async with message.channel.typing():
+        async with typing(message.channel):
             reply = await self._app.pipeline.handle(msg, stream)
         stream.stop()
         if reply.kind == DUPLICATE:

@@ -59,7 +59,7 @@ async def start_bot(redis, settings_overrides, fake_llm, discord_server) -> Asyn
     """Starts `python -m bot discord`'s `run(app)` against the stand-in; stops it after the test."""
     running: list[RunningBot] = []
 
-    async def start(*, stages: list[Any] | None = None, **more: Any) -> RunningBot:
+    async def start(*, stages: list[Any] | None = None, redis_client: Any = None, **more: Any) -> RunningBot:
         settings: dict[str, Any] = {
             **settings_overrides,
             "openai_base_url": fake_llm.base_url,
@@ -73,7 +73,7 @@ async def start_bot(redis, settings_overrides, fake_llm, discord_server) -> Asyn
             "llm_stream_interval": 0.05,
             **more,
         }
-        app = build_test_app(redis, {}, **settings)
+        app = build_test_app(redis_client or redis, {}, **settings)
         if stages is not None:
             app = replace(app, pipeline=Pipeline(stages))
         bot = RunningBot(app, asyncio.create_task(run(app)))

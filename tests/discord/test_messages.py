@@ -104,3 +104,13 @@ async def test_hearth_resumes_and_keeps_answering_after_the_gateway_connection_i
     await discord_server.wait_for_text(dm, LLM_TEXT, start)
 
     assert discord_server.identifies == 1, "the session was resumed, not started again"
+
+
+async def test_without_permission_to_open_threads_hearth_answers_in_the_channel(start_bot, discord_server):
+    await start_bot()
+    discord_server.threads_allowed = False
+
+    await discord_server.send_message(f"<@{BOT_ID}> hello", author=ALICE, mentions=(BOT_ID,))
+    reply = await discord_server.wait_for_text(discord_server.channel_id, LLM_TEXT)
+
+    assert no_pings(reply)

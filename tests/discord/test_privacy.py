@@ -4,6 +4,7 @@ never without the crisis lines, even when the user's DMs are closed."""
 from __future__ import annotations
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.models import Level, ModeratorAlert, Reply
 from tests.discord.conftest import Scripted
@@ -106,3 +107,21 @@ async def test_the_cores_public_notice_is_used_and_moderators_get_a_link_pinging
     assert "nobody" not in posted.content, "moderators get a link, not the words"
     assert f"<@&{discord_server.moderator_role_id}>" in posted.content
     assert posted.allowed_mentions == {"parse": [], "roles": [discord_server.moderator_role_id]}
+
+
+async def test_with_redis_down_a_crisis_mention_is_still_answered_privately(start_bot, discord_server, tmp_path):
+    unreachable = Redis.from_url(f"unix://{tmp_path}/no-redis.sock", socket_connect_timeout=0.2)
+    try:
+        await start_bot(redis_client=unreachable)
+        dm = discord_server.dm_channel(ALICE)
+
+        await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+        private = await discord_server.wait_for_text(dm, HELPLINE)
+        public = await discord_server.wait_for_call(
+            lambda call: call.path == f"/channels/{discord_server.channel_id}/messages"
+        )
+    finally:
+        await unreachable.aclose()
+
+    assert "automated" in private.content
+    assert HELPLINE not in public.content

@@ -82,6 +82,7 @@ class FakeDiscord:
     moderator_role_id: int = 700_000_000_000_000_020
     calls: list[Call] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
+    threads_allowed: bool = True
     identifies: int = 0
     shards: list[list[int]] = field(default_factory=list)
     resumes: int = 0
@@ -471,6 +472,8 @@ class FakeDiscord:
             return _json(self._message_echo(channel_id, body, self.new_id()))
         if method == "PATCH" and len(tail) == 2 and tail[0] == "messages":
             return _json(self._message_echo(channel_id, body, int(tail[1])))
+        if method == "POST" and len(tail) == 3 and tail[2] == "threads" and not self.threads_allowed:
+            return _json({"message": "Missing Permissions", "code": 50013}, status=403)
         if method == "POST" and len(tail) == 3 and tail[2] == "threads":
             thread = self._thread(channel_id, int(tail[1]), (body or {}).get("name", "thread"))
             await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
