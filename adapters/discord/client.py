@@ -76,7 +76,11 @@ class HearthClient(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
-        await self.tree.sync()
+        try:
+            await self.tree.sync()
+        except discord.HTTPException as exc:
+            # The commands registered by an earlier start keep working; messages never depended on them.
+            log.warning("could not register slash commands: Discord answered %s", exc.status)
 
     async def on_message(self, message: discord.Message) -> None:
         with self._tracked():
@@ -111,4 +115,14 @@ async def run(app: App) -> None:
         raise ConfigError("Configuration error: DISCORD_TOKEN is not set; discord needs it (see .env.example)")
     with pointed_at(app.settings.discord):
         async with HearthClient(app) as client:
-            await client.start(token.get_secret_value())
+            try:
+                await client.start(token.get_secret_value())
+            except discord.LoginFailure:
+                raise ConfigError(
+                    "Configuration error: DISCORD_TOKEN was refused by Discord (reset it under Bot)"
+                ) from None
+            except discord.PrivilegedIntentsRequired:
+                raise ConfigError(
+                    "Configuration error: Discord refused the Message Content intent; turn it on in the Developer "
+                    "Portal under Bot → Privileged Gateway Intents"
+                ) from None

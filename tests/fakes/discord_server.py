@@ -25,6 +25,7 @@ BOT_ID = 900_000_000_000_000_001
 APP_ID = 900_000_000_000_000_002
 TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
 MANAGE_GUILD = 1 << 5
+MESSAGE_CONTENT = 1 << 15  # the privileged intent an application must switch on in the Developer Portal
 # What a normal member may do in a channel: view, send, read history, use application commands.
 MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 31)
 
@@ -83,6 +84,8 @@ class FakeDiscord:
     calls: list[Call] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
     threads_allowed: bool = True
+    token: str = "test-token"
+    message_content_allowed: bool = True
     identifies: int = 0
     shards: list[list[int]] = field(default_factory=list)
     resumes: int = 0
@@ -336,6 +339,8 @@ class FakeDiscord:
         op = frame.get("op")
         if op == 1:
             await socket.send_str(json.dumps({"op": 11}))
+        elif op == 2 and not self.message_content_allowed and int(frame["d"].get("intents", 0)) & MESSAGE_CONTENT:
+            await socket.close(code=4014, message=b"Disallowed intent(s).")
         elif op == 2:
             self.identifies += 1
             self.shards.append(frame["d"].get("shard") or [0, 1])
@@ -432,6 +437,10 @@ class FakeDiscord:
         method = request.method
         body = await _body(request)
         parts = path.strip("/").split("/")
+        # Interaction callbacks and follow-ups are authorised by the interaction token in the path instead.
+        authorised = request.headers.get("Authorization") == f"Bot {self.token}"
+        if not authorised and parts[0] not in ("interactions", "webhooks"):
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         if method == "GET" and path == "/users/@me":
             return _json(user_payload(BOT_ID, "Hearth", bot=True))
         if method == "GET" and path == "/oauth2/applications/@me":
