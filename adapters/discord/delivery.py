@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 THREAD_NAME = "Talking with Hearth"
 NEUTRAL_NOTICE = "I've sent you a private message."
 DMS_CLOSED = "I couldn't send you a private message (your DMs are closed), so here is where to find help right now:"
+DMS_CLOSED_PLAIN = (
+    "I couldn't send you a private message (your DMs are closed). The slash commands, e.g. /mydata, answer you "
+    "privately instead."
+)
 
 
 class Place:

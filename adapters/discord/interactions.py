@@ -13,7 +13,7 @@ import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
-from adapters.discord.render import parts
+from adapters.discord.render import DUPLICATE, parts
 from bot.bootstrap import App
 from bot.models import IncomingMessage, Reply
 
@@ -32,7 +32,7 @@ async def respond(app: App, interaction: discord.Interaction, msg: IncomingMessa
         await interaction.response.defer(ephemeral=in_server, thinking=True)
         deferred = True
         reply = await turn
-    if reply.kind == "duplicate":
+    if reply.kind == DUPLICATE:
         return
     ephemeral = in_server and (personal or reply.private or deferred)
     try:

@@ -15,18 +15,19 @@ import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
-from adapters.discord.delivery import DMS_CLOSED, NEUTRAL_NOTICE, Place, send_all, send_dm
-from adapters.discord.render import message_kwargs
+from adapters.discord.delivery import DMS_CLOSED, DMS_CLOSED_PLAIN, NEUTRAL_NOTICE, Place, send_all, send_dm
+from adapters.discord.render import DUPLICATE, message_kwargs
 from adapters.discord.streaming import StreamedMessage
 from adapters.discord.translate import from_message, tenant_of
 from adapters.discord.waiting import typing
 from bot.bootstrap import App
 from bot.community import Community
-from bot.models import ACTION_RESOURCES, IncomingMessage, Reply
+from bot.models import ACTION_RESOURCES, IncomingMessage, Level, Reply
 
 log = logging.getLogger(__name__)
 
-DUPLICATE = "duplicate"
+# Replies whose public fallback must carry the crisis lines whatever their level says.
+SENSITIVE_KINDS = frozenset({"crisis", "resources", "handoff"})
 
 
 class RecentIds:
@@ -105,10 +106,16 @@ class MessageHandler:
             else:
                 await place.notice(Reply(notice))
             return
-        # DMs closed: ask the core for the crisis lines and post only those, never the private text.
-        lines = await self._app.pipeline.handle(replace(msg, text="", action=ACTION_RESOURCES, event_id=None))
-        fallback = replace(lines, text=f"{DMS_CLOSED}\n\n{lines.text}", actions=reply.actions or lines.actions)
+        fallback = await self._public_fallback(msg, reply)
         if shown is not None:
             await send_all(await place.channel(), fallback, shown)
         else:
             await place.notice(fallback)
+
+    async def _public_fallback(self, msg: IncomingMessage, reply: Reply) -> Reply:
+        """DMs closed: for anything touching distress, the crisis lines (from the core) and never the private
+        text; for the rest (e.g. /mydata typed in a channel), a pointer to the private slash commands."""
+        if not (reply.level.at_least(Level.CONCERN) or reply.kind in SENSITIVE_KINDS):
+            return Reply(DMS_CLOSED_PLAIN)
+        lines = await self._app.pipeline.handle(replace(msg, text="", action=ACTION_RESOURCES, event_id=None))
+        return replace(lines, text=f"{DMS_CLOSED}\n\n{lines.text}", actions=reply.actions or lines.actions)

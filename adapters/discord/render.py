@@ -14,6 +14,8 @@ import discord
 from bot.models import Action, ActionStyle, Reply
 
 LIMIT = 2000
+# The kind of reply the core gives for an event it has already answered: it is dropped without a word.
+DUPLICATE = "duplicate"
 CUSTOM_ID_PREFIX = "hearth:"
 
 _STYLES = {

@@ -125,3 +125,14 @@ async def test_with_redis_down_a_crisis_mention_is_still_answered_privately(star
 
     assert "automated" in private.content
     assert HELPLINE not in public.content
+
+
+async def test_a_personal_answer_with_dms_closed_is_not_posted_in_public(start_bot, discord_server):
+    await start_bot()
+    discord_server.closed_dms.add(ALICE)
+
+    await discord_server.send_message(f"<@{BOT_ID}> /mydata", author=ALICE, mentions=(BOT_ID,))
+    public = await discord_server.wait_for_text(discord_server.channel_id, "DMs are closed")
+
+    assert "/mydata" in public.content, "it points to the private way of asking"
+    assert "holding" not in public.content and HELPLINE not in public.content
