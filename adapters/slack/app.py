@@ -1,0 +1,40 @@
+"""Building the Bolt `AsyncApp` from Hearth's settings.
+
+The Web API client takes `SLACK_API_BASE_URL` (a proxy or a test stand-in), and Bolt's own checks stay on:
+request signatures in HTTP mode and the token check (auth.test) on the first request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.listeners import SlackListeners
+from bot.bootstrap import App
+from bot.config import ConfigError, SlackSettings
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: SlackSettings) -> AsyncWebClient:
+    if settings.slack_bot_token is None:
+        raise ConfigError("Configuration error: SLACK_BOT_TOKEN: required to run on Slack (starts with xoxb-)")
+    token = settings.slack_bot_token.get_secret_value()
+    if settings.slack_api_base_url:
+        return AsyncWebClient(token=token, base_url=settings.slack_api_base_url)
+    return AsyncWebClient(token=token)
+
+
+def build_bolt(app: App) -> AsyncApp:
+    """The Bolt app with Hearth's listeners registered. Listeners answer after the ack (3 s rule)."""
+    slack = app.settings.slack
+    secret = slack.slack_signing_secret.get_secret_value() if slack.slack_signing_secret else ""
+    bolt = AsyncApp(
+        client=web_client(slack),
+        signing_secret=secret,
+        logger=logging.getLogger("adapters.slack.bolt"),
+    )
+    SlackListeners(app, bolt).register()
+    return bolt
