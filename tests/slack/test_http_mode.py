@@ -195,3 +195,26 @@ def _resources(hearth) -> str:
     from adapters.slack.blocks import mrkdwn
 
     return mrkdwn(hearth.crisis.resources_reply(None).text)
+
+
+def channel_message(text: str, channel: str = CHANNEL, **extra):
+    body = dm(text, channel=channel, **extra)
+    body["event"]["channel_type"] = "channel"
+    return body
+
+
+async def test_enabled_channels_are_answered_in_threads_without_a_mention(http, slack, fake_llm):
+    slack.admins.add(ALICE)
+    await http.command(command(f"config enable <#{CHANNEL}|general>", slack))
+    await slack.wait_for(lambda: slack.responses)
+    body = channel_message("anyone else finding this week hard?")
+
+    await http.event(body)
+    await http.event(channel_message("and in another channel", channel="C0RANDOM"))
+    await http.event(channel_message(f"<@{BOT_USER}> a mention arrives as app_mention too"))
+
+    await slack.wait_for(lambda: slack.called("chat.update"))
+    await slack.settle()
+    posts = slack.called("chat.postMessage")
+    assert [(call["channel"], call["thread_ts"]) for call in posts] == [(CHANNEL, body["event"]["ts"])]
+    assert len(fake_llm.requests) == 1
