@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.listeners import SlackListeners
@@ -23,8 +24,12 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
         raise ConfigError("Configuration error: SLACK_BOT_TOKEN: required to run on Slack (starts with xoxb-)")
     token = settings.slack_bot_token.get_secret_value()
     if settings.slack_api_base_url:
-        return AsyncWebClient(token=token, base_url=settings.slack_api_base_url)
-    return AsyncWebClient(token=token)
+        client = AsyncWebClient(token=token, base_url=settings.slack_api_base_url)
+    else:
+        client = AsyncWebClient(token=token)
+    # Slack answers 429 with Retry-After when a workspace is busy; one wait-and-retry beats a lost reply.
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+    return client
 
 
 def build_bolt(app: App) -> AsyncApp:

@@ -7,11 +7,13 @@ resource: if neither private route works, the neutral line and the crisis lines 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -29,6 +31,9 @@ ALERT_TEXT = (
 
 # Sent with every message: no @-mention expansion, no previews of links (a preview can leak a page's title).
 SAFE: dict[str, Any] = {"link_names": False, "unfurl_links": False, "unfurl_media": False}
+
+# What a Web API call can raise: Slack said no, or Slack could not be reached.
+SEND_ERRORS = (SlackApiError, ClientError, asyncio.TimeoutError)
 
 ResourcesText = Callable[[], Awaitable[str]]
 ModeratorChannel = Callable[[str], Awaitable[str | None]]
@@ -65,15 +70,23 @@ class Responder:
         self._last_update = 0.0
 
     async def partial(self, text: str) -> None:
-        """First partial posts the message; later ones edit it, at most once per `update_interval`."""
+        """First partial posts the message; later ones edit it, at most once per `update_interval`.
+
+        Best effort: a failed edit (rate limit, network) is skipped, and the final reply still arrives.
+        """
         now = self._clock()
-        if self._streamed_ts is None:
-            answer = await self._post(self._place.channel, blocks.message(text), thread_ts=self._place.thread_ts)
-            self._streamed_ts = answer.get("ts")
-            self._last_update = now
-        elif now - self._last_update >= self._interval:
-            self._last_update = now
-            await self._client.chat_update(channel=self._place.channel, ts=self._streamed_ts, **blocks.message(text))
+        try:
+            if self._streamed_ts is None:
+                answer = await self._post(self._place.channel, blocks.message(text), thread_ts=self._place.thread_ts)
+                self._streamed_ts = answer.get("ts")
+                self._last_update = now
+            elif now - self._last_update >= self._interval:
+                self._last_update = now
+                await self._client.chat_update(
+                    channel=self._place.channel, ts=self._streamed_ts, **blocks.message(text)
+                )
+        except SEND_ERRORS as exc:
+            log.warning("could not show a partial reply: %s", reason(exc))
 
     async def send(self, reply: Reply, *, personal: bool = False) -> None:
         """`reply.private` goes ephemeral and by DM; `personal` (a button press) ephemeral only, where possible."""
@@ -85,6 +98,10 @@ class Responder:
             await self._send_here(reply)
         if reply.alert is not None:
             await self.alert(reply.alert)
+
+    async def direct(self, reply: Reply) -> bool:
+        """A copy by DM, for private replies whose first copy was ephemeral (ephemeral messages vanish)."""
+        return await self._direct_message(blocks.reply_message(reply))
 
     async def alert(self, alert: ModeratorAlert) -> None:
         """Tell the wellbeing champions: a link and a level, never the person's words."""
@@ -128,8 +145,8 @@ class Responder:
         try:
             opened = await self._client.conversations_open(users=self._place.user)
             await self._post(str(opened["channel"]["id"]), payload)
-        except SlackApiError as exc:
-            log.warning("could not send a DM: %s", exc.response.get("error"))
+        except SEND_ERRORS as exc:
+            log.warning("could not send a DM: %s", reason(exc))
             return False
         return True
 
@@ -141,8 +158,8 @@ class Responder:
     async def _quietly(call: Awaitable[Any]) -> bool:
         try:
             await call
-        except SlackApiError as exc:
-            log.warning("a Slack call failed: %s", exc.response.get("error"))
+        except SEND_ERRORS as exc:
+            log.warning("a Slack call failed: %s", reason(exc))
             return False
         return True
 
@@ -150,3 +167,10 @@ class Responder:
 def blocks_for_alert(text: str) -> list[blocks.Block]:
     # The alert text is built by Hearth (escaped summary, a link Hearth made), so it is not escaped again.
     return [{"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}]
+
+
+def reason(exc: BaseException) -> str:
+    """Slack's error code or the exception's type: never a payload, which could hold someone's words."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error"))
+    return type(exc).__name__

@@ -17,10 +17,9 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.errors import SlackApiError
 
 from adapters.slack import admin, blocks, translate
-from adapters.slack.deliver import DUPLICATE, Responder
+from adapters.slack.deliver import DUPLICATE, SEND_ERRORS, Responder, reason
 from adapters.slack.home import home_view
 from adapters.slack.translate import Place
 from bot.bootstrap import App
@@ -87,8 +86,8 @@ class SlackListeners:
         try:
             reply = await self._app.pipeline.handle(msg, responder.partial)
             await responder.send(reply)
-        except SlackApiError as exc:
-            log.warning("could not answer a message: %s", exc.response.get("error"))
+        except SEND_ERRORS as exc:
+            log.warning("could not answer a message: %s", reason(exc))
 
     def _first_delivery(self, event_id: str | None, *, retried: bool) -> bool:
         """Interim guard until the core dedupes `event_id`: drop a retry of an event this process has seen."""
@@ -106,6 +105,12 @@ class SlackListeners:
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
+        try:
+            await self._command(body, respond)
+        except SEND_ERRORS as exc:
+            log.warning("could not answer /hearth: %s", reason(exc))
+
+    async def _command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         place = translate.command_place(body)
         word, _, rest = str(body.get("text") or "").strip().partition(" ")
         name = word.lower()
@@ -121,8 +126,11 @@ class SlackListeners:
             return
         public = name in PUBLIC_COMMANDS and not reply.private
         await respond(response_type="in_channel" if public else "ephemeral", **blocks.reply_message(reply))
+        responder = self._responder(place, tenant)
+        if reply.private and not place.is_dm:
+            await responder.direct(reply)
         if reply.alert is not None:
-            await self._responder(place, tenant).alert(reply.alert)
+            await responder.alert(reply.alert)
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -135,8 +143,8 @@ class SlackListeners:
         try:
             reply = await self._app.pipeline.handle(msg)
             await responder.send(reply, personal=True)
-        except SlackApiError as exc:
-            log.warning("could not answer a button: %s", exc.response.get("error"))
+        except SEND_ERRORS as exc:
+            log.warning("could not answer a button: %s", reason(exc))
 
     # App Home ----------------------------------------------------------------------------------------
 
@@ -149,8 +157,8 @@ class SlackListeners:
         resources = self._app.crisis.resources_reply(country).text
         try:
             await self._bolt.client.views_publish(user_id=str(event["user"]), view=home_view(about, resources, country))
-        except SlackApiError as exc:
-            log.warning("could not publish App Home: %s", exc.response.get("error"))
+        except SEND_ERRORS as exc:
+            log.warning("could not publish App Home: %s", reason(exc))
 
     # Helpers ----------------------------------------------------------------------------------------
 

@@ -23,12 +23,19 @@ from bot.config import ConfigError
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+async def _healthy(request: web.Request) -> web.Response:
+    """For a load balancer's health check: the process is up and serving."""
+    return web.Response(text="ok")
 
 
 @asynccontextmanager
 async def http_server(bolt: AsyncApp, host: str, port: int) -> AsyncIterator[str]:
     """Serve Bolt over HTTP until the block ends; yields the events URL (port 0 picks a free port)."""
     server = AsyncSlackAppServer(port=port, path=EVENTS_PATH, app=bolt, host=host)
+    server.web_app.router.add_get(HEALTH_PATH, _healthy)
     runner = web.AppRunner(server.web_app, access_log=None)
     await runner.setup()
     try:

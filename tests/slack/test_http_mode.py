@@ -218,3 +218,19 @@ async def test_enabled_channels_are_answered_in_threads_without_a_mention(http, 
     posts = slack.called("chat.postMessage")
     assert [(call["channel"], call["thread_ts"]) for call in posts] == [(CHANNEL, body["event"]["ts"])]
     assert len(fake_llm.requests) == 1
+
+
+async def test_a_crisis_through_the_slash_command_is_ephemeral_with_a_dm_copy(http, slack, fake_llm, hearth):
+    await http.command(command(CRISIS, slack))
+
+    answer = (await slack.wait_for(lambda: slack.responses))[0]
+    dm_copy = (await slack.wait_for(lambda: slack.called("chat.postMessage")))[0]
+    assert answer["response_type"] == "ephemeral"
+    assert text_of(answer) == text_of(dm_copy) == core_crisis_text(hearth, None)
+    assert dm_copy["channel"].startswith("D")
+    assert fake_llm.requests == []
+
+
+async def test_the_health_check_answers_for_load_balancers(http):
+    async with http.session.get(http.url.replace("/slack/events", "/healthz")) as response:
+        assert response.status == 200
