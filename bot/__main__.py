@@ -25,10 +25,6 @@ PLATFORMS = ("console", "discord", "slack")
 Runner = Callable[[App], Awaitable[None]]
 
 
-class StartupError(Exception):
-    """A platform was asked for but cannot start (e.g. a missing token); one line for the operator."""
-
-
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Hearth, a peer-support bot.")
     parser.add_argument("platform", nargs="?", choices=PLATFORMS, help="force a platform (default: from settings)")
@@ -44,6 +40,7 @@ def _runner(platform: str) -> Runner:
 async def _serve(platform: str, env_file: str) -> None:
     settings = load_settings(env_file=env_file)
     chosen = platform or settings.platform()
+    settings.require(chosen)
     runner = _runner(chosen)
     async with running(settings) as app:
         await runner(app)
@@ -58,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         asyncio.run(_serve(args.platform or "", args.env_file))
-    except (ConfigError, PromptError, EmbeddedRedisError, StartupError) as exc:
+    except (ConfigError, PromptError, EmbeddedRedisError) as exc:
         print(f"hearth: {exc}", file=sys.stderr)  # noqa: T201 - the operator's one line
         return 2
     except KeyboardInterrupt:

@@ -174,6 +174,22 @@ class Settings:
                 return "slack"
         return "console"
 
+    def require(self, platform: str) -> None:
+        """Raise `ConfigError` naming the first setting `platform` needs and lacks."""
+        missing: list[str] = []
+        if platform == "discord" and self.discord.discord_token is None:
+            missing.append("DISCORD_TOKEN")
+        if platform == "slack":
+            slack = self.slack
+            needed = ["SLACK_BOT_TOKEN"]
+            needed.append("SLACK_SIGNING_SECRET" if slack.slack_mode == "http" else "SLACK_APP_TOKEN")
+            missing += [name for name in needed if getattr(slack, name.lower()) is None]
+        if platform != "console" and self.privacy.id_hash_secret is None:
+            # A random per-run secret would forget everyone at each restart and break /forget across replicas.
+            missing.append("ID_HASH_SECRET")
+        if missing:
+            raise ConfigError(f"Configuration error: {missing[0]} is not set; {platform} needs it (see .env.example)")
+
 
 _SECTIONS: dict[str, type[_Section]] = {
     "llm": LLMSettings,

@@ -13,8 +13,11 @@ from bot.models import Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
 
-# Control characters except tab and newline; lone surrogates; bidi overrides and isolates.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Control characters except tab and newline; lone surrogates; bidi overrides and isolates; zero-width
+# and other invisible characters.
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u00ad\u061c]"
+)
 # The crisis detector never needs more than this; a longer text is screened in full up to this bound.
 SCREEN_LIMIT = 20_000
 

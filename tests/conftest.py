@@ -53,3 +53,21 @@ def settings_overrides(redis_url: str) -> dict[str, Any]:
         "slack_app_token": None,
         "slack_signing_secret": None,
     }
+
+
+@pytest.fixture
+async def make_app(redis: Redis, settings_overrides: dict[str, Any]) -> AsyncIterator[Any]:
+    """Builds the whole app (real Redis, real openai client) and closes its clients after the test."""
+    from tests.helpers import build_test_app
+
+    built: list[Any] = []
+
+    def factory(**more: Any) -> Any:
+        app = build_test_app(redis, settings_overrides, **more)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        if app.llm is not None:
+            await app.llm.aclose()

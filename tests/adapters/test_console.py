@@ -1,0 +1,104 @@
+"""The console adapter as an operator runs it: `python -m bot` in a subprocess, stdin piped, nothing configured."""
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from tests.fakes.openai_server import Script
+
+ROOT = Path(__file__).resolve().parents[2]
+CLEAN_ENV_DROP = (
+    "OPENAI",
+    "LLM_",
+    "REDIS_URL",
+    "DISCORD",
+    "SLACK",
+    "RATE_LIMIT",
+    "ID_HASH",
+    "CONSENT",
+    "DEFAULT_COUNTRY",
+)
+
+
+def bot_env(**values: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(CLEAN_ENV_DROP)}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(values)
+    return env
+
+
+async def run_bot(stdin: str, *args: str, cwd: Path, **env: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        cwd=cwd, env=bot_env(**env),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_with_nothing_configured_it_chats_in_the_console_and_exits_cleanly(tmp_path):
+    code, out, err = await run_bot("hello\n/about\n", cwd=tmp_path)
+    assert code == 0, err
+    assert "automated peer-support bot" in out  # the first-contact disclaimer
+    assert "no language model is configured" in out  # an honest reply to "hello"
+    assert "What I keep" in out  # /about
+    assert "Traceback" not in err
+
+
+async def test_a_second_run_is_the_same_person_so_forget_erases_the_first_runs_words(tmp_path, redis_url, fake_llm):
+    redis = Redis.from_url(redis_url)
+    await redis.flushall()
+    env = {
+        "REDIS_URL": redis_url,
+        "ID_HASH_SECRET": "a-stable-secret-for-this-test",
+        "OPENAI_BASE_URL": fake_llm.base_url,
+    }
+    fake_llm.push(Script(text="I'm listening."))
+    code, out, _ = await run_bot("/consent\nmy sister stopped talking to me\n", cwd=tmp_path, **env)
+    assert code == 0 and "I'm listening." in out
+    assert any(b":ctx:" in key for key in await redis.keys("*"))
+    code, out, _ = await run_bot("/mydata\n/forget\n", cwd=tmp_path, **env)
+    assert code == 0 and "2 messages" in out and "erased" in out
+    assert await redis.keys("*{*") == []
+    await redis.aclose()
+
+
+async def test_a_crisis_message_is_answered_without_any_llm_request(tmp_path, fake_llm):
+    code, out, _ = await run_bot(
+        "/consent\nI want to kill myself\n", cwd=tmp_path, OPENAI_BASE_URL=fake_llm.base_url, CONSENT_REQUIRED="false"
+    )
+    assert code == 0
+    assert "automated bot" in out
+    assert fake_llm.requests == []
+
+
+async def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(tmp_path):
+    code, out, err = await run_bot("hello\n", cwd=tmp_path, RATE_LIMIT_PER_USER="abc")
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "RATE_LIMIT_PER_USER" in err
+    assert "Traceback" not in err
+
+
+async def test_a_missing_redis_server_says_how_to_install_it(tmp_path):
+    code, _, err = await run_bot("hello\n", cwd=tmp_path, PATH=str(tmp_path))
+    assert code == 2
+    assert "apt-get install redis-server" in err and "REDIS_URL" in err
+
+
+async def test_a_forced_platform_without_its_token_names_the_token(tmp_path):
+    code, _, err = await run_bot("", "discord", cwd=tmp_path)
+    assert code == 2 and "DISCORD_TOKEN" in err and "Traceback" not in err
+
+
+async def test_binary_input_does_not_crash_the_console(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, cwd=tmp_path, env=bot_env(),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(b"\xff\xfe\x00garbage\x80\n/about\n"), timeout=60)
+    assert process.returncode == 0, err
+    assert b"What I keep" in out and b"Traceback" not in err

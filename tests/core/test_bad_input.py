@@ -1,0 +1,49 @@
+"""Odd, empty, huge or hostile input gets a calm answer; nothing crashes and no exception text shows."""
+
+import pytest
+
+from tests.helpers import message
+
+TRACE_WORDS = ("Traceback", "Error", "Exception", "KeyError")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t  ",
+        "\x00\x01\x02",
+        "\u200f\u202e\u2066",
+        "\ud800\udfff lone surrogates",
+        "x" * 100_000,
+        "🔥" * 5000,
+        "\u202eevil right-to-left override\u202c hello",
+        "{about} {context_minutes} %s %(x)s",
+        "/",
+        "/nonexistent-command with args",
+        "\x1b[31mterminal escape\x1b[0m",
+    ],
+)
+async def test_strange_input_gets_a_calm_reply(make_app, text):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, text))
+    assert reply.text.strip()
+    assert not any(word in reply.text for word in TRACE_WORDS)
+
+
+async def test_an_empty_message_is_answered_gently(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, " \u200b "))
+    assert "didn't catch any words" in reply.text
+
+
+async def test_a_huge_message_gets_the_limit_and_its_size(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, "word " * 20_000))
+    assert "4,000" in reply.text
+
+
+async def test_a_crisis_in_a_huge_message_is_still_answered_as_a_crisis(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, "I want to kill myself. " + "and everything hurts " * 5000))
+    assert reply.kind == "crisis"
