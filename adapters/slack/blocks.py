@@ -15,6 +15,7 @@ from bot.models import Action, ActionStyle, Reply
 
 ACTION_PREFIX = "hearth:"
 COMMAND_PREFIX = "hearth:cmd:"
+MODAL_PREFIX = "hearth:modal:"
 SECTION_LIMIT = 3000
 FALLBACK_LIMIT = 3000
 _URL = re.compile(r"https?://[^\s|<>]+")
@@ -94,7 +95,9 @@ def reply_message(reply: Reply) -> dict[str, Any]:
 
 
 def action_from_id(action_id: str) -> tuple[str | None, str | None]:
-    """(core action, command) for a button's action_id; (None, None) when it is not one of Hearth's."""
+    """(core action, command) for a button's action_id; (None, None) when it is not for the core."""
+    if action_id.startswith(MODAL_PREFIX):
+        return None, None
     if action_id.startswith(COMMAND_PREFIX):
         return None, action_id.removeprefix(COMMAND_PREFIX) or None
     if action_id.startswith(ACTION_PREFIX):

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.slack import blocks
+from adapters.slack import blocks, checkin
 from bot.models import ACTION_RESOURCES, Action, ActionStyle
 
 HOME_BUTTONS = (
     (Action(ACTION_RESOURCES, "Show crisis lines", ActionStyle.PRIMARY), None),
-    (Action("mydata", "What do you hold about me?"), "mydata"),
-    (Action("forget", "Erase what you hold about me", ActionStyle.DANGER), "forget"),
-    (Action("help", "Everything Hearth can do"), "help"),
+    (Action("checkin", "Mood check-in"), checkin.OPEN_ACTION),
+    (Action("breathe", "Breathe for a minute"), f"{blocks.COMMAND_PREFIX}breathe"),
+    (Action("ground", "Grounding, 5-4-3-2-1"), f"{blocks.COMMAND_PREFIX}ground"),
+    (Action("mydata", "What do you hold about me?"), f"{blocks.COMMAND_PREFIX}mydata"),
+    (Action("forget", "Erase what you hold about me", ActionStyle.DANGER), f"{blocks.COMMAND_PREFIX}forget"),
+    (Action("help", "Everything Hearth can do"), f"{blocks.COMMAND_PREFIX}help"),
 )
 
 
@@ -24,11 +27,9 @@ def _header(text: str) -> blocks.Block:
 
 
 def _buttons() -> blocks.Block:
-    elements = []
-    for action, command in HOME_BUTTONS:
-        action_id = f"{blocks.COMMAND_PREFIX}{command}" if command else None
-        elements.append(blocks.button(action, action_id))
-    return blocks.actions_block(elements, block_id="hearth_home_tools")
+    return blocks.actions_block(
+        (blocks.button(action, action_id) for action, action_id in HOME_BUTTONS), block_id="hearth_home_tools"
+    )
 
 
 def home_view(about: str, resources: str, country: str | None) -> dict[str, Any]:

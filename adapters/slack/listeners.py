@@ -18,7 +18,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from adapters.slack import admin, blocks, translate
+from adapters.slack import admin, blocks, checkin, translate
 from adapters.slack.deliver import DUPLICATE, SEND_ERRORS, Responder, reason
 from adapters.slack.home import home_view
 from adapters.slack.translate import Place
@@ -27,12 +27,8 @@ from bot.commands import CORE_COMMANDS, minutes
 
 log = logging.getLogger(__name__)
 
-# `/hearth <word>`: these words are commands (the tools register theirs in the core as they land);
-# anything else is a message to Hearth, answered privately.
-SUBCOMMANDS = frozenset(
-    {spec.name for spec in CORE_COMMANDS}
-    | {"start", "breathe", "ground", "journal", "reframe", "checkin", "prepare", "learn"}
-)
+# `/hearth <word>`: these words are the core's commands; anything else is a message to Hearth, answered privately.
+SUBCOMMANDS = frozenset({spec.name for spec in CORE_COMMANDS} | {"start", "stop"})
 PUBLIC_COMMANDS = frozenset(spec.name for spec in CORE_COMMANDS if not spec.personal)
 SEEN_MAX = 4096
 SEEN_TTL = 3600.0
@@ -52,7 +48,9 @@ class SlackListeners:
         bolt.event("app_mention")(self.on_mention)
         bolt.event("app_home_opened")(self.on_home_opened)
         bolt.command("/hearth")(self.on_command)
+        bolt.action(checkin.OPEN_ACTION)(self.on_open_checkin)
         bolt.action(re.compile(r"^hearth:"))(self.on_action)
+        bolt.view(checkin.CALLBACK_ID)(self.on_checkin)
 
     # Messages ------------------------------------------------------------------------------------------
 
@@ -119,6 +117,9 @@ class SlackListeners:
             text = await admin.configure(self._bolt.client, self._app.communities, tenant, place.user, rest)
             await respond(text=text, response_type="ephemeral")
             return
+        if name == "checkin" and not rest and body.get("trigger_id"):
+            await self._open_checkin(str(body["trigger_id"]))
+            return
         text = f"/{name} {rest}".strip() if name in SUBCOMMANDS else (f"{word} {rest}".strip() or "/help")
         msg = translate.incoming(self._app.ids, place, text, event_id=_command_event_id(body))
         reply = await self._app.pipeline.handle(msg)
@@ -136,6 +137,8 @@ class SlackListeners:
         await ack()
         actions = body.get("actions") or [{}]
         core_action, command = blocks.action_from_id(str(actions[0].get("action_id", "")))
+        if core_action is None and command is None:
+            return
         place = translate.action_place(body)
         text = f"/{command}" if command else ""
         msg = translate.incoming(self._app.ids, place, text, action=core_action)
@@ -145,6 +148,33 @@ class SlackListeners:
             await responder.send(reply, personal=True)
         except SEND_ERRORS as exc:
             log.warning("could not answer a button: %s", reason(exc))
+
+    # The mood check-in modal ---------------------------------------------------------------------------
+
+    async def on_open_checkin(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        try:
+            await self._open_checkin(str(body.get("trigger_id", "")))
+        except SEND_ERRORS as exc:
+            log.warning("could not open the check-in: %s", reason(exc))
+
+    async def _open_checkin(self, trigger_id: str) -> None:
+        view = checkin.modal(keep_days=round(self._app.context.checkin_ttl / 86400))
+        await self._bolt.client.views_open(trigger_id=trigger_id, view=view)
+
+    async def on_checkin(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A submitted check-in becomes the core's `/checkin`; the answer (with the chart) comes by DM."""
+        await ack()
+        text = checkin.command_text(body.get("view") or {})
+        if text is None:
+            return
+        user = str((body.get("user") or {}).get("id", ""))
+        place = Place(translate.team_of(body), "", user, None, is_dm=True)
+        msg = translate.incoming(self._app.ids, place, text)
+        try:
+            await self._responder(place, msg.tenant).send(await self._app.pipeline.handle(msg))
+        except SEND_ERRORS as exc:
+            log.warning("could not answer a check-in: %s", reason(exc))
 
     # App Home ----------------------------------------------------------------------------------------
 

@@ -183,3 +183,21 @@ async def socket(hearth: App, slack: FakeSlack) -> AsyncIterator[FakeSlack]:
     async with socket_mode(bolt, APP_TOKEN):
         await slack.connected()
         yield slack
+
+
+def checkin_submission(score: str | None, note: str | None = None, user: str = ALICE) -> dict[str, Any]:
+    mood = {"score": {"type": "static_select", "selected_option": {"value": score} if score else None}}
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "hearth-test"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A0HEARTH",
+        "trigger_id": f"trigger-{next(_ids)}",
+        "view": {
+            "id": "V0CHECKIN",
+            "type": "modal",
+            "callback_id": "hearth_checkin",
+            "private_metadata": "",
+            "state": {"values": {"mood": mood, "note": {"text": {"type": "plain_text_input", "value": note}}}},
+        },
+    }

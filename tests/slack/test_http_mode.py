@@ -13,7 +13,8 @@ CRISIS = "I want to kill myself tonight"
 
 
 async def test_a_dm_gets_a_streamed_reply(http, slack, fake_llm):
-    fake_llm.push(Script(text="I hear you, that sounds like a heavy week to carry.", chunk_delay=0.02))
+    said = "I hear you, that sounds like a heavy week to carry."
+    fake_llm.push(Script(text=said, chunk_delay=0.02))
 
     status, _ = await http.event(dm("I've had a rough week"))
 
@@ -23,8 +24,8 @@ async def test_a_dm_gets_a_streamed_reply(http, slack, fake_llm):
     final = slack.called("chat.update")[-1]
     assert first["channel"] == ALICE_DM
     assert final["ts"] and final["channel"] == ALICE_DM
-    assert "heavy week to carry" in text_of(final)
-    assert text_of(final).startswith(text_of(first)[:10])
+    assert said in text_of(final)
+    assert said.startswith(text_of(first)) and text_of(first) != said
     assert len(slack.called("chat.postMessage")) == 1
     assert len(fake_llm.requests) == 1
 

@@ -78,3 +78,4 @@ def test_button_ids_map_back_to_core_actions_and_commands():
     assert blocks.action_from_id("hearth:resources") == ("resources", None)
     assert blocks.action_from_id("hearth:cmd:mydata") == (None, "mydata")
     assert blocks.action_from_id("other:thing") == (None, None)
+    assert blocks.action_from_id("hearth:modal:checkin") == (None, None)
