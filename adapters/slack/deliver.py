@@ -23,7 +23,8 @@ from bot.models import ModeratorAlert, Reply
 
 log = logging.getLogger(__name__)
 
-DUPLICATE = "duplicate"
+# Replies with nothing to show: a redelivered event already answered, or a message answered with the next one.
+DROPPED = frozenset({"duplicate", "folded"})
 ALERT_TEXT = (
     "Hearth: someone in this workspace may need support (level: {level}). "
     "Hearth does not share their words. Conversation: {link}"
@@ -90,7 +91,7 @@ class Responder:
 
     async def send(self, reply: Reply, *, personal: bool = False) -> None:
         """`reply.private` goes ephemeral and by DM; `personal` (a button press) ephemeral only, where possible."""
-        if reply.kind == DUPLICATE:
+        if reply.kind in DROPPED:
             return
         if (reply.private or personal) and not self._place.is_dm:
             await self._send_privately(reply, also_dm=reply.private)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from collections import OrderedDict
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -19,8 +17,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack import admin, blocks, checkin, translate
-from adapters.slack.deliver import DUPLICATE, SEND_ERRORS, Responder, reason
+from adapters.slack.deliver import DROPPED, SEND_ERRORS, Responder, reason
 from adapters.slack.home import home_view
+from adapters.slack.retries import Deliveries
 from adapters.slack.translate import Place
 from bot.bootstrap import App
 from bot.commands import CORE_COMMANDS, minutes
@@ -30,8 +29,6 @@ log = logging.getLogger(__name__)
 # `/hearth <word>`: these words are the core's commands; anything else is a message to Hearth, answered privately.
 SUBCOMMANDS = frozenset({spec.name for spec in CORE_COMMANDS} | {"start", "stop"})
 PUBLIC_COMMANDS = frozenset(spec.name for spec in CORE_COMMANDS if not spec.personal)
-SEEN_MAX = 4096
-SEEN_TTL = 3600.0
 
 
 class SlackListeners:
@@ -40,7 +37,7 @@ class SlackListeners:
     def __init__(self, app: App, bolt: AsyncApp) -> None:
         self._app = app
         self._bolt = bolt
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._deliveries = Deliveries()
 
     def register(self) -> None:
         bolt = self._bolt
@@ -78,26 +75,17 @@ class SlackListeners:
     ) -> None:
         url = context.authorize_result.url if context.authorize_result else None
         place, msg = translate.from_message(self._app.ids, body, event, context.bot_user_id, url)
-        if not self._first_delivery(msg.event_id, retried=_is_retry(request)):
-            return
-        responder = self._responder(place, msg.tenant)
-        try:
-            reply = await self._app.pipeline.handle(msg, responder.partial)
-            await responder.send(reply)
-        except SEND_ERRORS as exc:
-            log.warning("could not answer a message: %s", reason(exc))
-
-    def _first_delivery(self, event_id: str | None, *, retried: bool) -> bool:
-        """Interim guard until the core dedupes `event_id`: drop a retry of an event this process has seen."""
-        if event_id is None:
-            return True
-        now = time.monotonic()
-        while self._seen and (len(self._seen) > SEEN_MAX or next(iter(self._seen.values())) < now - SEEN_TTL):
-            self._seen.popitem(last=False)
-        if retried and event_id in self._seen:
-            return False
-        self._seen[event_id] = now
-        return True
+        async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
+            if delivery is None:
+                return
+            responder = self._responder(place, msg.tenant)
+            try:
+                reply = await self._app.pipeline.handle(msg, responder.partial)
+                await responder.send(reply)
+            except SEND_ERRORS as exc:
+                log.warning("could not answer a message: %s", reason(exc))
+                return
+            delivery.mark_answered()
 
     # The slash command and buttons ------------------------------------------------------------------------
 
@@ -123,7 +111,7 @@ class SlackListeners:
         text = f"/{name} {rest}".strip() if name in SUBCOMMANDS else (f"{word} {rest}".strip() or "/help")
         msg = translate.incoming(self._app.ids, place, text, event_id=_command_event_id(body))
         reply = await self._app.pipeline.handle(msg)
-        if reply.kind == DUPLICATE:
+        if reply.kind in DROPPED:
             return
         public = name in PUBLIC_COMMANDS and not reply.private
         await respond(response_type="in_channel" if public else "ephemeral", **blocks.reply_message(reply))

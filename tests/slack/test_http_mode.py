@@ -235,3 +235,17 @@ async def test_a_crisis_through_the_slash_command_is_ephemeral_with_a_dm_copy(ht
 async def test_the_health_check_answers_for_load_balancers(http):
     async with http.session.get(http.url.replace("/slack/events", "/healthz")) as response:
         assert response.status == 200
+
+
+async def test_a_retry_of_an_event_whose_answer_failed_is_answered(http, slack, hearth):
+    body = dm(CRISIS)
+    slack.failing["chat.postMessage"] = "internal_error"
+    await http.event(body)
+    await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    await slack.settle()
+    del slack.failing["chat.postMessage"]
+
+    await http.event(body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
+
+    await slack.wait_for(lambda: len(slack.called("chat.postMessage")) == 2)
+    assert text_of(slack.called("chat.postMessage")[1]) == core_crisis_text(hearth, None)
