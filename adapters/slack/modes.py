@@ -65,11 +65,11 @@ async def run(app: App) -> None:
         if slack.slack_signing_secret is None:
             raise ConfigError("Configuration error: SLACK_SIGNING_SECRET: required when SLACK_MODE=http")
         async with http_server(bolt, slack.slack_http_host, slack.port) as url:
-            log.warning("Hearth is serving Slack over HTTP at %s", url)
+            log.info("serving Slack over HTTP at %s", url)
             await asyncio.Event().wait()
         return
     if slack.slack_app_token is None:
         raise ConfigError("Configuration error: SLACK_APP_TOKEN: required for Socket Mode (or set SLACK_MODE=http)")
     async with socket_mode(bolt, slack.slack_app_token.get_secret_value()):
-        log.warning("Hearth is connected to Slack (Socket Mode)")
+        log.info("connected to Slack in Socket Mode")
         await asyncio.Event().wait()

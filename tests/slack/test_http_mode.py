@@ -249,3 +249,19 @@ async def test_a_retry_of_an_event_whose_answer_failed_is_answered(http, slack, 
 
     await slack.wait_for(lambda: len(slack.called("chat.postMessage")) == 2)
     assert text_of(slack.called("chat.postMessage")[1]) == core_crisis_text(hearth, None)
+
+
+async def test_app_home_shows_the_lines_for_the_country_an_admin_set(http, slack, hearth):
+    from adapters.slack.blocks import mrkdwn
+    from tests.slack.conftest import event_body
+
+    slack.admins.add(ALICE)
+    await http.command(command("config country NZ", slack))
+    await slack.wait_for(lambda: slack.responses)
+
+    await http.event(event_body({"type": "app_home_opened", "user": ALICE, "tab": "home", "event_ts": "1.2"}))
+
+    view = (await slack.wait_for(lambda: slack.called("views.publish")))[0]["view"]
+    headers = [block["text"]["text"] for block in view["blocks"] if block["type"] == "header"]
+    assert "Crisis lines (NZ)" in headers
+    assert mrkdwn(hearth.crisis.resources_reply("NZ").text) in text_of(view)
