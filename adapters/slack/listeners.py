@@ -11,6 +11,7 @@ import logging
 import re
 from typing import Any
 
+from redis.exceptions import RedisError
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -23,6 +24,7 @@ from adapters.slack.retries import Deliveries
 from adapters.slack.translate import Place
 from bot.bootstrap import App
 from bot.commands import CORE_COMMANDS, minutes
+from bot.community import Community
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +63,7 @@ class SlackListeners:
         elif kind in ("channel", "group") and not translate.mentions(str(event.get("text", "")), context.bot_user_id):
             # A mention arrives as app_mention too; only channels an admin enabled are answered without one.
             tenant = self._app.ids("tenant", "slack", translate.team_of(body, event))
-            community = await self._app.communities.get(tenant)
-            if str(event.get("channel")) in community.enabled_channels:
+            if str(event.get("channel")) in (await self._community(tenant)).enabled_channels:
                 await self._answer(body, event, context, request)
 
     async def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
@@ -185,7 +186,7 @@ class SlackListeners:
             return self._app.crisis.resources_reply(await self._country(tenant)).text
 
         async def moderator_channel(alert_tenant: str) -> str | None:
-            return (await self._app.communities.get(alert_tenant)).moderator_channel
+            return (await self._community(alert_tenant)).moderator_channel
 
         return Responder(
             self._bolt.client,
@@ -196,8 +197,15 @@ class SlackListeners:
         )
 
     async def _country(self, tenant: str) -> str | None:
-        community = await self._app.communities.get(tenant)
-        return community.country or self._app.settings.crisis.default_country
+        return (await self._community(tenant)).country or self._app.settings.crisis.default_country
+
+    async def _community(self, tenant: str) -> Community:
+        """The workspace's settings, or the defaults while Redis is down: crisis lines must not depend on it."""
+        try:
+            return await self._app.communities.get(tenant)
+        except (RedisError, OSError) as exc:
+            log.warning("workspace settings unavailable: %s", type(exc).__name__)
+            return Community()
 
 
 def _is_retry(request: AsyncBoltRequest) -> bool:

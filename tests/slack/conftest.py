@@ -37,8 +37,7 @@ async def slack() -> AsyncIterator[FakeSlack]:
     await server.stop()
 
 
-@pytest.fixture
-async def hearth(redis, fake_llm, slack, settings_overrides) -> AsyncIterator[App]:
+def hearth_settings(settings_overrides, fake_llm, slack, **more: Any):
     overrides = {
         **settings_overrides,
         "openai_base_url": fake_llm.base_url,
@@ -50,8 +49,14 @@ async def hearth(redis, fake_llm, slack, settings_overrides) -> AsyncIterator[Ap
         "slack_app_token": APP_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_base_url": slack.base_url,
+        **more,
     }
-    app = build_app(load_settings(env_file=None, **overrides), redis, hash_secret=b"x" * 32)
+    return load_settings(env_file=None, **overrides)
+
+
+@pytest.fixture
+async def hearth(redis, fake_llm, slack, settings_overrides) -> AsyncIterator[App]:
+    app = build_app(hearth_settings(settings_overrides, fake_llm, slack), redis, hash_secret=b"x" * 32)
     yield app
     if app.llm is not None:
         await app.llm.aclose()

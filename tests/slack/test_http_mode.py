@@ -265,3 +265,30 @@ async def test_app_home_shows_the_lines_for_the_country_an_admin_set(http, slack
     headers = [block["text"]["text"] for block in view["blocks"] if block["type"] == "header"]
     assert "Crisis lines (NZ)" in headers
     assert mrkdwn(hearth.crisis.resources_reply("NZ").text) in text_of(view)
+
+
+async def test_with_redis_down_a_crisis_mention_still_gets_the_lines(slack, fake_llm, settings_overrides, tmp_path):
+    import aiohttp
+    from redis.asyncio import Redis
+
+    from adapters.slack.app import build_bolt
+    from adapters.slack.modes import http_server
+    from bot.bootstrap import build_app
+    from tests.slack.conftest import HttpSlack, hearth_settings
+
+    dead = Redis.from_url(f"unix://{tmp_path}/no-redis.sock", socket_connect_timeout=0.2)
+    app = build_app(hearth_settings(settings_overrides, fake_llm, slack), dead, hash_secret=b"x" * 32)
+    slack.failing["chat.postEphemeral"] = "user_not_in_channel"
+    slack.failing["conversations.open"] = "cannot_dm_bot"
+    try:
+        async with http_server(build_bolt(app), "127.0.0.1", 0) as url, aiohttp.ClientSession() as session:
+            await HttpSlack(url, session).event(mention(CRISIS))
+            posted = await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    finally:
+        await dead.aclose()
+        await app.llm.aclose()
+
+    assert posted[0]["channel"] == CHANNEL
+    assert _resources(app) in text_of(posted[0])
+    assert "kill" not in text_of(posted[0])
+    assert fake_llm.requests == []
