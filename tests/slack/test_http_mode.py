@@ -292,3 +292,9 @@ async def test_with_redis_down_a_crisis_mention_still_gets_the_lines(slack, fake
     assert _resources(app) in text_of(posted[0])
     assert "kill" not in text_of(posted[0])
     assert fake_llm.requests == []
+
+
+async def test_slacks_url_check_is_answered_so_the_request_url_can_be_saved(http):
+    status, body = await http.event({"token": "legacy", "challenge": "c-123", "type": "url_verification"})
+
+    assert status == 200 and "c-123" in body
