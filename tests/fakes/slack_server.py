@@ -99,6 +99,15 @@ class FakeSlack:
         assert self._connected is not None
         await asyncio.wait_for(self._connected.wait(), timeout)
 
+    @property
+    def connections(self) -> int:
+        """How many websockets the app has opened so far (a reconnect opens another)."""
+        return len(self._sockets)
+
+    async def disconnect(self) -> None:
+        """Close the app's current websocket, as Slack does when it refreshes a connection."""
+        await self._sockets[-1].close()
+
     async def send_envelope(
         self, kind: str, payload: dict[str, Any], *, envelope_id: str | None = None, retry_attempt: int = 0
     ) -> str:
@@ -117,8 +126,8 @@ class FakeSlack:
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        self._sockets.append(ws)
         await ws.send_str(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0"}}))
+        await self._record(lambda: self._sockets.append(ws))
         assert self._connected is not None
         self._connected.set()
         async for message in ws:

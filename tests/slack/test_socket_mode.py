@@ -76,3 +76,13 @@ async def test_a_retried_envelope_is_answered_once(socket, fake_llm):
     assert len(fake_llm.requests) == 1
     assert socket.called("chat.postMessage")[0]["channel"] == ALICE_DM
     assert ALICE not in str(fake_llm.requests)
+
+
+async def test_hearth_reconnects_when_slack_closes_the_socket_and_keeps_answering(socket):
+    await socket.disconnect()
+    await socket.wait_for(lambda: socket.connections == 2)
+
+    await socket.send_envelope("events_api", dm("/about"))
+
+    reply = (await socket.wait_for(lambda: socket.called("chat.postMessage")))[0]
+    assert "automated" in text_of(reply)
