@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.commands import CORE_COMMANDS
 from bot.models import Action, ActionStyle, Reply
 
 ACTION_PREFIX = "hearth:"
@@ -21,6 +22,9 @@ FALLBACK_LIMIT = 3000
 _URL = re.compile(r"https?://[^\s|<>]+")
 _TRAILING = ".,;:!?)]}'\""
 _DOUBLE_STARS = re.compile(r"\*\*(.+?)\*\*")
+# The core says "/resources"; on Slack that is "/hearth resources" (one slash command for the whole app).
+_COMMAND_NAMES = sorted({spec.name for spec in CORE_COMMANDS} | {"start", "stop"}, key=len, reverse=True)
+_CORE_COMMAND = re.compile(r"(?<![\w/.:])/(" + "|".join(map(re.escape, _COMMAND_NAMES)) + r")\b")
 
 Block = dict[str, Any]
 
@@ -36,9 +40,14 @@ def _link(match: re.Match[str]) -> str:
     return f"<{stripped}|{stripped}>{url[len(stripped) :]}"
 
 
+def slack_commands(text: str) -> str:
+    """The core's `/about` as Slack users must type it: `/hearth about`."""
+    return _CORE_COMMAND.sub(r"/hearth \1", text)
+
+
 def mrkdwn(text: str) -> str:
-    """Escaped text with web addresses as links and Markdown bold as Slack bold."""
-    return _URL.sub(_link, _DOUBLE_STARS.sub(r"*\1*", escape(text)))
+    """Escaped text with web addresses as links, Markdown bold as Slack bold, and commands as `/hearth …`."""
+    return _URL.sub(_link, _DOUBLE_STARS.sub(r"*\1*", escape(slack_commands(text))))
 
 
 def _chunks(text: str, limit: int) -> list[str]:
@@ -79,7 +88,7 @@ def actions_block(buttons: Iterable[Block], block_id: str = "hearth_actions") ->
 
 def fallback(text: str) -> str:
     """The notification text that goes with blocks: escaped too, since Slack parses it as well."""
-    return escape(text)[:FALLBACK_LIMIT]
+    return escape(slack_commands(text))[:FALLBACK_LIMIT]
 
 
 def message(text: str, actions: Sequence[Action] = ()) -> dict[str, Any]:

@@ -79,3 +79,12 @@ def test_button_ids_map_back_to_core_actions_and_commands():
     assert blocks.action_from_id("hearth:cmd:mydata") == (None, "mydata")
     assert blocks.action_from_id("other:thing") == (None, None)
     assert blocks.action_from_id("hearth:modal:checkin") == (None, None)
+
+
+def test_the_cores_commands_are_shown_as_slack_users_type_them():
+    text = "Try /resources or /checkin 3 tired, /hearth about, or https://988lifeline.org/help and a/b /unknown"
+
+    assert blocks.slack_commands(text) == (
+        "Try /hearth resources or /hearth checkin 3 tired, /hearth about, or https://988lifeline.org/help "
+        "and a/b /unknown"
+    )
