@@ -41,7 +41,8 @@ ModeratorChannel = Callable[[str], Awaitable[str | None]]
 
 
 def alert_text(alert: ModeratorAlert) -> str:
-    link = f"<{alert.link}|open in Slack>" if alert.link and alert.link.startswith("https://") else "not available"
+    usable = alert.link and alert.link.startswith("https://") and "|" not in alert.link
+    link = f"<{blocks.escape(alert.link or '')}|open in Slack>" if usable else "not available"
     text = ALERT_TEXT.format(level=alert.level.value, link=link)
     if alert.summary:
         text += "\nShared with their agreement: " + blocks.escape(alert.summary)

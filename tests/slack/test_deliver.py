@@ -127,3 +127,14 @@ async def test_a_button_answer_in_a_channel_is_ephemeral_only(client, slack):
 
     assert slack.called("chat.postEphemeral")
     assert slack.called("chat.postMessage") == []
+
+
+async def test_an_alert_link_into_a_thread_keeps_slacks_link_format(client, slack):
+    link = (
+        "https://hearth-test.slack.com/archives/C0GENERAL/p1700000000000200?thread_ts=1700000000.000100&cid=C0GENERAL"
+    )
+
+    await responder(client, moderators="C0CHAMPS").send(Reply("x", alert=ModeratorAlert("t", Level.IMMINENT, link)))
+
+    sent = [call for call in slack.called("chat.postMessage") if call["channel"] == "C0CHAMPS"][0]
+    assert f"<{link.replace('&', '&amp;')}|open in Slack>" in sent["text"]
