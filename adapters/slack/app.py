@@ -32,6 +32,21 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
     return client
 
 
+class _SameTokenNotice(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN from the environment and warns that the client's token wins over it.
+    Both are the same token, so the warning would only alarm an operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("adapters.slack.bolt")
+    if not any(isinstance(existing, _SameTokenNotice) for existing in logger.filters):
+        logger.addFilter(_SameTokenNotice())
+    return logger
+
+
 def build_bolt(app: App) -> AsyncApp:
     """The Bolt app with Hearth's listeners registered. Listeners answer after the ack (3 s rule)."""
     slack = app.settings.slack
@@ -39,7 +54,7 @@ def build_bolt(app: App) -> AsyncApp:
     bolt = AsyncApp(
         client=web_client(slack),
         signing_secret=secret,
-        logger=logging.getLogger("adapters.slack.bolt"),
+        logger=_bolt_logger(),
     )
     SlackListeners(app, bolt).register()
     return bolt

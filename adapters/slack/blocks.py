@@ -88,7 +88,7 @@ def actions_block(buttons: Iterable[Block], block_id: str = "hearth_actions") ->
 
 def fallback(text: str) -> str:
     """The notification text that goes with blocks: escaped too, since Slack parses it as well."""
-    return escape(slack_commands(text))[:FALLBACK_LIMIT]
+    return _DOUBLE_STARS.sub(r"*\1*", escape(slack_commands(text)))[:FALLBACK_LIMIT]
 
 
 def message(text: str, actions: Sequence[Action] = ()) -> dict[str, Any]:
