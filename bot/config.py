@@ -152,6 +152,8 @@ class SlackSettings(_Section):
     slack_mode: Literal["socket", "http"] = "socket"
     slack_update_interval: float = Field(1.0, ge=0.2)
     port: int = Field(3000, gt=0, lt=65536)
+    # HTTP mode listens on every interface by default: it normally runs in a container behind a load balancer.
+    slack_http_host: str = "0.0.0.0"  # noqa: S104
 
     @field_validator("slack_api_base_url")
     @classmethod

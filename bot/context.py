@@ -40,6 +40,7 @@ class Session:
     consent: bool = False
     disclaimer_seen: bool = False
     crisis: dict[str, Any] = field(default_factory=dict)
+    flow: dict[str, Any] = field(default_factory=dict)
     community: Community = field(default_factory=Community)
     available: bool = True
 
@@ -61,12 +62,22 @@ _DESCRIPTIONS = {
     "crisis": "a safety note that this conversation recently showed distress (no text)",
     "consent": "that you agreed to talk with Hearth",
     "disclaimer": "that you have seen Hearth's introduction",
+    "flow": "your answers in an exercise you are doing",
+    "checkins": "your mood check-ins ({n})",
 }
 
 
 class ContextStore:
     def __init__(
-        self, redis: Redis, *, ttl: int, max_turns: int, max_chars: int, flag_ttl: int, crisis_ttl: int
+        self,
+        redis: Redis,
+        *,
+        ttl: int,
+        max_turns: int,
+        max_chars: int,
+        flag_ttl: int,
+        crisis_ttl: int,
+        checkin_ttl: int = 14 * 86400,
     ) -> None:
         self._redis = redis
         self.ttl = ttl
@@ -74,8 +85,9 @@ class ContextStore:
         self.max_chars = max_chars
         self.flag_ttl = flag_ttl
         self.crisis_ttl = crisis_ttl
+        self.checkin_ttl = checkin_ttl
         # The index must outlive every key it lists, so it takes the longest expiry in use.
-        self._index_ttl = max(ttl, flag_ttl, crisis_ttl)
+        self._index_ttl = max(ttl, flag_ttl, crisis_ttl, checkin_ttl)
 
     async def load(self, user: str, conversation: str, tenant: str) -> Session:
         keys = UserKeys(user)
@@ -86,7 +98,8 @@ class ContextStore:
                 pipe.exists(keys.disclaimer)
                 pipe.get(keys.crisis(conversation))
                 pipe.get(community_key(tenant))
-                raw_turns, consent, seen, crisis, community = await pipe.execute()
+                pipe.get(keys.flow(conversation))
+                raw_turns, consent, seen, crisis, community, flow = await pipe.execute()
         except (RedisError, OSError) as exc:
             log.warning("context unavailable: %s", type(exc).__name__)
             return Session.empty(available=False)
@@ -96,6 +109,7 @@ class ContextStore:
             disclaimer_seen=bool(seen),
             crisis=_decode_json(crisis),
             community=Community.from_json(community),
+            flow=_decode_json(flow),
         )
 
     async def save(
@@ -106,8 +120,10 @@ class ContextStore:
         turns: Sequence[tuple[Role, str]] = (),
         flags: Iterable[str] = (),
         crisis: Mapping[str, Any] | None = None,
+        flow: Mapping[str, Any] | None = None,
     ) -> None:
-        """Append turns, set flags (`consent`, `disclaimer`) and the crisis note, refreshing every expiry."""
+        """Append turns, set flags (`consent`, `disclaimer`), the crisis note and an exercise's state (an empty
+        `flow` ends the exercise), refreshing every expiry."""
         keys = UserKeys(user)
         now = int(time.time())
         written: list[str] = []
@@ -126,17 +142,43 @@ class ContextStore:
                 name = keys.crisis(conversation)
                 pipe.set(name, json.dumps(dict(crisis), separators=(",", ":")), ex=self.crisis_ttl)
                 written.append(name)
+            if flow is not None:
+                name = keys.flow(conversation)
+                if flow:
+                    pipe.set(name, json.dumps(dict(flow), ensure_ascii=False, separators=(",", ":")), ex=self.ttl)
+                    written.append(name)
+                else:
+                    pipe.delete(name)
             if not written:
+                await pipe.execute()
                 return
             pipe.sadd(keys.index, *written)
             pipe.expire(keys.index, self._index_ttl)
             await pipe.execute()
 
+    async def add_checkin(self, user: str, score: int, note: str, keep: int = 30) -> None:
+        """Record an opt-in mood check-in; they are kept for `checkin_ttl` after the latest one."""
+        keys = UserKeys(user)
+        entry = json.dumps({"s": score, "n": note, "at": int(time.time())}, ensure_ascii=False, separators=(",", ":"))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(keys.checkins, entry)
+            pipe.ltrim(keys.checkins, -keep, -1)
+            pipe.expire(keys.checkins, self.checkin_ttl)
+            pipe.sadd(keys.index, keys.checkins)
+            pipe.expire(keys.index, self._index_ttl)
+            await pipe.execute()
+
+    async def checkins(self, user: str) -> list[tuple[int, str, int]]:
+        """(score, note, unix time) of the user's recent check-ins, oldest first."""
+        raw = await self._redis.lrange(UserKeys(user).checkins, 0, -1)
+        entries = [_decode_json(item) for item in raw]
+        return [(int(e["s"]), str(e.get("n", "")), int(e.get("at", 0))) for e in entries if isinstance(e.get("s"), int)]
+
     async def forget(self, user: str) -> int:
         """Delete everything held about `user`; returns how many keys went."""
         keys = UserKeys(user)
         listed = [name.decode() if isinstance(name, bytes) else name for name in await self._redis.smembers(keys.index)]
-        names = sorted({*listed, keys.consent, keys.disclaimer, keys.index})
+        names = sorted({*listed, keys.consent, keys.disclaimer, keys.checkins, keys.index})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(*names)
             (deleted,) = await pipe.execute()
@@ -153,7 +195,7 @@ class ContextStore:
         async with self._redis.pipeline(transaction=False) as pipe:
             for name in listed:
                 pipe.ttl(name)
-                pipe.llen(name) if ":ctx:" in name else pipe.exists(name)
+                pipe.llen(name) if keys.kind_of(name) in ("ctx", "checkins") else pipe.exists(name)
             answers = await pipe.execute()
         held = []
         for position, name in enumerate(listed):

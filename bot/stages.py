@@ -1,6 +1,6 @@
 """The order of the pipeline's stages, in one place, because the order is the safety argument.
 
-validate → load session → crisis → length → commands → consent → limits → reply. The crisis stage stands
+validate → load session → crisis → length → tools → commands → consent → limits → reply. The crisis stage stands
 before everything that can be limited or can call an LLM; loading the session (tolerant of Redis being down)
 stands before it so earlier distress in the conversation can raise a later ambiguous message.
 """
@@ -18,6 +18,8 @@ from bot.pipeline import Stage
 from bot.prompts import Prompts
 from bot.reply import ReplyStage
 from bot.session import LoadSessionStage
+from bot.tools.content import load_tools
+from bot.tools.stage import ToolStage
 from bot.validate import LengthStage, ValidateStage
 
 
@@ -30,6 +32,7 @@ def build_stages(
         LoadSessionStage(context),
         CrisisStage(crisis),
         LengthStage(prompts, max_chars),
+        ToolStage(load_tools(settings.prompts_dir / "tools"), context),
         CommandStage(prompts, context, crisis),
         ConsentStage(
             prompts,
