@@ -22,7 +22,7 @@ from adapters.discord.commands import build_tree
 from adapters.discord.interactions import respond
 from adapters.discord.messages import MessageHandler
 from adapters.discord.render import ActionButton
-from adapters.discord.translate import from_interaction
+from adapters.discord.translate import Origin, from_interaction
 from bot.bootstrap import App
 from bot.commands import CORE_COMMANDS
 from bot.config import ConfigError, DiscordSettings
@@ -86,10 +86,11 @@ class HearthClient(discord.AutoShardedClient):
         with self._tracked():
             await self._messages.on_message(message)
 
-    async def on_hearth_action(self, interaction: discord.Interaction, action: str) -> None:
+    async def on_hearth_action(self, interaction: discord.Interaction, action: str, origin: Origin | None) -> None:
         with self._tracked():
-            msg = from_interaction(self.app, interaction, action=action)
-            await respond(self.app, interaction, msg, personal=True)
+            msg = from_interaction(self.app, interaction, action=action, origin=origin)
+            guild = self.get_guild(origin.guild) if origin else interaction.guild
+            await respond(self.app, interaction, msg, personal=True, guild=guild)
 
     @contextmanager
     def _tracked(self) -> Iterator[None]:

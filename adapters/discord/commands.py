@@ -31,7 +31,8 @@ BAD_COUNTRY = "Please give the country as a two-letter ISO code, e.g. US, GB, DE
 def core_command(app: App, spec: CommandSpec) -> app_commands.Command[Any, ..., None]:
     async def run(interaction: discord.Interaction, argument: str) -> None:
         text = f"/{spec.name} {argument}".strip()
-        await respond(app, interaction, from_interaction(app, interaction, text=text), personal=spec.personal)
+        msg = from_interaction(app, interaction, text=text)
+        await respond(app, interaction, msg, personal=spec.personal, guild=interaction.guild)
 
     callback: CommandCallback
     if spec.argument:

@@ -12,6 +12,7 @@ import logging
 import discord
 
 from adapters.discord.render import parts
+from adapters.discord.translate import Origin
 from bot.models import Reply
 
 log = logging.getLogger(__name__)
@@ -67,20 +68,22 @@ class Place:
             await channel.send(**kwargs)
 
 
-async def send_all(channel: discord.abc.Messageable, reply: Reply, shown: discord.Message | None = None) -> None:
+async def send_all(
+    channel: discord.abc.Messageable, reply: Reply, shown: discord.Message | None = None, origin: Origin | None = None
+) -> None:
     """Send a reply in chunks; `shown` is a streamed message that the first chunk replaces."""
-    sends = parts(reply)
+    sends = parts(reply, origin)
     if shown is not None:
         await shown.edit(**sends.pop(0))
     for kwargs in sends:
         await channel.send(**kwargs)
 
 
-async def send_dm(user: discord.User | discord.Member, reply: Reply) -> bool:
+async def send_dm(user: discord.User | discord.Member, reply: Reply, origin: Origin | None) -> bool:
     """False when the DM could not be delivered (closed DMs above all), so the caller falls back in public."""
     try:
         channel = user.dm_channel or await user.create_dm()
-        await send_all(channel, reply)
+        await send_all(channel, reply, origin=origin)
     except discord.HTTPException as exc:
         log.info("could not DM a user: Discord answered %s", exc.status)
         return False

@@ -22,7 +22,11 @@ log = logging.getLogger(__name__)
 DEFER_AFTER = 2.0
 
 
-async def respond(app: App, interaction: discord.Interaction, msg: IncomingMessage, *, personal: bool) -> None:
+async def respond(
+    app: App, interaction: discord.Interaction, msg: IncomingMessage, *, personal: bool, guild: discord.Guild | None
+) -> None:
+    """Answer through the core; `guild` is the server whose moderators an alert goes to (for a press in a DM,
+    the server the DM'd reply came from)."""
     turn = asyncio.ensure_future(app.pipeline.handle(msg))
     in_server = interaction.guild_id is not None
     deferred = False
@@ -39,9 +43,9 @@ async def respond(app: App, interaction: discord.Interaction, msg: IncomingMessa
         await _send(interaction, reply, ephemeral=ephemeral, deferred=deferred)
     except discord.HTTPException as exc:
         log.warning("could not answer an interaction: Discord answered %s", exc.status)
-    if reply.alert is not None and interaction.guild is not None:
+    if reply.alert is not None and guild is not None:
         community = await community_of(app, msg.tenant)
-        await post_alert(interaction.client, interaction.guild, community, reply.alert)
+        await post_alert(interaction.client, guild, community, reply.alert)
 
 
 async def _send(interaction: discord.Interaction, reply: Reply, *, ephemeral: bool, deferred: bool) -> None:

@@ -18,7 +18,7 @@ from adapters.discord.community import community_of
 from adapters.discord.delivery import DMS_CLOSED, DMS_CLOSED_PLAIN, NEUTRAL_NOTICE, Place, send_all, send_dm
 from adapters.discord.render import DUPLICATE, message_kwargs
 from adapters.discord.streaming import StreamedMessage
-from adapters.discord.translate import from_message, tenant_of
+from adapters.discord.translate import Origin, from_message, tenant_of
 from adapters.discord.waiting import typing
 from bot.bootstrap import App
 from bot.community import Community
@@ -100,7 +100,7 @@ class MessageHandler:
         self, message: discord.Message, msg: IncomingMessage, reply: Reply, place: Place, shown: discord.Message | None
     ) -> None:
         notice = reply.public_notice or NEUTRAL_NOTICE
-        if await send_dm(message.author, reply):
+        if await send_dm(message.author, reply, Origin.of(message)):
             if shown is not None:
                 await shown.edit(**message_kwargs(notice))
             else:

@@ -9,6 +9,7 @@ message is filed under the thread Hearth is about to open for it).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import discord
 
@@ -16,6 +17,42 @@ from bot.bootstrap import App
 from bot.models import IncomingMessage, Platform
 
 PLATFORM = "discord"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The server message a DM'd reply answers. It rides in the reply's button ids, so a press in the DM
+    ("Talk to a person") still reaches that server's moderators, with its country and the original
+    conversation, after a restart too. It holds only ids Discord already showed this user."""
+
+    guild: int
+    channel: int
+    message: int
+    in_thread: bool
+
+    @property
+    def place(self) -> int:
+        return self.channel if self.in_thread else self.message
+
+    @property
+    def link(self) -> str:
+        return f"https://discord.com/channels/{self.guild}/{self.channel}/{self.message}"
+
+    def encode(self) -> str:
+        return f":{self.guild}:{self.channel}:{self.message}:{'t' if self.in_thread else 'm'}"
+
+    @staticmethod
+    def of(message: discord.Message) -> Origin | None:
+        if message.guild is None:
+            return None
+        in_thread = isinstance(message.channel, discord.Thread)
+        return Origin(message.guild.id, message.channel.id, message.id, in_thread)
+
+    @staticmethod
+    def decode(guild: str | None, channel: str | None, message: str | None, place: str | None) -> Origin | None:
+        if not (guild and channel and message and place):
+            return None
+        return Origin(int(guild), int(channel), int(message), place == "t")
 
 
 def tenant_of(app: App, guild_id: int | None, user_id: int) -> str:
@@ -69,18 +106,25 @@ def from_message(app: App, message: discord.Message, bot_id: int) -> IncomingMes
 
 
 def from_interaction(
-    app: App, interaction: discord.Interaction, *, text: str = "", action: str | None = None
+    app: App,
+    interaction: discord.Interaction,
+    *,
+    text: str = "",
+    action: str | None = None,
+    origin: Origin | None = None,
 ) -> IncomingMessage:
-    """A slash command (as "/name argument") or a button press (as its action id)."""
+    """A slash command (as "/name argument") or a button press (as its action id). A press on a reply that
+    was DM'd for a server message is filed under that server and that conversation (`origin`)."""
     author = interaction.user.id
     channel_id = interaction.channel_id or 0
-    link = None
-    if interaction.message is not None:
-        link = interaction.message.jump_url
+    link = interaction.message.jump_url if interaction.message is not None else None
+    guild_id, place = interaction.guild_id, channel_id
+    if origin is not None:
+        guild_id, place, link = origin.guild, origin.place, origin.link
     return IncomingMessage(
         platform=Platform.DISCORD,
-        tenant=tenant_of(app, interaction.guild_id, author),
-        conversation=conversation_of(app, channel_id, author),
+        tenant=tenant_of(app, guild_id, author),
+        conversation=conversation_of(app, place, author),
         user=user_of(app, author),
         text=text,
         is_private=interaction.guild_id is None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from bot.models import Level, ModeratorAlert, Reply
+from bot.models import Action, Level, ModeratorAlert, Reply
 from tests.discord.conftest import Scripted
 from tests.discord.people import ALICE, CRISIS_TEXT, no_pings
 from tests.fakes.discord_server import BOT_ID
@@ -29,17 +29,25 @@ async def test_a_crisis_dm_gets_the_deterministic_reply_with_buttons_and_no_llm_
     assert no_pings(reply)
 
 
-@pytest.mark.xfail(strict=True, reason="country-specific lines arrive with the crisis issue; remove this mark then")
+def lines_of(app, country):
+    return set(app.crisis.resources_reply(country).text.splitlines())
+
+
 async def test_the_crisis_lines_are_those_of_the_country_an_admin_set(start_bot, discord_server):
     bot = await start_bot()
+    british, american = lines_of(bot.app, "GB"), lines_of(bot.app, "US")
+    if british == american:
+        pytest.skip("the core gives no country-specific crisis lines yet (the crisis issue brings them)")
     tenant = bot.app.ids("tenant", "discord", str(discord_server.guild_id))
     await bot.app.communities.update(tenant, country="GB")
     dm = discord_server.dm_channel(ALICE)
 
     await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
-    reply = await discord_server.wait_for_call(lambda call: call.path == f"/channels/{dm}/messages", timeout=3)
+    reply = await discord_server.wait_for_call(lambda call: call.path == f"/channels/{dm}/messages")
+    shown = set(reply.content.splitlines())
 
-    assert "116 123" in reply.content  # Samaritans, the UK line
+    assert (british - american) & shown, "the British lines are given"
+    assert not (american - british) & shown, "no American line is given"
 
 
 async def test_a_crisis_in_a_public_channel_is_answered_by_dm_leaving_only_a_neutral_line(
@@ -136,3 +144,42 @@ async def test_a_personal_answer_with_dms_closed_is_not_posted_in_public(start_b
 
     assert "/mydata" in public.content, "it points to the private way of asking"
     assert "holding" not in public.content and HELPLINE not in public.content
+
+
+class HandoffCore:
+    """Our pipeline port, scripted: a private crisis-like reply with a handoff button, and a handoff that
+    alerts moderators with whatever link the adapter gave the core."""
+
+    name = "handoff"
+
+    def __init__(self):
+        self.seen = []
+
+    async def run(self, turn):
+        self.seen.append(turn.msg)
+        if turn.msg.action == "handoff":
+            alert = ModeratorAlert(turn.msg.tenant, Level.URGENT, turn.msg.link)
+            return Reply("I've let the moderators know.", private=True, kind="handoff", alert=alert)
+        return Reply("Private support.", actions=(Action("handoff", "Talk to a person"),), private=True, kind="crisis")
+
+
+async def test_talk_to_a_person_pressed_in_the_dm_reaches_the_servers_moderators(start_bot, discord_server):
+    core = HandoffCore()
+    bot = await start_bot(stages=[core])
+    server = discord_server
+    tenant = bot.app.ids("tenant", "discord", str(server.guild_id))
+    await bot.app.communities.update(tenant, moderator_channel=str(server.alert_channel_id))
+    dm = server.dm_channel(ALICE)
+
+    sent = await server.send_message(f"<@{BOT_ID}> it's all too much", author=ALICE, mentions=(BOT_ID,))
+    private = await server.wait_for_text(dm, "Private support.")
+    (button,) = private.custom_ids
+    press = await server.interact(user=ALICE, custom_id=button, guild=False, channel_id=dm)
+    alert = await server.wait_for_call(lambda call: call.path == f"/channels/{server.alert_channel_id}/messages")
+
+    link = f"https://discord.com/channels/{server.guild_id}/{server.channel_id}/{sent['id']}"
+    assert link in alert.content, "moderators get the link to the message in their server, not to a DM"
+    first, pressed = core.seen
+    assert (pressed.tenant, pressed.conversation, pressed.action) == (tenant, first.conversation, "handoff")
+    answer = await server.wait_for_call(lambda call: call.path.startswith(f"/interactions/{press['id']}/"))
+    assert "moderators know" in answer.content
