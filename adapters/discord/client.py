@@ -90,7 +90,7 @@ class HearthClient(discord.AutoShardedClient):
         with self._tracked():
             msg = from_interaction(self.app, interaction, action=action, origin=origin)
             guild = self.get_guild(origin.guild) if origin else interaction.guild
-            await respond(self.app, interaction, msg, personal=True, guild=guild)
+            await respond(self.app, interaction, msg, personal=True, guild=guild, origin=origin)
 
     @contextmanager
     def _tracked(self) -> Iterator[None]:

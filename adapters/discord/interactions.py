@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
 from adapters.discord.render import DUPLICATE, parts
+from adapters.discord.translate import Origin
 from bot.bootstrap import App
-from bot.models import IncomingMessage, Reply
+from bot.models import IncomingMessage
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +25,16 @@ DEFER_AFTER = 2.0
 
 
 async def respond(
-    app: App, interaction: discord.Interaction, msg: IncomingMessage, *, personal: bool, guild: discord.Guild | None
+    app: App,
+    interaction: discord.Interaction,
+    msg: IncomingMessage,
+    *,
+    personal: bool,
+    guild: discord.Guild | None,
+    origin: Origin | None = None,
 ) -> None:
-    """Answer through the core; `guild` is the server whose moderators an alert goes to (for a press in a DM,
-    the server the DM'd reply came from)."""
+    """Answer through the core; `guild` is the server whose moderators an alert goes to. For a press in a DM on
+    a reply that came from a server (`origin`), the answer's own buttons carry that server on too."""
     turn = asyncio.ensure_future(app.pipeline.handle(msg))
     in_server = interaction.guild_id is not None
     deferred = False
@@ -40,7 +48,7 @@ async def respond(
         return
     ephemeral = in_server and (personal or reply.private or deferred)
     try:
-        await _send(interaction, reply, ephemeral=ephemeral, deferred=deferred)
+        await _send(interaction, parts(reply, origin), ephemeral=ephemeral, deferred=deferred)
     except discord.HTTPException as exc:
         log.warning("could not answer an interaction: Discord answered %s", exc.status)
     if reply.alert is not None and guild is not None:
@@ -48,8 +56,9 @@ async def respond(
         await post_alert(interaction.client, guild, community, reply.alert)
 
 
-async def _send(interaction: discord.Interaction, reply: Reply, *, ephemeral: bool, deferred: bool) -> None:
-    sends = parts(reply)
+async def _send(
+    interaction: discord.Interaction, sends: list[dict[str, Any]], *, ephemeral: bool, deferred: bool
+) -> None:
     if not deferred:
         await interaction.response.send_message(ephemeral=ephemeral, **sends.pop(0))
     for kwargs in sends:

@@ -159,7 +159,8 @@ class HandoffCore:
         self.seen.append(turn.msg)
         if turn.msg.action == "handoff":
             alert = ModeratorAlert(turn.msg.tenant, Level.URGENT, turn.msg.link)
-            return Reply("I've let the moderators know.", private=True, kind="handoff", alert=alert)
+            share = (Action("handoff_share", "Share a summary"),)
+            return Reply("I've let the moderators know.", share, private=True, kind="handoff", alert=alert)
         return Reply("Private support.", actions=(Action("handoff", "Talk to a person"),), private=True, kind="crisis")
 
 
@@ -183,3 +184,4 @@ async def test_talk_to_a_person_pressed_in_the_dm_reaches_the_servers_moderators
     assert (pressed.tenant, pressed.conversation, pressed.action) == (tenant, first.conversation, "handoff")
     answer = await server.wait_for_call(lambda call: call.path.startswith(f"/interactions/{press['id']}/"))
     assert "moderators know" in answer.content
+    assert answer.custom_ids == [button.replace("handoff", "handoff_share")], "later buttons keep the server too"
