@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from bot.community import Community
-from bot.redis_keys import UserKeys, community_key
+from bot.redis_keys import UserKeys, community_key, limit_window
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,22 @@ class ContextStore:
         # The index must outlive every key it lists, so it takes the longest expiry in use.
         self._index_ttl = max(ttl, flag_ttl, crisis_ttl)
 
+    @property
+    def redis(self) -> Redis:
+        return self._redis
+
     async def load(self, user: str, conversation: str, tenant: str) -> Session:
+        session, _ = await self.load_with(user, conversation, tenant)
+        return session
+
+    async def load_with(
+        self, user: str, conversation: str, tenant: str, also: Callable[[Pipeline], None] | None = None
+    ) -> tuple[Session, list[Any]]:
+        """The session, plus the results of whatever `also` queued on the same round trip (the duplicate
+        check, the rate-limit decision and the conversation lock ride along: bot/gatekeeper.py).
+
+        Results of `also` may be exceptions (they are not raised here); they are empty when Redis is down.
+        """
         keys = UserKeys(user)
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
@@ -86,17 +102,25 @@ class ContextStore:
                 pipe.exists(keys.disclaimer)
                 pipe.get(keys.crisis(conversation))
                 pipe.get(community_key(tenant))
-                raw_turns, consent, seen, crisis, community = await pipe.execute()
+                if also is not None:
+                    also(pipe)
+                results = await pipe.execute(raise_on_error=False)
         except (RedisError, OSError) as exc:
             log.warning("context unavailable: %s", type(exc).__name__)
-            return Session.empty(available=False)
-        return Session(
+            return Session.empty(available=False), []
+        raw_turns, consent, seen, crisis, community = results[:5]
+        failed = next((item for item in results[:5] if isinstance(item, Exception)), None)
+        if failed is not None:
+            log.warning("context unavailable: %s", type(failed).__name__)
+            return Session.empty(available=False), results[5:]
+        session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
             disclaimer_seen=bool(seen),
             crisis=_decode_json(crisis),
             community=Community.from_json(community),
         )
+        return session, results[5:]
 
     async def save(
         self,
@@ -106,8 +130,14 @@ class ContextStore:
         turns: Sequence[tuple[Role, str]] = (),
         flags: Iterable[str] = (),
         crisis: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Append turns, set flags (`consent`, `disclaimer`) and the crisis note, refreshing every expiry."""
+        also: Callable[[Pipeline], None] | None = None,
+    ) -> list[Any]:
+        """Append turns, set flags (`consent`, `disclaimer`) and the crisis note, refreshing every expiry.
+
+        `also` queues more commands into the same transaction (the reply stage settles the token budget and
+        the conversation lock there, so a reply costs one round trip after the LLM); their results are returned
+        and may be exceptions. On Redis Cluster those keys would sit in other slots: see docs/limits.md.
+        """
         keys = UserKeys(user)
         now = int(time.time())
         written: list[str] = []
@@ -126,11 +156,16 @@ class ContextStore:
                 name = keys.crisis(conversation)
                 pipe.set(name, json.dumps(dict(crisis), separators=(",", ":")), ex=self.crisis_ttl)
                 written.append(name)
-            if not written:
-                return
-            pipe.sadd(keys.index, *written)
-            pipe.expire(keys.index, self._index_ttl)
-            await pipe.execute()
+            if written:
+                pipe.sadd(keys.index, *written)
+                pipe.expire(keys.index, self._index_ttl)
+            elif also is None:
+                return []
+            own = len(pipe)
+            if also is not None:
+                also(pipe)
+            results = await pipe.execute(raise_on_error=also is None)
+        return list(results[own:])
 
     async def forget(self, user: str) -> int:
         """Delete everything held about `user`; returns how many keys went."""
@@ -140,6 +175,9 @@ class ContextStore:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(*names)
             (deleted,) = await pipe.execute()
+        # The times of their recent messages, kept for the per-user rate limit, go too. That window lives in
+        # the limits' hash slot (bot/limits.py), so it is deleted on its own rather than in the transaction.
+        await self._redis.delete(limit_window("user", user))
         return max(0, int(deleted) - (1 if listed else 0))
 
     async def describe(self, user: str) -> list[HeldItem]:

@@ -1,0 +1,44 @@
+"""One reply at a time per conversation: the stage that waits its turn and folds quick messages together.
+
+The lock was tried on the session's round trip (bot/gatekeeper.py). A message that got it is answered now,
+together with any messages still waiting from before. One that did not queues its text and waits; when the
+lock comes free, whoever takes it answers everything waiting, in order, as one turn. A message already
+answered inside someone else's turn gets `Reply(kind="folded")` with empty text: adapters send nothing, the
+person already has the answer to it.
+"""
+
+from __future__ import annotations
+
+from bot.convlock import ConversationLock
+from bot.models import Reply
+from bot.pipeline import Turn
+from bot.prompts import Prompts
+
+FOLDED = "folded"
+
+
+class FoldStage:
+    name = "one_at_a_time"
+
+    def __init__(self, prompts: Prompts, lock: ConversationLock) -> None:
+        self._prompts = prompts
+        self._lock = lock
+
+    async def run(self, turn: Turn) -> Reply | None:
+        state = turn.admission.lock
+        if state is None:
+            return None  # Redis did not answer the first round trip: answer without folding
+        if state.acquired:
+            texts = [item.text for item in state.items] + [turn.text]
+            state.taken = len(state.items)
+        else:
+            mine, taken = await self._lock.wait_turn(turn.msg.user, turn.msg.conversation, turn.text)
+            if taken is None:
+                return Reply(self._prompts.say("still_answering"), kind="still_answering")
+            turn.admission.lock = taken
+            if all(item.id != mine for item in taken.items):
+                return Reply("", kind=FOLDED)
+            texts = [item.text for item in taken.items]
+            taken.taken = len(taken.items)
+        turn.text = "\n\n".join(texts)
+        return None
