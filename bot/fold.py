@@ -9,6 +9,7 @@ person already has the answer to it.
 
 from __future__ import annotations
 
+from bot.context import ContextStore
 from bot.convlock import ConversationLock
 from bot.models import Reply
 from bot.pipeline import Turn
@@ -20,9 +21,10 @@ FOLDED = "folded"
 class FoldStage:
     name = "one_at_a_time"
 
-    def __init__(self, prompts: Prompts, lock: ConversationLock) -> None:
+    def __init__(self, prompts: Prompts, lock: ConversationLock, context: ContextStore) -> None:
         self._prompts = prompts
         self._lock = lock
+        self._context = context
 
     async def run(self, turn: Turn) -> Reply | None:
         state = turn.admission.lock
@@ -40,5 +42,8 @@ class FoldStage:
                 return Reply("", kind=FOLDED)
             texts = [item.text for item in taken.items]
             taken.taken = len(taken.items)
+            # The turn just answered was saved after this message's session was read: read it again.
+            msg = turn.msg
+            turn.session.turns = (await self._context.load(msg.user, msg.conversation, msg.tenant)).turns
         turn.text = "\n\n".join(texts)
         return None

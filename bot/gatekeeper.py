@@ -39,6 +39,20 @@ class Gatekeeper:
         self.dedupe = dedupe
         self.limiter = limiter
         self.lock = lock
+        self._scripts_loaded = False
+
+    async def prepare(self) -> None:
+        """Load the scripts once per process, so the pipelined EVALSHAs find them. If Redis later forgets them
+        (a restart, SCRIPT FLUSH), each reader and `recover` runs its script on its own, which reloads it."""
+        if self._scripts_loaded:
+            return
+        scripts = [*(self.lock.scripts if self.lock else ()), *(self.limiter.scripts if self.limiter else ())]
+        if scripts:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for script in scripts:
+                    pipe.script_load(script.script)
+                await pipe.execute()
+        self._scripts_loaded = True
 
     def queue(self, pipe: Pipeline, msg: IncomingMessage) -> Reader:
         """Queue this message's checks on `pipe`; the reader turns their results into an `Admission`."""
@@ -79,6 +93,17 @@ class Gatekeeper:
         if self.lock is not None and admission.lock is not None and admission.lock.acquired:
             self.lock.queue_release(pipe, turn.msg.user, turn.msg.conversation, admission.lock)
 
+    async def recover(self, turn: Turn, tokens: int, results: list[Any]) -> None:
+        """The save's round trip could not settle (e.g. Redis forgot a script): settle each part on its own."""
+        if not any(isinstance(result, Exception) for result in results):
+            return
+        log.warning("settling the limits again after a failed round trip")
+        if self.limiter is not None and tokens:
+            await self.limiter.spend(turn.msg.tenant, tokens)
+        state = turn.admission.lock
+        if self.lock is not None and state is not None and state.acquired:
+            await self.lock.release(turn.msg.user, turn.msg.conversation, state)
+
     async def settle(self, turn: Turn) -> None:
         """The pipeline's cleanup: give back what a message that did not reach the LLM was holding."""
         admission = turn.admission
@@ -96,12 +121,6 @@ class Gatekeeper:
             results = await pipe.execute(raise_on_error=False)
         if lock is not None and self.lock is not None and isinstance(results[-1], Exception):
             await self.lock.release(turn.msg.user, turn.msg.conversation, lock)
-
-    async def load_scripts(self) -> None:
-        """Optional warm-up so the first pipelined EVALSHA finds its script (a miss is recovered anyway)."""
-        scripts = [*(self.lock.scripts if self.lock else ()), *(self.limiter.scripts if self.limiter else ())]
-        for script in scripts:
-            await self._redis.script_load(script.script)
 
 
 def _refundable(decision: Decision | None) -> Decision | None:

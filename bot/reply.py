@@ -123,6 +123,9 @@ class ReplyStage:
             log.warning("could not save context: %s", type(exc).__name__)
             turn.admission.released = False  # the pipeline's cleanup tries the lock again
             return
-        if any(isinstance(result, Exception) for result in results):
-            log.warning("could not settle the limits after a reply")
-            turn.admission.released = False
+        if gatekeeper is not None and settle is not None:
+            try:
+                await gatekeeper.recover(turn, tokens, results)
+            except (RedisError, OSError) as exc:
+                log.warning("could not settle the limits: %s", type(exc).__name__)
+                turn.admission.released = False

@@ -33,6 +33,7 @@ class LoadSessionStage:
         if gatekeeper is None:
             turn.session = await self._context.load(msg.user, msg.conversation, msg.tenant)
             return None
+        await gatekeeper.prepare()
         readers: list[Reader] = []
 
         def queue(pipe: Pipeline) -> None:

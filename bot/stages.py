@@ -55,7 +55,7 @@ def build_stages(
     if gatekeeper.limiter is not None:
         stages.append(LimitStage(prompts))
     if gatekeeper.lock is not None:
-        stages.append(FoldStage(prompts, gatekeeper.lock))
+        stages.append(FoldStage(prompts, gatekeeper.lock, context))
     stages.append(ReplyStage(prompts, context, crisis, llm, settings.llm.llm_stream_interval, gate, gatekeeper))
     return stages
 
