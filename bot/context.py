@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import RedisError
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError, RedisError
 
 from bot.community import Community
 from bot.redis_keys import UserKeys, community_key, limit_window
@@ -57,6 +58,34 @@ class HeldItem:
     expires_in: int
 
 
+# KEYS: index, context, crisis note, then flag keys. ARGV: context ttl, max turns, flag ttl, crisis ttl,
+# index ttl, crisis note ("" for none), number of turns, the encoded turns. Every key written gets its expiry
+# in the same atomic step, and is listed in the index for /forget.
+_APPEND = """
+local ttl, max_turns, flag_ttl, crisis_ttl, index_ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local n = tonumber(ARGV[7])
+local written = {}
+if n > 0 then
+  for i = 1, n do redis.call('RPUSH', KEYS[2], ARGV[7 + i]) end
+  redis.call('LTRIM', KEYS[2], -max_turns, -1)
+  redis.call('EXPIRE', KEYS[2], ttl)
+  written[#written + 1] = KEYS[2]
+end
+for i = 4, #KEYS do
+  redis.call('SET', KEYS[i], '1', 'EX', flag_ttl)
+  written[#written + 1] = KEYS[i]
+end
+if ARGV[6] ~= '' then
+  redis.call('SET', KEYS[3], ARGV[6], 'EX', crisis_ttl)
+  written[#written + 1] = KEYS[3]
+end
+if #written > 0 then
+  redis.call('SADD', KEYS[1], unpack(written))
+  redis.call('EXPIRE', KEYS[1], index_ttl)
+end
+return #written
+"""
+
 _DESCRIPTIONS = {
     "ctx": "the recent turns of a conversation ({n} messages)",
     "crisis": "a safety note that this conversation recently showed distress (no text)",
@@ -77,6 +106,7 @@ class ContextStore:
         self.crisis_ttl = crisis_ttl
         # The index must outlive every key it lists, so it takes the longest expiry in use.
         self._index_ttl = max(ttl, flag_ttl, crisis_ttl)
+        self._append: AsyncScript = redis.register_script(_APPEND)
 
     @property
     def redis(self) -> Redis:
@@ -98,9 +128,7 @@ class ContextStore:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.lrange(keys.context(conversation), 0, -1)
-                pipe.exists(keys.consent)
-                pipe.exists(keys.disclaimer)
-                pipe.get(keys.crisis(conversation))
+                pipe.mget(keys.consent, keys.disclaimer, keys.crisis(conversation))
                 pipe.get(community_key(tenant))
                 if also is not None:
                     also(pipe)
@@ -108,11 +136,11 @@ class ContextStore:
         except (RedisError, OSError) as exc:
             log.warning("context unavailable: %s", type(exc).__name__)
             return Session.empty(available=False), []
-        raw_turns, consent, seen, crisis, community = results[:5]
-        failed = next((item for item in results[:5] if isinstance(item, Exception)), None)
+        failed = next((item for item in results[:3] if isinstance(item, Exception)), None)
         if failed is not None:
             log.warning("context unavailable: %s", type(failed).__name__)
-            return Session.empty(available=False), results[5:]
+            return Session.empty(available=False), results[3:]
+        raw_turns, (consent, seen, crisis), community = results[:3]
         session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
@@ -120,7 +148,7 @@ class ContextStore:
             crisis=_decode_json(crisis),
             community=Community.from_json(community),
         )
-        return session, results[5:]
+        return session, results[3:]
 
     async def save(
         self,
@@ -134,38 +162,37 @@ class ContextStore:
     ) -> list[Any]:
         """Append turns, set flags (`consent`, `disclaimer`) and the crisis note, refreshing every expiry.
 
-        `also` queues more commands into the same transaction (the reply stage settles the token budget and
-        the conversation lock there, so a reply costs one round trip after the LLM); their results are returned
-        and may be exceptions. On Redis Cluster those keys would sit in other slots: see docs/limits.md.
+        One script does it all atomically (so no key can be left without its expiry) in the user's hash slot.
+        `also` queues more commands on the same round trip (the reply stage settles the token budget and the
+        conversation lock there, so a reply costs one round trip after the LLM); their results are returned and
+        may be exceptions. Each command stays within one slot, so this also holds on Redis Cluster.
         """
         keys = UserKeys(user)
         now = int(time.time())
-        written: list[str] = []
-        async with self._redis.pipeline(transaction=True) as pipe:
-            if turns:
-                ctx = keys.context(conversation)
-                pipe.rpush(ctx, *(_encode_turn(role, text, now) for role, text in turns))
-                pipe.ltrim(ctx, -self.max_turns, -1)
-                pipe.expire(ctx, self.ttl)
-                written.append(ctx)
-            for flag in flags:
-                name = getattr(keys, flag)
-                pipe.set(name, "1", ex=self.flag_ttl)
-                written.append(name)
-            if crisis is not None:
-                name = keys.crisis(conversation)
-                pipe.set(name, json.dumps(dict(crisis), separators=(",", ":")), ex=self.crisis_ttl)
-                written.append(name)
-            if written:
-                pipe.sadd(keys.index, *written)
-                pipe.expire(keys.index, self._index_ttl)
-            elif also is None:
-                return []
-            own = len(pipe)
-            if also is not None:
-                also(pipe)
-            results = await pipe.execute(raise_on_error=also is None)
-        return list(results[own:])
+        flag_names = [getattr(keys, flag) for flag in flags]
+        if not turns and not flag_names and crisis is None and also is None:
+            return []
+        names = [keys.index, keys.context(conversation), keys.crisis(conversation), *flag_names]
+        note = json.dumps(dict(crisis), separators=(",", ":")) if crisis is not None else ""
+        encoded = [_encode_turn(role, text, now) for role, text in turns]
+        limits = [self.ttl, self.max_turns, self.flag_ttl, self.crisis_ttl, self._index_ttl]
+        args: list[str | int] = [*limits, note, len(encoded), *encoded]
+        if also is None:
+            await self._append(keys=names, args=args)
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.evalsha(self._append.sha, len(names), *names, *args)
+            also(pipe)
+            results = await pipe.execute(raise_on_error=False)
+        if isinstance(results[0], NoScriptError):
+            await self._append(keys=names, args=args)
+        elif isinstance(results[0], Exception):
+            raise results[0]
+        return list(results[1:])
+
+    @property
+    def scripts(self) -> tuple[AsyncScript, ...]:
+        return (self._append,)
 
     async def forget(self, user: str) -> int:
         """Delete everything held about `user`; returns how many keys went."""

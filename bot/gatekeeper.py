@@ -12,11 +12,12 @@ Commands and button presses never reach the LLM, so they skip the limit and the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from bot.admission import Admission
@@ -33,12 +34,18 @@ Reader = Callable[[list[Any]], Awaitable[Admission]]
 
 class Gatekeeper:
     def __init__(
-        self, redis: Redis, dedupe: Dedupe, limiter: Limiter | None = None, lock: ConversationLock | None = None
+        self,
+        redis: Redis,
+        dedupe: Dedupe,
+        limiter: Limiter | None = None,
+        lock: ConversationLock | None = None,
+        scripts: Sequence[AsyncScript] = (),
     ) -> None:
         self._redis = redis
         self.dedupe = dedupe
         self.limiter = limiter
         self.lock = lock
+        self._scripts = [*scripts, *(lock.scripts if lock else ()), *(limiter.scripts if limiter else ())]
         self._scripts_loaded = False
 
     async def prepare(self) -> None:
@@ -46,10 +53,9 @@ class Gatekeeper:
         (a restart, SCRIPT FLUSH), each reader and `recover` runs its script on its own, which reloads it."""
         if self._scripts_loaded:
             return
-        scripts = [*(self.lock.scripts if self.lock else ()), *(self.limiter.scripts if self.limiter else ())]
-        if scripts:
+        if self._scripts:
             async with self._redis.pipeline(transaction=False) as pipe:
-                for script in scripts:
+                for script in self._scripts:
                     pipe.script_load(script.script)
                 await pipe.execute()
         self._scripts_loaded = True

@@ -66,8 +66,8 @@ def build_gatekeeper(settings: Settings, context: ContextStore, *, llm_configure
     redis = context.redis
     dedupe = Dedupe(limits.dedupe_ttl)
     if not llm_configured:
-        return Gatekeeper(redis, dedupe)
+        return Gatekeeper(redis, dedupe, scripts=context.scripts)
     lock = ConversationLock(
         redis, ttl=limits.conversation_lock_ttl, wait=limits.conversation_wait, poll=limits.conversation_poll
     )
-    return Gatekeeper(redis, dedupe, Limiter(redis, limits), lock)
+    return Gatekeeper(redis, dedupe, Limiter(redis, limits), lock, scripts=context.scripts)
