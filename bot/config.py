@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -134,6 +134,16 @@ class LimitSettings(_Section):
     conversation_lock_ttl: int = Field(90, gt=0)
     conversation_wait: float = Field(60.0, ge=0)
     conversation_poll: float = Field(0.05, gt=0)
+
+    @model_validator(mode="after")
+    def _lock_outlives_a_reply(self) -> LimitSettings:
+        # A lock that expired mid-reply would let the next message be answered in parallel.
+        if self.conversation_lock_ttl <= self.llm_deadline + self.llm_queue_wait:
+            raise ValueError(
+                "CONVERSATION_LOCK_TTL must be longer than LLM_DEADLINE + LLM_QUEUE_WAIT "
+                f"({self.conversation_lock_ttl} <= {self.llm_deadline} + {self.llm_queue_wait})"
+            )
+        return self
 
 
 class DiscordSettings(_Section):

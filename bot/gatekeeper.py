@@ -53,11 +53,14 @@ class Gatekeeper:
         (a restart, SCRIPT FLUSH), each reader and `recover` runs its script on its own, which reloads it."""
         if self._scripts_loaded:
             return
-        if self._scripts:
+        try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for script in self._scripts:
                     pipe.script_load(script.script)
                 await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("could not load the Redis scripts: %s", type(exc).__name__)
+            return
         self._scripts_loaded = True
 
     def queue(self, pipe: Pipeline, msg: IncomingMessage) -> Reader:
