@@ -9,11 +9,17 @@ person already has the answer to it.
 
 from __future__ import annotations
 
+import logging
+
+from redis.exceptions import RedisError
+
 from bot.context import ContextStore
 from bot.convlock import ConversationLock
 from bot.models import Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
+
+log = logging.getLogger(__name__)
 
 FOLDED = "folded"
 
@@ -34,7 +40,11 @@ class FoldStage:
             texts = [item.text for item in state.items] + [turn.text]
             state.taken = len(state.items)
         else:
-            mine, taken = await self._lock.wait_turn(turn.msg.user, turn.msg.conversation, turn.text)
+            try:
+                mine, taken = await self._lock.wait_turn(turn.msg.user, turn.msg.conversation, turn.text)
+            except (RedisError, OSError) as exc:
+                log.warning("conversation lock unavailable, answering without it: %s", type(exc).__name__)
+                return None
             if taken is None:
                 return Reply(self._prompts.say("still_answering"), kind="still_answering")
             turn.admission.lock = taken

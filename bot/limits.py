@@ -51,12 +51,18 @@ for i = 1, n do
     if until_free > wait then worst, wait = i, until_free end
   end
 end
-local minute_budget, day_budget = tonumber(ARGV[4 + 2 * n]), tonumber(ARGV[5 + 2 * n])
-local into_minute = now % 60000
+local budget, day_budget = tonumber(ARGV[4 + 2 * n]), tonumber(ARGV[5 + 2 * n])
+local into = now % 60000
 local this_minute = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
 local last_minute = tonumber(redis.call('GET', KEYS[n + 2]) or '0')
-if this_minute + last_minute * (60000 - into_minute) / 60000 >= minute_budget then
-  local until_free = 60000 - into_minute
+if this_minute + last_minute * (60000 - into) / 60000 >= budget then
+  -- Last minute's tokens weigh less as this minute goes by: find when the estimate drops below the budget.
+  local until_free
+  if this_minute >= budget then
+    until_free = (60000 - into) + math.floor(60000 * (this_minute - budget) / this_minute) + 1
+  else
+    until_free = math.floor(60000 * (last_minute - budget + this_minute) / last_minute) - into + 1
+  end
   if until_free > wait then worst, wait = n + 1, until_free end
 end
 if tonumber(redis.call('GET', KEYS[n + 3]) or '0') >= day_budget then

@@ -65,6 +65,20 @@ async def test_the_window_that_frees_last_is_the_one_reported(redis):
     assert (refused.limit, refused.retry_after) == ("tenant", 3600.0)
 
 
+async def test_the_token_minute_budget_frees_when_the_estimate_drops_below_it(redis):
+    clock = Clock(60_000 * 1000 + 30.0)  # half-way through a minute
+    limits = limiter(redis, clock, llm_tokens_per_minute=100)
+    assert (await limits.check(SUBJECT)).allowed
+    await limits.spend(SUBJECT.tenant, 150)
+    refused = await limits.check(SUBJECT)
+    # 30 s to the end of this minute, then 150 * (60 - t) / 60 < 100 once t > 20 s into the next one.
+    assert refused.limit == "tokens_minute" and refused.retry_after == 50.001
+    clock.now += 50.0
+    assert not (await limits.check(SUBJECT)).allowed
+    clock.now += 0.001
+    assert (await limits.check(SUBJECT)).allowed
+
+
 async def test_every_limit_key_expires(redis):
     limits = limiter(redis, Clock())
     await limits.check(SUBJECT)
