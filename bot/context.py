@@ -91,6 +91,7 @@ _DESCRIPTIONS = {
     "crisis": "a safety note that this conversation recently showed distress (no text)",
     "consent": "that you agreed to talk with Hearth",
     "disclaimer": "that you have seen Hearth's introduction",
+    "pending": "a message of yours waiting for my reply ({n} waiting)",
 }
 
 
@@ -218,7 +219,7 @@ class ContextStore:
         async with self._redis.pipeline(transaction=False) as pipe:
             for name in listed:
                 pipe.ttl(name)
-                pipe.llen(name) if ":ctx:" in name else pipe.exists(name)
+                pipe.llen(name) if ":ctx:" in name or ":pending:" in name else pipe.exists(name)
             answers = await pipe.execute()
         held = []
         for position, name in enumerate(listed):

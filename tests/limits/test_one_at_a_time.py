@@ -2,6 +2,7 @@
 
 import asyncio
 
+from bot.convlock import ConversationLock
 from bot.redis_keys import UserKeys
 from tests.fakes.openai_server import Script
 from tests.helpers import message
@@ -103,3 +104,19 @@ async def test_a_queued_message_gets_the_busy_reply_when_no_slot_frees_in_time(m
     second = await app.pipeline.handle(message(app, "two", user="ben"))
     assert second.kind == "busy"
     assert (await first).kind == "llm"
+
+
+async def test_waiting_text_is_listed_by_mydata_and_erased_by_forget(make_app, fake_llm, redis):
+    app = chat_app(make_app, fake_llm)
+    msg = message(app, "x")
+    lock = ConversationLock(redis, ttl=60, wait=0, poll=0.01)
+    async with redis.pipeline(transaction=False) as pipe:
+        read = lock.queue_acquire(pipe, msg.user, msg.conversation)
+        (result,) = await pipe.execute(raise_on_error=False)
+    assert (await read(result)).acquired
+    _, state = await lock.wait_turn(msg.user, msg.conversation, "a message that is still waiting")
+    assert state is None, "the lock is held, and this waiter gives up at once"
+    held = await app.context.describe(msg.user)
+    assert any("waiting for my reply (1 waiting)" in item.what for item in held)
+    await app.pipeline.handle(message(app, "/forget"))
+    assert await redis.exists(UserKeys(msg.user).pending(msg.conversation)) == 0
