@@ -148,14 +148,10 @@ class ReplyService:
                 try:
                     async with asyncio.timeout(remaining):
                         completion = await self._attempt(params, shown, min(self.timeout, remaining))
-                except (TimeoutError, APITimeoutError, APIConnectionError) as exc:
-                    failure = LLMUnavailable(type(exc).__name__)
-                except APIStatusError as exc:
-                    if exc.status_code != 429 and exc.status_code < 500:
+                except (TimeoutError, OpenAIError) as exc:
+                    failure = _provider_failure(exc)
+                    if failure is None:
                         raise LLMUnavailable(type(exc).__name__) from exc
-                    failure = LLMUnavailable(type(exc).__name__, _retry_after(exc))
-                except OpenAIError as exc:
-                    raise LLMUnavailable(type(exc).__name__) from exc
                 else:
                     self.breaker.success()
                     return completion
@@ -223,6 +219,16 @@ class ReplyService:
                         await shown("".join(parts))
                     finish = choice.finish_reason or finish
         return Completion("".join(parts), prompt_tokens, completion_tokens, finish)
+
+
+def _provider_failure(exc: Exception) -> LLMUnavailable | None:
+    """The failure to retry, when the provider is at fault (429, 5xx, timeout, connection); None when the
+    request itself was wrong (other 4xx): retrying that cannot help and says nothing about the provider."""
+    if isinstance(exc, TimeoutError | APITimeoutError | APIConnectionError):
+        return LLMUnavailable(type(exc).__name__)
+    if isinstance(exc, APIStatusError) and (exc.status_code == 429 or exc.status_code >= 500):
+        return LLMUnavailable(type(exc).__name__, _retry_after(exc))
+    return None
 
 
 class _Shown:

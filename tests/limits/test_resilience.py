@@ -152,3 +152,13 @@ async def test_when_the_llm_is_down_the_person_gets_the_fallback_and_their_words
     assert "/resources" in reply.text and reply.actions
     kept = await redis.lrange(UserKeys(msg.user).context(msg.conversation), 0, -1)
     assert len(kept) == 1 and b"nobody at work talks to me" in kept[0]
+
+
+async def test_a_bad_request_is_not_retried_and_does_not_count_against_the_provider(service_for, fake_llm):
+    breaker = CircuitBreaker(failures=1, cooldown=30)
+    service = service_for(breaker=breaker)
+    fake_llm.push(Script(status=400))
+    with pytest.raises(LLMUnavailable):
+        await service.complete(HELLO)
+    assert len(fake_llm.requests) == 1
+    assert breaker.state is BreakerState.CLOSED
