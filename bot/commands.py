@@ -40,10 +40,22 @@ CORE_COMMANDS = (
     CommandSpec("mydata", "What Hearth holds about you, and when it is deleted"),
     CommandSpec("forget", "Erase everything Hearth holds about you, now"),
     CommandSpec("consent", "Agree to chat with Hearth through an AI language model"),
+    CommandSpec("breathe", "A one-minute breathing exercise", personal=False, argument="pattern"),
+    CommandSpec("ground", "The 5-4-3-2-1 grounding exercise, step by step"),
+    CommandSpec("journal", "A journaling prompt", personal=False),
+    CommandSpec("reframe", "A guided CBT thought record for a difficult thought"),
+    CommandSpec("prepare", "Get ready for an appointment with a therapist or doctor"),
+    CommandSpec(
+        "learn", "Short cards about anxiety, low mood, sleep, grief and more", personal=False, argument="topic"
+    ),
+    CommandSpec("checkin", "An opt-in mood check-in, and your recent ones", argument="mood"),
 )
 
 
 def minutes(seconds: int) -> str:
+    """A duration as people say it: '30 min', '24 h', '14 days'."""
+    if seconds >= 2 * 86400:
+        return f"{round(seconds / 86400)} days"
     if seconds >= 5400:
         return f"{round(seconds / 3600)} h"
     return f"{max(1, round(seconds / 60))} min"

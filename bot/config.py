@@ -163,6 +163,8 @@ class SlackSettings(_Section):
     slack_mode: Literal["socket", "http"] = "socket"
     slack_update_interval: float = Field(1.0, ge=0.2)
     port: int = Field(3000, gt=0, lt=65536)
+    # HTTP mode listens on every interface by default: it normally runs in a container behind a load balancer.
+    slack_http_host: str = "0.0.0.0"  # noqa: S104
 
     @field_validator("slack_api_base_url")
     @classmethod
@@ -205,6 +207,9 @@ class Settings:
             needed = ["SLACK_BOT_TOKEN"]
             needed.append("SLACK_SIGNING_SECRET" if slack.slack_mode == "http" else "SLACK_APP_TOKEN")
             missing += [name for name in needed if getattr(slack, name.lower()) is None]
+        if platform != "console" and self.privacy.id_hash_secret is None:
+            # A random per-run secret would forget everyone at each restart and break /forget across replicas.
+            missing.append("ID_HASH_SECRET")
         if missing:
             raise ConfigError(f"Configuration error: {missing[0]} is not set; {platform} needs it (see .env.example)")
 

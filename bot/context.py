@@ -42,6 +42,7 @@ class Session:
     consent: bool = False
     disclaimer_seen: bool = False
     crisis: dict[str, Any] = field(default_factory=dict)
+    flow: dict[str, Any] = field(default_factory=dict)
     community: Community = field(default_factory=Community)
     available: bool = True
 
@@ -58,26 +59,33 @@ class HeldItem:
     expires_in: int
 
 
-# KEYS: index, context, crisis note, then flag keys. ARGV: context ttl, max turns, flag ttl, crisis ttl,
-# index ttl, crisis note ("" for none), number of turns, the encoded turns. Every key written gets its expiry
-# in the same atomic step, and is listed in the index for /forget.
+# KEYS: index, context, crisis note, exercise flow, then flag keys. ARGV: context ttl, max turns, flag ttl,
+# crisis ttl, index ttl, crisis note ("" for none), flow ("" to keep, "-" to end the exercise, else its state),
+# number of turns, the encoded turns. Every key written gets its expiry in the same atomic step, and is listed
+# in the index for /forget.
 _APPEND = """
 local ttl, max_turns, flag_ttl, crisis_ttl, index_ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
-local n = tonumber(ARGV[7])
+local n = tonumber(ARGV[8])
 local written = {}
 if n > 0 then
-  for i = 1, n do redis.call('RPUSH', KEYS[2], ARGV[7 + i]) end
+  for i = 1, n do redis.call('RPUSH', KEYS[2], ARGV[8 + i]) end
   redis.call('LTRIM', KEYS[2], -max_turns, -1)
   redis.call('EXPIRE', KEYS[2], ttl)
   written[#written + 1] = KEYS[2]
 end
-for i = 4, #KEYS do
+for i = 5, #KEYS do
   redis.call('SET', KEYS[i], '1', 'EX', flag_ttl)
   written[#written + 1] = KEYS[i]
 end
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[3], ARGV[6], 'EX', crisis_ttl)
   written[#written + 1] = KEYS[3]
+end
+if ARGV[7] == '-' then
+  redis.call('DEL', KEYS[4])
+elseif ARGV[7] ~= '' then
+  redis.call('SET', KEYS[4], ARGV[7], 'EX', ttl)
+  written[#written + 1] = KEYS[4]
 end
 if #written > 0 then
   redis.call('SADD', KEYS[1], unpack(written))
@@ -91,13 +99,23 @@ _DESCRIPTIONS = {
     "crisis": "a safety note that this conversation recently showed distress (no text)",
     "consent": "that you agreed to talk with Hearth",
     "disclaimer": "that you have seen Hearth's introduction",
+    "flow": "your answers in an exercise you are doing",
+    "checkins": "your mood check-ins ({n})",
     "pending": "a message of yours waiting for my reply ({n} waiting)",
 }
 
 
 class ContextStore:
     def __init__(
-        self, redis: Redis, *, ttl: int, max_turns: int, max_chars: int, flag_ttl: int, crisis_ttl: int
+        self,
+        redis: Redis,
+        *,
+        ttl: int,
+        max_turns: int,
+        max_chars: int,
+        flag_ttl: int,
+        crisis_ttl: int,
+        checkin_ttl: int = 14 * 86400,
     ) -> None:
         self._redis = redis
         self.ttl = ttl
@@ -105,8 +123,9 @@ class ContextStore:
         self.max_chars = max_chars
         self.flag_ttl = flag_ttl
         self.crisis_ttl = crisis_ttl
+        self.checkin_ttl = checkin_ttl
         # The index must outlive every key it lists, so it takes the longest expiry in use.
-        self._index_ttl = max(ttl, flag_ttl, crisis_ttl)
+        self._index_ttl = max(ttl, flag_ttl, crisis_ttl, checkin_ttl)
         self._append: AsyncScript = redis.register_script(_APPEND)
 
     @property
@@ -129,7 +148,7 @@ class ContextStore:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.lrange(keys.context(conversation), 0, -1)
-                pipe.mget(keys.consent, keys.disclaimer, keys.crisis(conversation))
+                pipe.mget(keys.consent, keys.disclaimer, keys.crisis(conversation), keys.flow(conversation))
                 pipe.get(community_key(tenant))
                 if also is not None:
                     also(pipe)
@@ -141,13 +160,14 @@ class ContextStore:
         if failed is not None:
             log.warning("context unavailable: %s", type(failed).__name__)
             return Session.empty(available=False), results[3:]
-        raw_turns, (consent, seen, crisis), community = results[:3]
+        raw_turns, (consent, seen, crisis, flow), community = results[:3]
         session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
             disclaimer_seen=bool(seen),
             crisis=_decode_json(crisis),
             community=Community.from_json(community),
+            flow=_decode_json(flow),
         )
         return session, results[3:]
 
@@ -159,9 +179,11 @@ class ContextStore:
         turns: Sequence[tuple[Role, str]] = (),
         flags: Iterable[str] = (),
         crisis: Mapping[str, Any] | None = None,
+        flow: Mapping[str, Any] | None = None,
         also: Callable[[Pipeline], None] | None = None,
     ) -> list[Any]:
-        """Append turns, set flags (`consent`, `disclaimer`) and the crisis note, refreshing every expiry.
+        """Append turns, set flags (`consent`, `disclaimer`), the crisis note and an exercise's state (an empty
+        `flow` ends the exercise), refreshing every expiry.
 
         One script does it all atomically (so no key can be left without its expiry) in the user's hash slot.
         `also` queues more commands on the same round trip (the reply stage settles the token budget and the
@@ -171,13 +193,14 @@ class ContextStore:
         keys = UserKeys(user)
         now = int(time.time())
         flag_names = [getattr(keys, flag) for flag in flags]
-        if not turns and not flag_names and crisis is None and also is None:
+        if not turns and not flag_names and crisis is None and flow is None and also is None:
             return []
-        names = [keys.index, keys.context(conversation), keys.crisis(conversation), *flag_names]
+        names = [keys.index, keys.context(conversation), keys.crisis(conversation), keys.flow(conversation)]
         note = json.dumps(dict(crisis), separators=(",", ":")) if crisis is not None else ""
         encoded = [_encode_turn(role, text, now) for role, text in turns]
         limits = [self.ttl, self.max_turns, self.flag_ttl, self.crisis_ttl, self._index_ttl]
-        args: list[str | int] = [*limits, note, len(encoded), *encoded]
+        args: list[str | int] = [*limits, note, _flow_arg(flow), len(encoded), *encoded]
+        names += flag_names
         if also is None:
             await self._append(keys=names, args=args)
             return []
@@ -195,11 +218,29 @@ class ContextStore:
     def scripts(self) -> tuple[AsyncScript, ...]:
         return (self._append,)
 
+    async def add_checkin(self, user: str, score: int, note: str, keep: int = 30) -> None:
+        """Record an opt-in mood check-in; they are kept for `checkin_ttl` after the latest one."""
+        keys = UserKeys(user)
+        entry = json.dumps({"s": score, "n": note, "at": int(time.time())}, ensure_ascii=False, separators=(",", ":"))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(keys.checkins, entry)
+            pipe.ltrim(keys.checkins, -keep, -1)
+            pipe.expire(keys.checkins, self.checkin_ttl)
+            pipe.sadd(keys.index, keys.checkins)
+            pipe.expire(keys.index, self._index_ttl)
+            await pipe.execute()
+
+    async def checkins(self, user: str) -> list[tuple[int, str, int]]:
+        """(score, note, unix time) of the user's recent check-ins, oldest first."""
+        raw = await self._redis.lrange(UserKeys(user).checkins, 0, -1)
+        entries = [_decode_json(item) for item in raw]
+        return [(int(e["s"]), str(e.get("n", "")), int(e.get("at", 0))) for e in entries if isinstance(e.get("s"), int)]
+
     async def forget(self, user: str) -> int:
         """Delete everything held about `user`; returns how many keys went."""
         keys = UserKeys(user)
         listed = [name.decode() if isinstance(name, bytes) else name for name in await self._redis.smembers(keys.index)]
-        names = sorted({*listed, keys.consent, keys.disclaimer, keys.index})
+        names = sorted({*listed, keys.consent, keys.disclaimer, keys.checkins, keys.index})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(*names)
             (deleted,) = await pipe.execute()
@@ -219,7 +260,7 @@ class ContextStore:
         async with self._redis.pipeline(transaction=False) as pipe:
             for name in listed:
                 pipe.ttl(name)
-                pipe.llen(name) if ":ctx:" in name or ":pending:" in name else pipe.exists(name)
+                pipe.llen(name) if keys.kind_of(name) in ("ctx", "checkins", "pending") else pipe.exists(name)
             answers = await pipe.execute()
         held = []
         for position, name in enumerate(listed):
@@ -241,6 +282,13 @@ class ContextStore:
             kept.append(turn)
         kept.reverse()
         return kept
+
+
+def _flow_arg(flow: Mapping[str, Any] | None) -> str:
+    """The save script's flow argument: "" leaves the exercise alone, "-" ends it, else its new state."""
+    if flow is None:
+        return ""
+    return json.dumps(dict(flow), ensure_ascii=False, separators=(",", ":")) if flow else "-"
 
 
 def _encode_turn(role: Role, text: str, at: int) -> str:

@@ -19,12 +19,16 @@ class UserKeys:
         self.index = f"{self.base}:index"
         self.consent = f"{self.base}:consent"
         self.disclaimer = f"{self.base}:disclaimer"
+        self.checkins = f"{self.base}:checkins"
 
     def context(self, conversation: str) -> str:
         return f"{self.base}:ctx:{conversation}"
 
     def crisis(self, conversation: str) -> str:
         return f"{self.base}:crisis:{conversation}"
+
+    def flow(self, conversation: str) -> str:
+        return f"{self.base}:flow:{conversation}"
 
     def lock(self, conversation: str) -> str:
         """Held while this user's message in `conversation` is being answered (bot/convlock.py)."""

@@ -1,7 +1,7 @@
 """The order of the pipeline's stages, in one place, because the order is the safety argument.
 
-validate → load session → crisis → dedupe → length → commands → consent → limits → one at a time → reply.
-The crisis stage stands before everything that can be limited or can call an LLM; loading the session
+validate → load session → crisis → dedupe → length → tools → commands → consent → limits → one at a time →
+reply. The crisis stage stands before everything that can be limited or can call an LLM; loading the session
 (tolerant of Redis being down) stands before it so earlier distress in the conversation can raise a later
 ambiguous message. The duplicate check, the rate-limit decision and the conversation lock are read on the
 session's round trip but only acted on after the crisis stage: a crisis message is never limited, never waits
@@ -28,6 +28,8 @@ from bot.pipeline import Stage
 from bot.prompts import Prompts
 from bot.reply import ReplyStage
 from bot.session import LoadSessionStage
+from bot.tools.content import load_tools
+from bot.tools.stage import ToolStage
 from bot.validate import LengthStage, ValidateStage
 
 
@@ -44,6 +46,7 @@ def build_stages(
         CrisisStage(crisis),
         DedupeStage(),
         LengthStage(prompts, max_chars),
+        ToolStage(load_tools(settings.prompts_dir / "tools"), context),
         CommandStage(prompts, context, crisis),
         ConsentStage(
             prompts,

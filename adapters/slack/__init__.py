@@ -1,7 +1,5 @@
-"""The Slack adapter (its own issue)."""
+"""The Slack adapter: Bolt `AsyncApp` in Socket Mode or HTTP mode. `run(app)` is what `python -m bot slack` calls."""
 
-from bot.bootstrap import App
+from adapters.slack.modes import run
 
-
-async def run(app: App) -> None:
-    raise NotImplementedError("the Slack adapter is not built yet")
+__all__ = ["run"]

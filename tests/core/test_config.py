@@ -49,3 +49,14 @@ def test_settings_are_read_from_an_env_file(tmp_path):
     settings = load_settings(env_file=env)
     assert settings.llm.llm_model == "llama3"
     assert settings.privacy.context_ttl == 600
+
+
+def test_a_platform_names_the_first_setting_it_lacks():
+    base = {"discord_token": None, "slack_bot_token": None, "slack_app_token": None, "slack_signing_secret": None}
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN is not set"):
+        load_settings(env_file=None, **base).require("discord")
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is not set"):
+        load_settings(env_file=None, **{**base, "slack_bot_token": "xoxb", "slack_mode": "http"}).require("slack")
+    with pytest.raises(ConfigError, match="ID_HASH_SECRET is not set"):
+        load_settings(env_file=None, **{**base, "discord_token": "t", "id_hash_secret": None}).require("discord")
+    load_settings(env_file=None, **base).require("console")

@@ -1,0 +1,79 @@
+"""`/hearth config …`: workspace admins set the country, the champions' channel and the enabled channels.
+
+Only Slack's own admins and owners may change them (checked with users.info on every change, so a demoted
+admin loses the right at once). What they set is community configuration, stored by the core's
+`CommunityStore`, never anything about a person.
+"""
+
+from __future__ import annotations
+
+import re
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.community import Community, CommunityStore
+
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]+)$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+USAGE = (
+    "Workspace settings (admins only):\n"
+    "• `/hearth config country GB` sets the country whose crisis lines Hearth gives\n"
+    "• `/hearth config moderators #channel` sends alerts (a link and a level, never words) to your wellbeing "
+    "champions' channel; invite Hearth to it first\n"
+    "• `/hearth config enable #channel` / `disable #channel` lets Hearth answer every message in a channel, "
+    "not only mentions\n"
+    "• `/hearth config` shows the current settings"
+)
+NOT_ADMIN = "Only workspace admins and owners can change Hearth's settings."
+UNAVAILABLE = "I couldn't check your permissions with Slack just now. Please try again in a minute."
+
+
+def describe(community: Community) -> str:
+    channels = ", ".join(f"<#{channel}>" for channel in community.enabled_channels) or "none (mentions and DMs only)"
+    moderators = f"<#{community.moderator_channel}>" if community.moderator_channel else "not set"
+    return (
+        f"Country for crisis lines: {community.country or 'not set'}\n"
+        f"Wellbeing champions' channel: {moderators}\n"
+        f"Channels where Hearth answers every message: {channels}"
+    )
+
+
+def channel_id(argument: str) -> str | None:
+    match = _CHANNEL.match(argument.strip())
+    return (match.group(1) or match.group(2)) if match else None
+
+
+async def is_admin(client: AsyncWebClient, user: str) -> bool:
+    answer = await client.users_info(user=user)
+    person = answer.get("user") or {}
+    return any(bool(person.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+
+
+async def configure(client: AsyncWebClient, communities: CommunityStore, tenant: str, user: str, args: str) -> str:
+    """The text to show the admin (ephemerally): the new settings, or what was wrong."""
+    verb, _, rest = args.strip().partition(" ")
+    verb, rest = verb.lower(), rest.strip()
+    if not verb or verb == "show":
+        return describe(await communities.get(tenant))
+    try:
+        if not await is_admin(client, user):
+            return NOT_ADMIN
+    except SlackApiError:
+        return UNAVAILABLE
+    current = await communities.get(tenant)
+    if verb == "country" and _COUNTRY.match(rest):
+        updated = await communities.update(tenant, country=rest.upper())
+    elif verb in ("moderators", "enable", "disable") and (channel := channel_id(rest)):
+        if verb == "moderators":
+            updated = await communities.update(tenant, moderator_channel=channel)
+        elif verb == "enable":
+            channels = (*[c for c in current.enabled_channels if c != channel], channel)
+            updated = await communities.update(tenant, enabled_channels=channels)
+        else:
+            channels = tuple(c for c in current.enabled_channels if c != channel)
+            updated = await communities.update(tenant, enabled_channels=channels)
+    else:
+        return USAGE
+    return "Saved.\n" + describe(updated)

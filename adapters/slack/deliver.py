@@ -1,0 +1,178 @@
+"""Sending one reply: streamed into a message, moved out of public channels when private, alerts to champions.
+
+The core decides *whether* a reply is private; this module decides *how* on Slack: an ephemeral message
+and a DM to the person, at most the core's neutral `public_notice` in the thread, and never a dropped
+resource: if neither private route works, the neutral line and the crisis lines go in the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from adapters.slack.translate import Place
+from bot.models import ModeratorAlert, Reply
+
+log = logging.getLogger(__name__)
+
+# Replies with nothing to show: a redelivered event already answered, or a message answered with the next one.
+DROPPED = frozenset({"duplicate", "folded"})
+ALERT_TEXT = (
+    "Hearth: someone in this workspace may need support (level: {level}). "
+    "Hearth does not share their words. Conversation: {link}"
+)
+
+# Sent with every message: no @-mention expansion, no previews of links (a preview can leak a page's title).
+SAFE: dict[str, Any] = {"link_names": False, "unfurl_links": False, "unfurl_media": False}
+
+# What a Web API call can raise: Slack said no, or Slack could not be reached.
+SEND_ERRORS = (SlackApiError, ClientError, asyncio.TimeoutError)
+
+ResourcesText = Callable[[], Awaitable[str]]
+ModeratorChannel = Callable[[str], Awaitable[str | None]]
+
+
+def alert_text(alert: ModeratorAlert) -> str:
+    usable = alert.link and alert.link.startswith("https://") and "|" not in alert.link
+    link = f"<{blocks.escape(alert.link or '')}|open in Slack>" if usable else "not available"
+    text = ALERT_TEXT.format(level=alert.level.value, link=link)
+    if alert.summary:
+        text += "\nShared with their agreement: " + blocks.escape(alert.summary)
+    return text
+
+
+class Responder:
+    """Answers one message at one `Place`. `partial` is the core's `PartialSink` for streamed replies."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        place: Place,
+        *,
+        update_interval: float,
+        resources_text: ResourcesText,
+        moderator_channel: ModeratorChannel,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._place = place
+        self._interval = update_interval
+        self._resources_text = resources_text
+        self._moderator_channel = moderator_channel
+        self._clock = clock
+        self._streamed_ts: str | None = None
+        self._last_update = 0.0
+
+    async def partial(self, text: str) -> None:
+        """First partial posts the message; later ones edit it, at most once per `update_interval`.
+
+        Best effort: a failed edit (rate limit, network) is skipped, and the final reply still arrives.
+        """
+        now = self._clock()
+        try:
+            if self._streamed_ts is None:
+                answer = await self._post(self._place.channel, blocks.message(text), thread_ts=self._place.thread_ts)
+                self._streamed_ts = answer.get("ts")
+                self._last_update = now
+            elif now - self._last_update >= self._interval:
+                self._last_update = now
+                await self._client.chat_update(
+                    channel=self._place.channel, ts=self._streamed_ts, **blocks.message(text)
+                )
+        except SEND_ERRORS as exc:
+            log.warning("could not show a partial reply: %s", reason(exc))
+
+    async def send(self, reply: Reply, *, personal: bool = False) -> None:
+        """`reply.private` goes ephemeral and by DM; `personal` (a button press) ephemeral only, where possible."""
+        if reply.kind in DROPPED:
+            return
+        if (reply.private or personal) and not self._place.is_dm:
+            await self._send_privately(reply, also_dm=reply.private)
+        else:
+            await self._send_here(reply)
+        if reply.alert is not None:
+            await self.alert(reply.alert)
+
+    async def direct(self, reply: Reply) -> bool:
+        """A copy by DM, for private replies whose first copy was ephemeral (ephemeral messages vanish)."""
+        return await self._direct_message(blocks.reply_message(reply))
+
+    async def alert(self, alert: ModeratorAlert) -> None:
+        """Tell the wellbeing champions: a link and a level, never the person's words."""
+        channel = await self._moderator_channel(alert.tenant)
+        if channel is None:
+            return
+        text = alert_text(alert)
+        await self._quietly(self._post(channel, {"text": text, "blocks": blocks_for_alert(text)}))
+
+    async def _send_here(self, reply: Reply) -> None:
+        payload = blocks.reply_message(reply)
+        if not self._place.channel:
+            await self._direct_message(payload)
+        elif self._streamed_ts is not None:
+            await self._client.chat_update(channel=self._place.channel, ts=self._streamed_ts, **payload)
+        else:
+            await self._post(self._place.channel, payload, thread_ts=self._place.thread_ts)
+
+    async def _send_privately(self, reply: Reply, *, also_dm: bool) -> None:
+        place = self._place
+        payload = blocks.reply_message(reply)
+        if self._streamed_ts is not None:
+            await self._quietly(self._client.chat_delete(channel=place.channel, ts=self._streamed_ts))
+        delivered = False
+        if place.channel:
+            delivered = await self._quietly(
+                self._client.chat_postEphemeral(
+                    channel=place.channel, user=place.user, thread_ts=place.thread_ts, link_names=False, **payload
+                )
+            )
+        if also_dm or not delivered:
+            delivered = await self._direct_message(payload) or delivered
+        notice = reply.public_notice
+        if not delivered:
+            # Resources are never dropped: the neutral line and the crisis lines, nothing of what was said.
+            notice = f"{notice or ''}\n\n{await self._resources_text()}".strip()
+        if notice and place.channel:
+            await self._post(place.channel, blocks.message(notice), thread_ts=place.thread_ts)
+
+    async def _direct_message(self, payload: dict[str, Any]) -> bool:
+        try:
+            opened = await self._client.conversations_open(users=self._place.user)
+            await self._post(str(opened["channel"]["id"]), payload)
+        except SEND_ERRORS as exc:
+            log.warning("could not send a DM: %s", reason(exc))
+            return False
+        return True
+
+    async def _post(self, channel: str, payload: dict[str, Any], thread_ts: str | None = None) -> dict[str, Any]:
+        answer = await self._client.chat_postMessage(channel=channel, thread_ts=thread_ts, **SAFE, **payload)
+        return dict(answer.data) if isinstance(answer.data, dict) else {}
+
+    @staticmethod
+    async def _quietly(call: Awaitable[Any]) -> bool:
+        try:
+            await call
+        except SEND_ERRORS as exc:
+            log.warning("a Slack call failed: %s", reason(exc))
+            return False
+        return True
+
+
+def blocks_for_alert(text: str) -> list[blocks.Block]:
+    # The alert text is built by Hearth (escaped summary, a link Hearth made), so it is not escaped again.
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}]
+
+
+def reason(exc: BaseException) -> str:
+    """Slack's error code or the exception's type: never a payload, which could hold someone's words."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error"))
+    return type(exc).__name__

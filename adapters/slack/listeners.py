@@ -1,0 +1,218 @@
+"""Bolt listeners: where Hearth answers on Slack, and how each kind of payload reaches the core.
+
+DMs (and the App's Messages tab) and mentions are answered; mentions and enabled channels in a thread.
+Bots, Hearth itself and message subtypes that are not a person writing (edits, joins) are dropped here.
+Every decision about *what* to answer stays in the core.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from redis.exceptions import RedisError
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from adapters.slack import admin, blocks, checkin, translate
+from adapters.slack.deliver import DROPPED, SEND_ERRORS, Responder, reason
+from adapters.slack.home import home_view
+from adapters.slack.retries import Deliveries
+from adapters.slack.translate import Place
+from bot.bootstrap import App
+from bot.commands import CORE_COMMANDS, minutes
+from bot.community import Community
+
+log = logging.getLogger(__name__)
+
+# `/hearth <word>`: these words are the core's commands; anything else is a message to Hearth, answered privately.
+SUBCOMMANDS = frozenset({spec.name for spec in CORE_COMMANDS} | {"start", "stop"})
+PUBLIC_COMMANDS = frozenset(spec.name for spec in CORE_COMMANDS if not spec.personal)
+
+
+class SlackListeners:
+    """Holds what every listener needs: the core app and Bolt's Web API client."""
+
+    def __init__(self, app: App, bolt: AsyncApp) -> None:
+        self._app = app
+        self._bolt = bolt
+        self._deliveries = Deliveries()
+
+    def register(self) -> None:
+        bolt = self._bolt
+        bolt.event("message")(self.on_message)
+        bolt.event("app_mention")(self.on_mention)
+        bolt.event("app_home_opened")(self.on_home_opened)
+        bolt.command("/hearth")(self.on_command)
+        bolt.action(checkin.OPEN_ACTION)(self.on_open_checkin)
+        bolt.action(re.compile(r"^hearth:"))(self.on_action)
+        bolt.view(checkin.CALLBACK_ID)(self.on_checkin)
+
+    # Messages ------------------------------------------------------------------------------------------
+
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
+                         request: AsyncBoltRequest) -> None:  # fmt: skip
+        if not translate.is_person_message(event):
+            return
+        kind = event.get("channel_type")
+        if kind == "im":
+            await self._answer(body, event, context, request)
+        elif kind in ("channel", "group") and not translate.mentions(str(event.get("text", "")), context.bot_user_id):
+            # A mention arrives as app_mention too; only channels an admin enabled are answered without one.
+            tenant = self._app.ids("tenant", "slack", translate.team_of(body, event))
+            if str(event.get("channel")) in (await self._community(tenant)).enabled_channels:
+                await self._answer(body, event, context, request)
+
+    async def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
+                         request: AsyncBoltRequest) -> None:  # fmt: skip
+        if translate.is_person_message(event):
+            await self._answer(body, event, context, request)
+
+    async def _answer(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
+    ) -> None:
+        url = context.authorize_result.url if context.authorize_result else None
+        place, msg = translate.from_message(self._app.ids, body, event, context.bot_user_id, url)
+        async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
+            if delivery is None:
+                return
+            responder = self._responder(place, msg.tenant)
+            try:
+                reply = await self._app.pipeline.handle(msg, responder.partial)
+                await responder.send(reply)
+            except SEND_ERRORS as exc:
+                log.warning("could not answer a message: %s", reason(exc))
+                return
+            delivery.mark_answered()
+
+    # The slash command and buttons ------------------------------------------------------------------------
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        try:
+            await self._command(body, respond)
+        except SEND_ERRORS as exc:
+            log.warning("could not answer /hearth: %s", reason(exc))
+
+    async def _command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+        place = translate.command_place(body)
+        word, _, rest = str(body.get("text") or "").strip().partition(" ")
+        name = word.lower()
+        tenant = self._app.ids("tenant", "slack", place.team)
+        if name == "config":
+            text = await admin.configure(self._bolt.client, self._app.communities, tenant, place.user, rest)
+            await respond(text=text, response_type="ephemeral")
+            return
+        if name == "checkin" and not rest and body.get("trigger_id"):
+            await self._open_checkin(str(body["trigger_id"]))
+            return
+        text = f"/{name} {rest}".strip() if name in SUBCOMMANDS else (f"{word} {rest}".strip() or "/help")
+        msg = translate.incoming(self._app.ids, place, text, event_id=_command_event_id(body))
+        reply = await self._app.pipeline.handle(msg)
+        if reply.kind in DROPPED:
+            return
+        public = name in PUBLIC_COMMANDS and not reply.private
+        await respond(response_type="in_channel" if public else "ephemeral", **blocks.reply_message(reply))
+        responder = self._responder(place, tenant)
+        if reply.private and not place.is_dm:
+            await responder.direct(reply)
+        if reply.alert is not None:
+            await responder.alert(reply.alert)
+
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        actions = body.get("actions") or [{}]
+        core_action, command = blocks.action_from_id(str(actions[0].get("action_id", "")))
+        if core_action is None and command is None:
+            return
+        place = translate.action_place(body)
+        text = f"/{command}" if command else ""
+        msg = translate.incoming(self._app.ids, place, text, action=core_action)
+        responder = self._responder(place, msg.tenant)
+        try:
+            reply = await self._app.pipeline.handle(msg)
+            await responder.send(reply, personal=True)
+        except SEND_ERRORS as exc:
+            log.warning("could not answer a button: %s", reason(exc))
+
+    # The mood check-in modal ---------------------------------------------------------------------------
+
+    async def on_open_checkin(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        try:
+            await self._open_checkin(str(body.get("trigger_id", "")))
+        except SEND_ERRORS as exc:
+            log.warning("could not open the check-in: %s", reason(exc))
+
+    async def _open_checkin(self, trigger_id: str) -> None:
+        view = checkin.modal(keep_days=round(self._app.context.checkin_ttl / 86400))
+        await self._bolt.client.views_open(trigger_id=trigger_id, view=view)
+
+    async def on_checkin(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A submitted check-in becomes the core's `/checkin`; the answer (with the chart) comes by DM."""
+        await ack()
+        text = checkin.command_text(body.get("view") or {})
+        if text is None:
+            return
+        user = str((body.get("user") or {}).get("id", ""))
+        place = Place(translate.team_of(body), "", user, None, is_dm=True)
+        msg = translate.incoming(self._app.ids, place, text)
+        try:
+            await self._responder(place, msg.tenant).send(await self._app.pipeline.handle(msg))
+        except SEND_ERRORS as exc:
+            log.warning("could not answer a check-in: %s", reason(exc))
+
+    # App Home ----------------------------------------------------------------------------------------
+
+    async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        tenant = self._app.ids("tenant", "slack", translate.team_of(body, event))
+        country = await self._country(tenant)
+        about = self._app.prompts.say("about", context_minutes=minutes(self._app.context.ttl))
+        resources = self._app.crisis.resources_reply(country).text
+        try:
+            await self._bolt.client.views_publish(user_id=str(event["user"]), view=home_view(about, resources, country))
+        except SEND_ERRORS as exc:
+            log.warning("could not publish App Home: %s", reason(exc))
+
+    # Helpers ----------------------------------------------------------------------------------------
+
+    def _responder(self, place: Place, tenant: str) -> Responder:
+        async def resources_text() -> str:
+            return self._app.crisis.resources_reply(await self._country(tenant)).text
+
+        async def moderator_channel(alert_tenant: str) -> str | None:
+            return (await self._community(alert_tenant)).moderator_channel
+
+        return Responder(
+            self._bolt.client,
+            place,
+            update_interval=self._app.settings.slack.slack_update_interval,
+            resources_text=resources_text,
+            moderator_channel=moderator_channel,
+        )
+
+    async def _country(self, tenant: str) -> str | None:
+        return (await self._community(tenant)).country or self._app.settings.crisis.default_country
+
+    async def _community(self, tenant: str) -> Community:
+        """The workspace's settings, or the defaults while Redis is down: crisis lines must not depend on it."""
+        try:
+            return await self._app.communities.get(tenant)
+        except (RedisError, OSError) as exc:
+            log.warning("workspace settings unavailable: %s", type(exc).__name__)
+            return Community()
+
+
+def _is_retry(request: AsyncBoltRequest) -> bool:
+    return bool(request.headers.get("x-slack-retry-num"))
+
+
+def _command_event_id(body: dict[str, Any]) -> str | None:
+    # A slash command has no event id; its trigger_id is unique per invocation.
+    value = body.get("trigger_id")
+    return str(value) if value else None

@@ -1,0 +1,80 @@
+"""The tools that work with no LLM at all: breathing, grounding, journaling prompts, a CBT thought record,
+preparing for a therapist, psychoeducation cards and opt-in mood check-ins.
+
+It stands after the crisis stage, so a crisis written in the middle of an exercise is still answered as one.
+Exercise answers live only in the conversation's short-lived memory and are erased by /forget.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+
+from bot.context import ContextStore
+from bot.models import ACTION_RESOURCES, ACTION_STOP_EXERCISE, Action, Reply
+from bot.pipeline import Turn
+from bot.tools.checkin import CheckIns
+from bot.tools.content import ToolContent
+from bot.tools.flows import Flows
+
+Handler = Callable[[Turn, str], Awaitable[Reply]]
+
+
+class ToolStage:
+    name = "tools"
+
+    def __init__(self, content: ToolContent, context: ContextStore) -> None:
+        self._content = content
+        self._flows = Flows(content.flows, context)
+        self._checkins = CheckIns(context)
+        self._commands: dict[str, Handler] = {
+            "breathe": self._breathe,
+            "ground": self._flows.start,
+            "reframe": self._flows.start,
+            "prepare": self._flows.start,
+            "journal": self._journal,
+            "learn": self._learn,
+            "checkin": self._checkins.handle,
+            "stop": self._stop,
+            ACTION_STOP_EXERCISE: self._stop,
+        }
+
+    async def run(self, turn: Turn) -> Reply | None:
+        if turn.msg.action == ACTION_STOP_EXERCISE:
+            return await self._stop(turn, "")
+        if turn.msg.action:
+            return None
+        if turn.text.startswith("/"):
+            name, _, argument = turn.text[1:].partition(" ")
+            handler = self._commands.get(name.lower().strip())
+            if handler is None:
+                return None
+            return await handler(turn, name.lower().strip() if handler == self._flows.start else argument.strip())
+        if turn.session.flow:
+            return await self._flows.answer(turn)
+        return None
+
+    async def _breathe(self, turn: Turn, argument: str) -> Reply:
+        exercises = self._content.breathing
+        key = argument.lower() if argument.lower() in exercises else next(iter(exercises))
+        name, steps = exercises[key]
+        others = ", ".join(f"/breathe {other}" for other in exercises if other != key)
+        lines = [self._content.breathing_intro, "", f"**{name}**", *(f"{n}. {s}" for n, s in enumerate(steps, 1))]
+        lines += ["", self._content.breathing_outro, f"Another pattern: {others}."] if others else []
+        return Reply("\n".join(lines), kind="tool")
+
+    async def _journal(self, turn: Turn, argument: str) -> Reply:
+        prompt = secrets.choice(self._content.journal)
+        return Reply(f"{self._content.journal_intro}\n\n> {prompt}\n\n{self._content.journal_outro}", kind="tool")
+
+    async def _learn(self, turn: Turn, argument: str) -> Reply:
+        cards = self._content.cards
+        topic = argument.lower().replace(" ", "-")
+        if topic in cards:
+            title, text = cards[topic]
+            return Reply(f"**{title}**\n{text}", actions=(Action(ACTION_RESOURCES, "Show crisis lines"),), kind="tool")
+        topics = "\n".join(f"• /learn {key}: {title}" for key, (title, _) in cards.items())
+        return Reply(f"{self._content.learn_intro}\n{topics}", kind="tool")
+
+    async def _stop(self, turn: Turn, argument: str) -> Reply:
+        return await self._flows.stop(turn)

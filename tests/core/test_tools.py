@@ -1,0 +1,68 @@
+"""The tools that need no LLM, through the whole pipeline with the real Redis."""
+
+from bot.redis_keys import UserKeys
+from tests.helpers import message
+
+
+async def talk(app, *lines, **fields):
+    return [await app.pipeline.handle(message(app, line, **fields)) for line in lines]
+
+
+async def test_the_thought_record_walks_step_by_step_and_sums_up_the_answers(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    answers = ["missed a deadline", "I'm useless", "ashamed 80", "labelling", "I was late", "I usually deliver",
+               "I had a hard week, not a useless life", "ashamed 40"]  # fmt: skip
+    replies = await talk(app, "/reframe", *answers)
+    assert "What happened?" in replies[0].text and replies[0].private
+    assert "Thinking traps" not in replies[-2].text
+    summary = replies[-1].text
+    assert "Thought: I'm useless" in summary and "Balanced thought: I had a hard week" in summary
+    assert fake_llm.requests == []  # no LLM during an exercise
+    after = await talk(app, "thanks")
+    assert after[0].kind == "llm"  # the exercise ended; conversation resumes
+
+
+async def test_stopping_an_exercise_erases_its_answers(make_app, redis):
+    app = make_app()
+    await talk(app, "/prepare", "I can't sleep")
+    user = message(app, "x").user
+    assert await redis.exists(UserKeys(user).flow(message(app, "x").conversation))
+    stopped = await app.pipeline.handle(message(app, "", action="stop_exercise"))
+    assert "stopped" in stopped.text
+    assert not await redis.exists(UserKeys(user).flow(message(app, "x").conversation))
+
+
+async def test_a_crisis_in_the_middle_of_an_exercise_is_answered_as_a_crisis(make_app):
+    app = make_app()
+    replies = await talk(app, "/reframe", "I want to kill myself")
+    assert replies[-1].kind == "crisis"
+
+
+async def test_exercises_are_per_conversation(make_app):
+    app = make_app()
+    await talk(app, "/ground", conversation="a")
+    other = await talk(app, "hello", conversation="b")
+    assert other[0].kind == "no_llm"
+
+
+async def test_check_ins_are_opt_in_charted_and_forgotten(make_app, redis):
+    app = make_app()
+    asked, first, second, history = await talk(
+        app, "/checkin", "/checkin 4 slept well", "/checkin 2", "/checkin history"
+    )
+    assert "1 (very low) to 5" in asked.text
+    assert "▇" in first.text and second.text.endswith("▇▃")
+    assert "average 3.0/5" in history.text
+    key = UserKeys(message(app, "x").user).checkins
+    assert 0 < await redis.ttl(key) <= 14 * 86400
+    await talk(app, "/forget")
+    assert not await redis.exists(key)
+
+
+async def test_cards_breathing_and_journal_work_without_an_llm(make_app):
+    app = make_app()
+    learn, card, breathe, journal = await talk(app, "/learn", "/learn panic", "/breathe calm", "/journal")
+    assert "/learn sleep" in learn.text
+    assert "Panic attacks" in card.text and "not a diagnosis" not in card.text
+    assert "breathe out slowly" in breathe.text.lower()
+    assert journal.text.count(">") == 1

@@ -1,0 +1,300 @@
+"""HTTP mode: Slack posts signed requests to /slack/events; Bolt verifies them and Hearth answers via the Web API."""
+
+from __future__ import annotations
+
+import time
+
+from tests.fakes.openai_server import Script
+from tests.fakes.slack_server import BOT_USER
+from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, mention
+from tests.slack.helpers import action_ids, core_crisis_text, text_of
+
+CRISIS = "I want to kill myself tonight"
+
+
+async def test_a_dm_gets_a_streamed_reply(http, slack, fake_llm):
+    said = "I hear you, that sounds like a heavy week to carry."
+    fake_llm.push(Script(text=said, chunk_delay=0.02))
+
+    status, _ = await http.event(dm("I've had a rough week"))
+
+    assert status == 200
+    await slack.wait_for(lambda: slack.called("chat.update"))
+    first = slack.called("chat.postMessage")[0]
+    final = slack.called("chat.update")[-1]
+    assert first["channel"] == ALICE_DM
+    assert final["ts"] and final["channel"] == ALICE_DM
+    assert said in text_of(final)
+    assert said.startswith(text_of(first)) and text_of(first) != said
+    assert len(slack.called("chat.postMessage")) == 1
+    assert len(fake_llm.requests) == 1
+
+
+async def test_a_mention_gets_a_reply_in_its_thread_without_anyones_ids(http, slack, fake_llm):
+    fake_llm.push(Script(text="That's a kind thing to ask about."))
+    body = mention("how do I support <@U0BOB> this week?")
+
+    await http.event(body)
+
+    posted = await slack.wait_for(lambda: slack.called("chat.update"))
+    first = slack.called("chat.postMessage")[0]
+    assert first["channel"] == CHANNEL
+    assert first["thread_ts"] == body["event"]["ts"]
+    assert "kind thing" in text_of(posted[-1])
+    user_turn = fake_llm.requests[0]["messages"][-1]["content"]
+    assert user_turn == "how do I support @someone this week?"
+    assert BOT_USER not in user_turn
+
+
+async def test_nothing_hearth_posts_can_ping_anyone(http, slack, fake_llm):
+    fake_llm.push(Script(text="Hey <!channel> and @here, say hi to <@U0BOB> & friends"))
+
+    await http.event(mention("hello"))
+
+    await slack.wait_for(lambda: slack.called("chat.update"))
+    final = slack.called("chat.update")[-1]
+    shown = text_of(final) + final["text"]
+    assert "<!channel>" not in shown and "<@U0BOB>" not in shown
+    assert "&lt;!channel&gt;" in text_of(final)
+    assert all(call.get("link_names") in (False, "0", "false", None) for call in slack.called("chat.postMessage"))
+
+
+async def test_a_crisis_mention_is_answered_privately_with_the_workspace_countrys_lines(http, slack, fake_llm, hearth):
+    slack.admins.add(ALICE)
+    await http.command(command("config country GB", slack))
+    await slack.wait_for(lambda: slack.responses)
+    body = mention(CRISIS)
+
+    await http.event(body)
+
+    await slack.wait_for(lambda: slack.called("chat.postEphemeral") and len(slack.called("chat.postMessage")) >= 1)
+    await slack.settle()
+    ephemeral = slack.called("chat.postEphemeral")[0]
+    assert ephemeral["user"] == ALICE and ephemeral["channel"] == CHANNEL
+    assert ephemeral["thread_ts"] == body["event"]["ts"]
+    expected = core_crisis_text(hearth, "GB")
+    assert text_of(ephemeral) == expected
+    dms = [call for call in slack.called("chat.postMessage") if call["channel"].startswith("D")]
+    assert slack.called("conversations.open")[0]["users"] == ALICE
+    assert text_of(dms[0]) == expected
+    public = [call for call in slack.called("chat.postMessage") if call["channel"] == CHANNEL]
+    assert all(expected not in text_of(call) and "kill" not in text_of(call) for call in public)
+    assert fake_llm.requests == []
+
+
+async def test_a_crisis_dm_is_answered_in_the_dm_without_the_llm(http, slack, fake_llm, hearth):
+    await http.event(dm(CRISIS))
+
+    await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    reply = slack.called("chat.postMessage")[0]
+    assert reply["channel"] == ALICE_DM
+    assert text_of(reply) == core_crisis_text(hearth, None)
+    assert "hearth:resources" in action_ids(reply)
+    assert fake_llm.requests == []
+
+
+async def test_the_slash_command_is_acked_before_the_answer_and_answered_ephemerally(http, slack, fake_llm):
+    fake_llm.push(Script(text="Thank you for telling me.", delay=0.5))
+
+    status, body = await http.command(command("I feel low today", slack))
+
+    assert status == 200 and body == ""
+    assert slack.responses == []
+    answer = (await slack.wait_for(lambda: slack.responses))[0]
+    assert answer["response_type"] == "ephemeral"
+    assert "Thank you for telling me." in text_of(answer)
+
+
+async def test_slash_subcommands_reach_the_core(http, slack, hearth):
+    await http.command(command("resources", slack))
+
+    answer = (await slack.wait_for(lambda: slack.responses))[0]
+    assert answer["response_type"] == "ephemeral"
+    assert "findahelpline.com" in text_of(answer)
+
+
+async def test_workspace_settings_are_for_admins_only(http, slack, hearth):
+    await http.command(command("config moderators <#C0CHAMPS|champions>", slack, user="U0BOB"))
+    refused = (await slack.wait_for(lambda: slack.responses))[0]
+    slack.admins.add(ALICE)
+    await http.command(command("config moderators <#C0CHAMPS|champions>", slack))
+    await slack.wait_for(lambda: len(slack.responses) > 1)
+    saved = slack.responses[1]
+
+    assert "Only workspace admins" in refused["text"]
+    assert "Saved" in saved["text"] and "<#C0CHAMPS>" in saved["text"]
+    tenant = hearth.ids("tenant", "slack", "T0TEST")
+    assert (await hearth.communities.get(tenant)).moderator_channel == "C0CHAMPS"
+
+
+async def test_a_button_press_reaches_the_core(http, slack, hearth, fake_llm):
+    status, _ = await http.interaction(button("hearth:resources"))
+
+    assert status == 200
+    reply = (await slack.wait_for(lambda: slack.called("chat.postMessage")))[0]
+    assert reply["channel"] == ALICE_DM
+    assert text_of(reply) == text_of({"blocks": [{"type": "section", "text": {"text": _resources(hearth)}}]})
+    assert fake_llm.requests == []
+
+
+async def test_an_app_home_button_answers_by_dm(http, slack):
+    await http.interaction(button("hearth:cmd:mydata", channel=None, view="home"))
+
+    reply = (await slack.wait_for(lambda: slack.called("chat.postMessage")))[0]
+    assert slack.called("conversations.open")[0]["users"] == ALICE
+    assert reply["channel"].startswith("D")
+    assert "holding nothing" in text_of(reply)
+
+
+async def test_app_home_is_published_with_the_crisis_lines(http, slack, hearth):
+    home = {"type": "app_home_opened", "user": ALICE, "channel": ALICE_DM, "tab": "home", "event_ts": "1.2"}
+    from tests.slack.conftest import event_body
+
+    await http.event(event_body(home))
+
+    published = (await slack.wait_for(lambda: slack.called("views.publish")))[0]
+    assert published["user_id"] == ALICE
+    view = published["view"]
+    assert view["type"] == "home"
+    assert _resources(hearth) in text_of(view)
+    assert "automated" in text_of(view)
+    assert "hearth:resources" in action_ids(view)
+
+
+async def test_a_bad_or_stale_signature_is_rejected(http, slack):
+    bad, _ = await http.event(dm("hello"), signature="v0=" + "0" * 64)
+    stale, _ = await http.event(dm("hello"), timestamp=int(time.time()) - 600)
+
+    assert (bad, stale) == (401, 401)
+    await slack.settle()
+    assert slack.calls == [] or all(call.method == "auth.test" for call in slack.calls)
+
+
+async def test_a_retried_event_is_answered_once(http, slack, fake_llm):
+    body = dm("are you there?")
+
+    await http.event(body)
+    await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    await http.event(body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    await slack.settle()
+
+    assert len(slack.called("chat.postMessage")) == 1
+    assert len(fake_llm.requests) == 1
+
+
+async def test_bots_edits_and_joins_are_ignored(http, slack, fake_llm):
+    await http.event(dm("from a bot", bot_id="B0OTHER"))
+    await http.event(dm("edited", subtype="message_changed"))
+    await http.event(dm("joined", subtype="channel_join"))
+    await slack.settle()
+
+    assert [call for call in slack.calls if call.method != "auth.test"] == []
+    assert fake_llm.requests == []
+
+
+def _resources(hearth) -> str:
+    from adapters.slack.blocks import mrkdwn
+
+    return mrkdwn(hearth.crisis.resources_reply(None).text)
+
+
+def channel_message(text: str, channel: str = CHANNEL, **extra):
+    body = dm(text, channel=channel, **extra)
+    body["event"]["channel_type"] = "channel"
+    return body
+
+
+async def test_enabled_channels_are_answered_in_threads_without_a_mention(http, slack, fake_llm):
+    slack.admins.add(ALICE)
+    await http.command(command(f"config enable <#{CHANNEL}|general>", slack))
+    await slack.wait_for(lambda: slack.responses)
+    body = channel_message("anyone else finding this week hard?")
+
+    await http.event(body)
+    await http.event(channel_message("and in another channel", channel="C0RANDOM"))
+    await http.event(channel_message(f"<@{BOT_USER}> a mention arrives as app_mention too"))
+
+    await slack.wait_for(lambda: slack.called("chat.update"))
+    await slack.settle()
+    posts = slack.called("chat.postMessage")
+    assert [(call["channel"], call["thread_ts"]) for call in posts] == [(CHANNEL, body["event"]["ts"])]
+    assert len(fake_llm.requests) == 1
+
+
+async def test_a_crisis_through_the_slash_command_is_ephemeral_with_a_dm_copy(http, slack, fake_llm, hearth):
+    await http.command(command(CRISIS, slack))
+
+    answer = (await slack.wait_for(lambda: slack.responses))[0]
+    dm_copy = (await slack.wait_for(lambda: slack.called("chat.postMessage")))[0]
+    assert answer["response_type"] == "ephemeral"
+    assert text_of(answer) == text_of(dm_copy) == core_crisis_text(hearth, None)
+    assert dm_copy["channel"].startswith("D")
+    assert fake_llm.requests == []
+
+
+async def test_the_health_check_answers_for_load_balancers(http):
+    async with http.session.get(http.url.replace("/slack/events", "/healthz")) as response:
+        assert response.status == 200
+
+
+async def test_a_retry_of_an_event_whose_answer_failed_is_answered(http, slack, hearth):
+    body = dm(CRISIS)
+    slack.failing["chat.postMessage"] = "internal_error"
+    await http.event(body)
+    await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    await slack.settle()
+    del slack.failing["chat.postMessage"]
+
+    await http.event(body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
+
+    await slack.wait_for(lambda: len(slack.called("chat.postMessage")) == 2)
+    assert text_of(slack.called("chat.postMessage")[1]) == core_crisis_text(hearth, None)
+
+
+async def test_app_home_shows_the_lines_for_the_country_an_admin_set(http, slack, hearth):
+    from adapters.slack.blocks import mrkdwn
+    from tests.slack.conftest import event_body
+
+    slack.admins.add(ALICE)
+    await http.command(command("config country NZ", slack))
+    await slack.wait_for(lambda: slack.responses)
+
+    await http.event(event_body({"type": "app_home_opened", "user": ALICE, "tab": "home", "event_ts": "1.2"}))
+
+    view = (await slack.wait_for(lambda: slack.called("views.publish")))[0]["view"]
+    headers = [block["text"]["text"] for block in view["blocks"] if block["type"] == "header"]
+    assert "Crisis lines (NZ)" in headers
+    assert mrkdwn(hearth.crisis.resources_reply("NZ").text) in text_of(view)
+
+
+async def test_with_redis_down_a_crisis_mention_still_gets_the_lines(slack, fake_llm, settings_overrides, tmp_path):
+    import aiohttp
+    from redis.asyncio import Redis
+
+    from adapters.slack.app import build_bolt
+    from adapters.slack.modes import http_server
+    from bot.bootstrap import build_app
+    from tests.slack.conftest import HttpSlack, hearth_settings
+
+    dead = Redis.from_url(f"unix://{tmp_path}/no-redis.sock", socket_connect_timeout=0.2)
+    app = build_app(hearth_settings(settings_overrides, fake_llm, slack), dead, hash_secret=b"x" * 32)
+    slack.failing["chat.postEphemeral"] = "user_not_in_channel"
+    slack.failing["conversations.open"] = "cannot_dm_bot"
+    try:
+        async with http_server(build_bolt(app), "127.0.0.1", 0) as url, aiohttp.ClientSession() as session:
+            await HttpSlack(url, session).event(mention(CRISIS))
+            posted = await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    finally:
+        await dead.aclose()
+        await app.llm.aclose()
+
+    assert posted[0]["channel"] == CHANNEL
+    assert _resources(app) in text_of(posted[0])
+    assert "kill" not in text_of(posted[0])
+    assert fake_llm.requests == []
+
+
+async def test_slacks_url_check_is_answered_so_the_request_url_can_be_saved(http):
+    status, body = await http.event({"token": "legacy", "challenge": "c-123", "type": "url_verification"})
+
+    assert status == 200 and "c-123" in body
