@@ -38,7 +38,7 @@ async def test_the_dedupe_key_holds_no_raw_event_id_and_expires(make_app, fake_l
 
 async def test_messages_sent_while_a_reply_is_written_are_answered_together_next_in_order(make_app, fake_llm, redis):
     app = chat_app(make_app, fake_llm)
-    fake_llm.push(Script(text="First reply.", delay=0.4), Script(text="Second reply."))
+    fake_llm.push(Script(text="First reply.", delay=0.8), Script(text="Second reply."))
     first = asyncio.create_task(app.pipeline.handle(message(app, "my week was hard")))
     await asyncio.sleep(0.1)
     second = asyncio.create_task(app.pipeline.handle(message(app, "especially at work")))
@@ -62,7 +62,7 @@ async def test_messages_sent_while_a_reply_is_written_are_answered_together_next
 
 async def test_a_crisis_message_never_waits_for_the_reply_in_progress(make_app, fake_llm):
     app = chat_app(make_app, fake_llm)
-    fake_llm.push(Script(text="slow", delay=0.5))
+    fake_llm.push(Script(text="slow", delay=0.8))
     slow = asyncio.create_task(app.pipeline.handle(message(app, "hello")))
     await asyncio.sleep(0.1)
     crisis = await app.pipeline.handle(message(app, "I want to kill myself"))
@@ -72,17 +72,21 @@ async def test_a_crisis_message_never_waits_for_the_reply_in_progress(make_app, 
 
 async def test_different_people_in_one_channel_are_answered_in_parallel(make_app, fake_llm):
     app = chat_app(make_app, fake_llm)
-    fake_llm.push(Script(text="to alice", delay=0.2), Script(text="to bob", delay=0.2))
-    replies = await asyncio.gather(
-        app.pipeline.handle(message(app, "hi", user="alice", conversation="general")),
-        app.pipeline.handle(message(app, "hi", user="bob", conversation="general")),
-    )
+    fake_llm.push(Script(text="to alice", delay=0.8), Script(text="to bob", delay=0.8))
+    tasks = [
+        asyncio.create_task(app.pipeline.handle(message(app, "hi", user=person, conversation="general")))
+        for person in ("alice", "bob")
+    ]
+    while len(fake_llm.requests) < 2 and not any(task.done() for task in tasks):
+        await asyncio.sleep(0.01)
+    assert len(fake_llm.requests) == 2 and not any(task.done() for task in tasks), "bob did not wait for alice"
+    replies = await asyncio.gather(*tasks)
     assert sorted(reply.kind for reply in replies) == ["llm", "llm"]
 
 
 async def test_past_the_llm_cap_and_its_queue_people_get_the_busy_reply_and_keep_their_words(make_app, fake_llm, redis):
     app = chat_app(make_app, fake_llm, llm_max_concurrency=1, llm_queue_size=1, llm_queue_wait=5)
-    fake_llm.push(Script(text="a", delay=0.3), Script(text="b"))
+    fake_llm.push(Script(text="a", delay=0.6), Script(text="b"))
     people = ["ann", "ben", "cat"]
     tasks = []
     for person in people:
