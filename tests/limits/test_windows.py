@@ -120,11 +120,13 @@ async def test_a_limited_person_is_told_when_and_what_still_works(make_app, fake
     reply = await app.pipeline.handle(message(app, "are you there?"))
     assert reply.kind == "limited"
     assert "in about 10 minutes" in reply.text
-    assert "/resources" in reply.text and "/help" in reply.text
+    assert all(command in reply.text for command in ("/resources", "/breathe", "/help"))
     assert dict(reply.extra)["limit"] == "user"
     assert reply.actions, "the crisis-lines button is offered"
     # What needs no LLM still works, and a crisis is still answered.
     assert (await app.pipeline.handle(message(app, "/about"))).kind == "about"
+    breathe = await app.pipeline.handle(message(app, "/breathe"))
+    assert breathe.kind not in ("limited", "llm") and breathe.text
     crisis = await app.pipeline.handle(message(app, "I want to die"))
     assert crisis.kind == "crisis"
     assert len(fake_llm.requests) == 1
