@@ -21,7 +21,6 @@ class ConcurrencyGate:
         self._queue_size = queue_size
         self._queue_wait = queue_wait
         self._waiting = 0
-        self.in_flight = 0
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -38,9 +37,7 @@ class ConcurrencyGate:
                 self._waiting -= 1
         else:
             await self._slots.acquire()
-        self.in_flight += 1
         try:
             yield
         finally:
-            self.in_flight -= 1
             self._slots.release()

@@ -151,14 +151,8 @@ class Limiter:
 
         return read
 
-    async def refund(self, decision: Decision) -> None:
-        """Take back an admitted message that did not reach the LLM (a command, a crisis reply, no consent)."""
-        if decision.allowed and decision.member:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                self.queue_refund(pipe, decision)
-                await pipe.execute()
-
     def queue_refund(self, pipe: Pipeline, decision: Decision) -> None:
+        """Take back an admitted message that did not reach the LLM (a command, a crisis reply, no consent)."""
         for key in decision.keys:
             pipe.zrem(key, decision.member)
 
