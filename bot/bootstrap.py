@@ -66,7 +66,7 @@ def build_app(settings: Settings, redis: Redis, *, hash_secret: bytes | None = N
         crisis_ttl=settings.crisis.crisis_mode_ttl,
     )
     communities = CommunityStore(redis)
-    llm = ReplyService.from_settings(settings.llm) if settings.llm.configured else None
+    llm = ReplyService.from_settings(settings.llm, settings.limits) if settings.llm.configured else None
     ids = Pseudonymizer(hash_secret or _hash_secret(settings))
     crisis = build_crisis(settings)
     pipeline = Pipeline(build_stages(settings, prompts, context, crisis, llm))

@@ -121,6 +121,29 @@ class LimitSettings(_Section):
     llm_max_concurrency: int = Field(8, gt=0, le=1000)
     llm_queue_size: int = Field(32, ge=0)
     llm_queue_wait: float = Field(10.0, ge=0)
+    # Resilience of the LLM calls (bot/llm.py, bot/breaker.py). Exactly one layer retries: Hearth's own
+    # (LLM_MAX_RETRIES, with Retry-After and jittered backoff) unless LLM_SDK_RETRIES > 0 hands it to the SDK.
+    llm_deadline: float = Field(45.0, gt=0)
+    llm_sdk_retries: int = Field(0, ge=0, le=10)
+    llm_backoff_base: float = Field(0.5, gt=0)
+    llm_backoff_max: float = Field(8.0, gt=0)
+    llm_breaker_failures: int = Field(5, gt=0)
+    llm_breaker_cooldown: float = Field(30.0, gt=0)
+    # Duplicate platform events and one reply at a time per conversation (bot/dedupe.py, bot/convlock.py).
+    dedupe_ttl: int = Field(600, gt=0)
+    conversation_lock_ttl: int = Field(90, gt=0)
+    conversation_wait: float = Field(60.0, ge=0)
+    conversation_poll: float = Field(0.05, gt=0)
+
+    @model_validator(mode="after")
+    def _lock_outlives_a_reply(self) -> LimitSettings:
+        # A lock that expired mid-reply would let the next message be answered in parallel.
+        if self.conversation_lock_ttl <= self.llm_deadline + self.llm_queue_wait:
+            raise ValueError(
+                "CONVERSATION_LOCK_TTL must be longer than LLM_DEADLINE + LLM_QUEUE_WAIT "
+                f"({self.conversation_lock_ttl} <= {self.llm_deadline} + {self.llm_queue_wait})"
+            )
+        return self
 
 
 class DiscordSettings(_Section):

@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.client import Pipeline
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError, RedisError
 
 from bot.community import Community
-from bot.redis_keys import UserKeys, community_key
+from bot.redis_keys import UserKeys, community_key, limit_window
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,41 @@ class HeldItem:
     expires_in: int
 
 
+# KEYS: index, context, crisis note, exercise flow, then flag keys. ARGV: context ttl, max turns, flag ttl,
+# crisis ttl, index ttl, crisis note ("" for none), flow ("" to keep, "-" to end the exercise, else its state),
+# number of turns, the encoded turns. Every key written gets its expiry in the same atomic step, and is listed
+# in the index for /forget.
+_APPEND = """
+local ttl, max_turns, flag_ttl, crisis_ttl, index_ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local n = tonumber(ARGV[8])
+local written = {}
+if n > 0 then
+  for i = 1, n do redis.call('RPUSH', KEYS[2], ARGV[8 + i]) end
+  redis.call('LTRIM', KEYS[2], -max_turns, -1)
+  redis.call('EXPIRE', KEYS[2], ttl)
+  written[#written + 1] = KEYS[2]
+end
+for i = 5, #KEYS do
+  redis.call('SET', KEYS[i], '1', 'EX', flag_ttl)
+  written[#written + 1] = KEYS[i]
+end
+if ARGV[6] ~= '' then
+  redis.call('SET', KEYS[3], ARGV[6], 'EX', crisis_ttl)
+  written[#written + 1] = KEYS[3]
+end
+if ARGV[7] == '-' then
+  redis.call('DEL', KEYS[4])
+elseif ARGV[7] ~= '' then
+  redis.call('SET', KEYS[4], ARGV[7], 'EX', ttl)
+  written[#written + 1] = KEYS[4]
+end
+if #written > 0 then
+  redis.call('SADD', KEYS[1], unpack(written))
+  redis.call('EXPIRE', KEYS[1], index_ttl)
+end
+return #written
+"""
+
 _DESCRIPTIONS = {
     "ctx": "the recent turns of a conversation ({n} messages)",
     "crisis": "a safety note that this conversation recently showed distress (no text)",
@@ -64,6 +101,7 @@ _DESCRIPTIONS = {
     "disclaimer": "that you have seen Hearth's introduction",
     "flow": "your answers in an exercise you are doing",
     "checkins": "your mood check-ins ({n})",
+    "pending": "a message of yours waiting for my reply ({n} waiting)",
 }
 
 
@@ -88,22 +126,42 @@ class ContextStore:
         self.checkin_ttl = checkin_ttl
         # The index must outlive every key it lists, so it takes the longest expiry in use.
         self._index_ttl = max(ttl, flag_ttl, crisis_ttl, checkin_ttl)
+        self._append: AsyncScript = redis.register_script(_APPEND)
+
+    @property
+    def redis(self) -> Redis:
+        return self._redis
 
     async def load(self, user: str, conversation: str, tenant: str) -> Session:
+        session, _ = await self.load_with(user, conversation, tenant)
+        return session
+
+    async def load_with(
+        self, user: str, conversation: str, tenant: str, also: Callable[[Pipeline], None] | None = None
+    ) -> tuple[Session, list[Any]]:
+        """The session, plus the results of whatever `also` queued on the same round trip (the duplicate
+        check, the rate-limit decision and the conversation lock ride along: bot/gatekeeper.py).
+
+        Results of `also` may be exceptions (they are not raised here); they are empty when Redis is down.
+        """
         keys = UserKeys(user)
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.lrange(keys.context(conversation), 0, -1)
-                pipe.exists(keys.consent)
-                pipe.exists(keys.disclaimer)
-                pipe.get(keys.crisis(conversation))
+                pipe.mget(keys.consent, keys.disclaimer, keys.crisis(conversation), keys.flow(conversation))
                 pipe.get(community_key(tenant))
-                pipe.get(keys.flow(conversation))
-                raw_turns, consent, seen, crisis, community, flow = await pipe.execute()
+                if also is not None:
+                    also(pipe)
+                results = await pipe.execute(raise_on_error=False)
         except (RedisError, OSError) as exc:
             log.warning("context unavailable: %s", type(exc).__name__)
-            return Session.empty(available=False)
-        return Session(
+            return Session.empty(available=False), []
+        failed = next((item for item in results[:3] if isinstance(item, Exception)), None)
+        if failed is not None:
+            log.warning("context unavailable: %s", type(failed).__name__)
+            return Session.empty(available=False), results[3:]
+        raw_turns, (consent, seen, crisis, flow), community = results[:3]
+        session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
             disclaimer_seen=bool(seen),
@@ -111,6 +169,7 @@ class ContextStore:
             community=Community.from_json(community),
             flow=_decode_json(flow),
         )
+        return session, results[3:]
 
     async def save(
         self,
@@ -121,40 +180,43 @@ class ContextStore:
         flags: Iterable[str] = (),
         crisis: Mapping[str, Any] | None = None,
         flow: Mapping[str, Any] | None = None,
-    ) -> None:
+        also: Callable[[Pipeline], None] | None = None,
+    ) -> list[Any]:
         """Append turns, set flags (`consent`, `disclaimer`), the crisis note and an exercise's state (an empty
-        `flow` ends the exercise), refreshing every expiry."""
+        `flow` ends the exercise), refreshing every expiry.
+
+        One script does it all atomically (so no key can be left without its expiry) in the user's hash slot.
+        `also` queues more commands on the same round trip (the reply stage settles the token budget and the
+        conversation lock there, so a reply costs one round trip after the LLM); their results are returned and
+        may be exceptions. Each command stays within one slot, so this also holds on Redis Cluster.
+        """
         keys = UserKeys(user)
         now = int(time.time())
-        written: list[str] = []
-        async with self._redis.pipeline(transaction=True) as pipe:
-            if turns:
-                ctx = keys.context(conversation)
-                pipe.rpush(ctx, *(_encode_turn(role, text, now) for role, text in turns))
-                pipe.ltrim(ctx, -self.max_turns, -1)
-                pipe.expire(ctx, self.ttl)
-                written.append(ctx)
-            for flag in flags:
-                name = getattr(keys, flag)
-                pipe.set(name, "1", ex=self.flag_ttl)
-                written.append(name)
-            if crisis is not None:
-                name = keys.crisis(conversation)
-                pipe.set(name, json.dumps(dict(crisis), separators=(",", ":")), ex=self.crisis_ttl)
-                written.append(name)
-            if flow is not None:
-                name = keys.flow(conversation)
-                if flow:
-                    pipe.set(name, json.dumps(dict(flow), ensure_ascii=False, separators=(",", ":")), ex=self.ttl)
-                    written.append(name)
-                else:
-                    pipe.delete(name)
-            if not written:
-                await pipe.execute()
-                return
-            pipe.sadd(keys.index, *written)
-            pipe.expire(keys.index, self._index_ttl)
-            await pipe.execute()
+        flag_names = [getattr(keys, flag) for flag in flags]
+        if not turns and not flag_names and crisis is None and flow is None and also is None:
+            return []
+        names = [keys.index, keys.context(conversation), keys.crisis(conversation), keys.flow(conversation)]
+        note = json.dumps(dict(crisis), separators=(",", ":")) if crisis is not None else ""
+        encoded = [_encode_turn(role, text, now) for role, text in turns]
+        limits = [self.ttl, self.max_turns, self.flag_ttl, self.crisis_ttl, self._index_ttl]
+        args: list[str | int] = [*limits, note, _flow_arg(flow), len(encoded), *encoded]
+        names += flag_names
+        if also is None:
+            await self._append(keys=names, args=args)
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.evalsha(self._append.sha, len(names), *names, *args)
+            also(pipe)
+            results = await pipe.execute(raise_on_error=False)
+        if isinstance(results[0], NoScriptError):
+            await self._append(keys=names, args=args)
+        elif isinstance(results[0], Exception):
+            raise results[0]
+        return list(results[1:])
+
+    @property
+    def scripts(self) -> tuple[AsyncScript, ...]:
+        return (self._append,)
 
     async def add_checkin(self, user: str, score: int, note: str, keep: int = 30) -> None:
         """Record an opt-in mood check-in; they are kept for `checkin_ttl` after the latest one."""
@@ -182,6 +244,9 @@ class ContextStore:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(*names)
             (deleted,) = await pipe.execute()
+        # The times of their recent messages, kept for the per-user rate limit, go too. That window lives in
+        # the limits' hash slot (bot/limits.py), so it is deleted on its own rather than in the transaction.
+        await self._redis.delete(limit_window("user", user))
         return max(0, int(deleted) - (1 if listed else 0))
 
     async def describe(self, user: str) -> list[HeldItem]:
@@ -195,7 +260,7 @@ class ContextStore:
         async with self._redis.pipeline(transaction=False) as pipe:
             for name in listed:
                 pipe.ttl(name)
-                pipe.llen(name) if keys.kind_of(name) in ("ctx", "checkins") else pipe.exists(name)
+                pipe.llen(name) if keys.kind_of(name) in ("ctx", "checkins", "pending") else pipe.exists(name)
             answers = await pipe.execute()
         held = []
         for position, name in enumerate(listed):
@@ -217,6 +282,13 @@ class ContextStore:
             kept.append(turn)
         kept.reverse()
         return kept
+
+
+def _flow_arg(flow: Mapping[str, Any] | None) -> str:
+    """The save script's flow argument: "" leaves the exercise alone, "-" ends it, else its new state."""
+    if flow is None:
+        return ""
+    return json.dumps(dict(flow), ensure_ascii=False, separators=(",", ":")) if flow else "-"
 
 
 def _encode_turn(role: Role, text: str, at: int) -> str:

@@ -108,7 +108,16 @@ class ModeratorAlert:
 @dataclass(frozen=True, slots=True)
 class Reply:
     """What the core answers. `private` asks the adapter to move the reply out of a public channel
-    (DM or ephemeral) and leave at most `public_notice` behind."""
+    (DM or ephemeral) and leave at most `public_notice` behind.
+
+    Two kinds carry empty text and must be dropped by adapters, sending nothing (see docs/limits.md):
+    - `kind="duplicate"`: the platform delivered this event (`IncomingMessage.event_id`) before and it
+      was answered then (a Slack retry, a gateway replay).
+    - `kind="folded"`: the message arrived while an earlier one in the same conversation was being answered,
+      and the next reply already answered it together with the others.
+    Every other kind has text to show, including `limited` (a rate limit or budget; `extra` holds `limit`
+    and `retry_after` in seconds), `busy` and `llm_down`.
+    """
 
     text: str
     actions: tuple[Action, ...] = ()

@@ -9,10 +9,11 @@ by that stage's own safe fallback instead, which is how the crisis path fails cl
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.admission import Admission
 from bot.context import Session
 from bot.models import ACTION_RESOURCES, Action, Assessment, IncomingMessage, PartialSink, Reply
 
@@ -36,6 +37,10 @@ class Turn:
     over_length: bool = False
     notices: list[str] = field(default_factory=list)
     country: str | None = None
+    admission: Admission = field(default_factory=Admission)
+    # Run once the reply is decided, whichever stage gave it (e.g. give back a rate-limit slot and the
+    # conversation lock when no LLM call was made). A failing one is logged, never shown.
+    cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 class Stage(Protocol):
@@ -62,6 +67,16 @@ class Pipeline:
 
     async def handle(self, msg: IncomingMessage, sink: PartialSink | None = None) -> Reply:
         turn = Turn(msg=msg, text=msg.text, sink=sink)
+        try:
+            return await self._run(turn)
+        finally:
+            for cleanup in turn.cleanups:
+                try:
+                    await cleanup()
+                except Exception as exc:
+                    log.error("cleanup after a message failed: %s", type(exc).__name__)
+
+    async def _run(self, turn: Turn) -> Reply:
         for stage in self._stages:
             try:
                 reply = await stage.run(turn)

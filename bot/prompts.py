@@ -32,6 +32,12 @@ MESSAGES: dict[str, frozenset[str]] = {
     "help": frozenset(),
     "unknown_command": frozenset({"command"}),
     "screened_out": frozenset(),
+    # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
+    "limit_user": frozenset({"when"}),
+    "limit_shared": frozenset({"when"}),
+    "limit_budget": frozenset({"when"}),
+    "llm_busy": frozenset(),
+    "still_answering": frozenset(),
 }
 MODES = ("listen", "careful", "crisis")
 

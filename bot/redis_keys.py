@@ -7,6 +7,10 @@ slot (a transaction over them works on a cluster too).
 from __future__ import annotations
 
 PREFIX = "hearth"
+# Every rate-limit and token-budget key shares this hash tag (one slot) so one script decides them all;
+# bot/limits.py says why.
+LIMITS_TAG = "hearth-limits"
+LIMITS_BASE = f"{PREFIX}:{{{LIMITS_TAG}}}"
 
 
 class UserKeys:
@@ -26,6 +30,14 @@ class UserKeys:
     def flow(self, conversation: str) -> str:
         return f"{self.base}:flow:{conversation}"
 
+    def lock(self, conversation: str) -> str:
+        """Held while this user's message in `conversation` is being answered (bot/convlock.py)."""
+        return f"{self.base}:lock:{conversation}"
+
+    def pending(self, conversation: str) -> str:
+        """Messages that arrived while the lock was held, to be folded into the next turn."""
+        return f"{self.base}:pending:{conversation}"
+
     def kind_of(self, name: str) -> str:
         """`ctx`, `crisis`, `consent`, ... for one of this user's key names."""
         return name.removeprefix(self.base + ":").split(":", 1)[0]
@@ -33,3 +45,13 @@ class UserKeys:
 
 def community_key(tenant: str) -> str:
     return f"{PREFIX}:community:{tenant}"
+
+
+def dedupe_key(platform: str, event: str) -> str:
+    """`event` is already a digest of the platform's event id (bot/dedupe.py), never the raw id."""
+    return f"{PREFIX}:dedupe:{platform}:{event}"
+
+
+def limit_window(scope: str, subject: str) -> str:
+    """A rate-limit window: `scope` is user, conv or tenant, `subject` its pseudonym."""
+    return f"{LIMITS_BASE}:{scope}:{subject}"

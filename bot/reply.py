@@ -1,17 +1,24 @@
 """The last stage: an LLM reply in the right mode, screened before anyone sees it, then remembered.
 
-Without an LLM configured it answers honestly with what works without one. When the LLM fails it answers
-with the tools and resources, and the user's turn is still kept in context.
+Without an LLM configured it answers honestly with what works without one. When the LLM fails, or every LLM
+slot of this process stays taken (`LLM_MAX_CONCURRENCY`, `LLM_QUEUE_SIZE`, `LLM_QUEUE_WAIT`), it answers with
+the tools and resources, and the user's turn is still kept in context.
+
+Remembering the turn is the message's second and last Redis round trip: the real token usage the API reported
+and the release of the conversation lock ride along with it (bot/gatekeeper.py).
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from redis.exceptions import RedisError
 
+from bot.concurrency import Busy, ConcurrencyGate
 from bot.context import ContextStore, Role
 from bot.crisis import Crisis
+from bot.gatekeeper import Gatekeeper
 from bot.llm import ChatMessage, LLMUnavailable, ReplyService
 from bot.models import ACTION_RESOURCES, Action, Level, PartialSink, Reply
 from bot.pipeline import Turn
@@ -32,12 +39,16 @@ class ReplyStage:
         crisis: Crisis,
         llm: ReplyService | None,
         stream_interval: float,
+        gate: ConcurrencyGate | None = None,
+        gatekeeper: Gatekeeper | None = None,
     ) -> None:
         self._prompts = prompts
         self._context = context
         self._crisis = crisis
         self._llm = llm
         self._interval = stream_interval
+        self._gate = gate or ConcurrencyGate(limit=8, queue_size=32, queue_wait=10.0)
+        self._gatekeeper = gatekeeper
 
     async def run(self, turn: Turn) -> Reply:
         if self._llm is None:
@@ -45,7 +56,12 @@ class ReplyStage:
             return self._reply(turn, self._prompts.say("no_llm"), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
         try:
-            completion = await self._llm.complete(self.messages_for(turn), on_text=throttle)
+            async with self._gate.slot():
+                completion = await self._llm.complete(self.messages_for(turn), on_text=throttle)
+        except Busy:
+            log.warning("LLM busy: no slot came free in time")
+            await self._remember(turn, (("user", turn.text),))
+            return self._reply(turn, self._prompts.say("llm_busy"), kind="busy")
         except LLMUnavailable as exc:
             log.warning("LLM unavailable: %s", exc.reason)
             await self._remember(turn, (("user", turn.text),))
@@ -55,11 +71,11 @@ class ReplyStage:
             if throttle:
                 throttle.close()
             log.info("an LLM reply was withheld by the output screen")
-            await self._remember(turn, (("user", turn.text),))
+            await self._remember(turn, (("user", turn.text),), completion.total_tokens)
             return self._reply(turn, self._prompts.say("screened_out"), kind="screened", streamed=False)
         if throttle:
             await throttle.flush()
-        await self._remember(turn, (("user", turn.text), ("assistant", text)))
+        await self._remember(turn, (("user", turn.text), ("assistant", text)), completion.total_tokens)
         return self._reply(turn, text, kind="llm", streamed=bool(throttle and throttle.sent_anything))
 
     def messages_for(self, turn: Turn) -> list[ChatMessage]:
@@ -91,11 +107,25 @@ class ReplyStage:
             streamed = False
         return Reply(text, actions=actions, level=turn.assessment.level, kind=kind, streamed=streamed)
 
-    async def _remember(self, turn: Turn, turns: tuple[tuple[Role, str], ...]) -> None:
+    async def _remember(self, turn: Turn, turns: tuple[tuple[Role, str], ...], tokens: int = 0) -> None:
         flags = ("disclaimer",) if turn.notices else ()
-        if not turns and not flags:
+        gatekeeper = self._gatekeeper
+        settle = None
+        if gatekeeper is not None and turn.admission.checked:
+            settle = partial(gatekeeper.queue_settle, turn=turn, tokens=tokens)
+        if not turns and not flags and settle is None:
             return
         try:
-            await self._context.save(turn.msg.user, turn.msg.conversation, turns=turns, flags=flags)
+            results = await self._context.save(
+                turn.msg.user, turn.msg.conversation, turns=turns, flags=flags, also=settle
+            )
         except (RedisError, OSError) as exc:
             log.warning("could not save context: %s", type(exc).__name__)
+            turn.admission.released = False  # the pipeline's cleanup tries the lock again
+            return
+        if gatekeeper is not None and settle is not None:
+            try:
+                await gatekeeper.recover(turn, tokens, results)
+            except (RedisError, OSError) as exc:
+                log.warning("could not settle the limits: %s", type(exc).__name__)
+                turn.admission.released = False

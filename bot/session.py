@@ -2,11 +2,20 @@
 
 It stands before the crisis stage so an earlier turn of distress can raise a later ambiguous one. When Redis is
 down it carries on with an empty session marked unavailable: the crisis path must work without Redis.
+
+With a `Gatekeeper`, the duplicate check, the rate-limit decision and the conversation lock ride on the same
+round trip; their verdicts are only acted on by later stages (after the crisis stage), and whatever the message
+reserved is given back by the pipeline's cleanup if it never reaches the LLM.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
+from redis.asyncio.client import Pipeline
+
 from bot.context import ContextStore
+from bot.gatekeeper import Gatekeeper, Reader
 from bot.models import Reply
 from bot.pipeline import Turn
 
@@ -14,9 +23,23 @@ from bot.pipeline import Turn
 class LoadSessionStage:
     name = "load_session"
 
-    def __init__(self, context: ContextStore) -> None:
+    def __init__(self, context: ContextStore, gatekeeper: Gatekeeper | None = None) -> None:
         self._context = context
+        self._gatekeeper = gatekeeper
 
     async def run(self, turn: Turn) -> Reply | None:
-        turn.session = await self._context.load(turn.msg.user, turn.msg.conversation, turn.msg.tenant)
+        msg = turn.msg
+        gatekeeper = self._gatekeeper
+        if gatekeeper is None:
+            turn.session = await self._context.load(msg.user, msg.conversation, msg.tenant)
+            return None
+        await gatekeeper.prepare()
+        readers: list[Reader] = []
+
+        def queue(pipe: Pipeline) -> None:
+            readers.append(gatekeeper.queue(pipe, msg))
+
+        turn.session, results = await self._context.load_with(msg.user, msg.conversation, msg.tenant, queue)
+        turn.admission = await readers[0](results)
+        turn.cleanups.append(partial(gatekeeper.settle, turn))
         return None

@@ -1,18 +1,28 @@
 """The order of the pipeline's stages, in one place, because the order is the safety argument.
 
-validate → load session → crisis → length → tools → commands → consent → limits → reply. The crisis stage stands
-before everything that can be limited or can call an LLM; loading the session (tolerant of Redis being down)
-stands before it so earlier distress in the conversation can raise a later ambiguous message.
+validate → load session → crisis → dedupe → length → tools → commands → consent → limits → one at a time →
+reply. The crisis stage stands before everything that can be limited or can call an LLM; loading the session
+(tolerant of Redis being down) stands before it so earlier distress in the conversation can raise a later
+ambiguous message. The duplicate check, the rate-limit decision and the conversation lock are read on the
+session's round trip but only acted on after the crisis stage: a crisis message is never limited, never waits
+for another reply, and a redelivered one is answered again rather than risk no answer at all.
 """
 
 from __future__ import annotations
 
 from bot.commands import CommandStage, minutes
+from bot.concurrency import ConcurrencyGate
 from bot.config import Settings
 from bot.consent import ConsentStage
 from bot.context import ContextStore
+from bot.convlock import ConversationLock
 from bot.crisis import Crisis
 from bot.crisis.stage import CrisisStage
+from bot.dedupe import Dedupe, DedupeStage
+from bot.fold import FoldStage
+from bot.gatekeeper import Gatekeeper
+from bot.limit_stage import LimitStage
+from bot.limits import Limiter
 from bot.llm import ReplyService
 from bot.pipeline import Stage
 from bot.prompts import Prompts
@@ -27,10 +37,14 @@ def build_stages(
     settings: Settings, prompts: Prompts, context: ContextStore, crisis: Crisis, llm: ReplyService | None
 ) -> list[Stage]:
     max_chars = settings.privacy.max_message_chars
-    return [
+    gatekeeper = build_gatekeeper(settings, context, llm_configured=llm is not None)
+    limits = settings.limits
+    gate = ConcurrencyGate(limits.llm_max_concurrency, limits.llm_queue_size, limits.llm_queue_wait)
+    stages: list[Stage] = [
         ValidateStage(prompts, max_chars),
-        LoadSessionStage(context),
+        LoadSessionStage(context, gatekeeper),
         CrisisStage(crisis),
+        DedupeStage(),
         LengthStage(prompts, max_chars),
         ToolStage(load_tools(settings.prompts_dir / "tools"), context),
         CommandStage(prompts, context, crisis),
@@ -40,5 +54,23 @@ def build_stages(
             llm_configured=llm is not None,
             context_minutes=minutes(context.ttl),
         ),
-        ReplyStage(prompts, context, crisis, llm, settings.llm.llm_stream_interval),
     ]
+    if gatekeeper.limiter is not None:
+        stages.append(LimitStage(prompts))
+    if gatekeeper.lock is not None:
+        stages.append(FoldStage(prompts, gatekeeper.lock, context))
+    stages.append(ReplyStage(prompts, context, crisis, llm, settings.llm.llm_stream_interval, gate, gatekeeper))
+    return stages
+
+
+def build_gatekeeper(settings: Settings, context: ContextStore, *, llm_configured: bool) -> Gatekeeper:
+    """Limits and the conversation lock only guard the LLM, so without one only the duplicate check runs."""
+    limits = settings.limits
+    redis = context.redis
+    dedupe = Dedupe(limits.dedupe_ttl)
+    if not llm_configured:
+        return Gatekeeper(redis, dedupe, scripts=context.scripts)
+    lock = ConversationLock(
+        redis, ttl=limits.conversation_lock_ttl, wait=limits.conversation_wait, poll=limits.conversation_poll
+    )
+    return Gatekeeper(redis, dedupe, Limiter(redis, limits), lock, scripts=context.scripts)

@@ -1,0 +1,54 @@
+"""What a message costs in Redis, and what happens when Redis is not there."""
+
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.connection import UnixDomainSocketConnection
+
+from bot.bootstrap import build_app
+from bot.config import load_settings
+from tests.fakes.openai_server import Script
+from tests.helpers import SECRET, message
+
+
+class CountingConnection(UnixDomainSocketConnection):
+    """Counts packets of commands sent: one per command, one per pipeline."""
+
+    sent = 0
+
+    async def send_packed_command(self, command, check_health=True):
+        CountingConnection.sent += 1
+        await super().send_packed_command(command, check_health)
+
+
+async def test_a_message_answered_by_the_llm_costs_two_round_trips(redis, redis_server, fake_llm, settings_overrides):
+    pool = ConnectionPool(connection_class=CountingConnection, path=str(redis_server.socket))
+    counted = Redis(connection_pool=pool)
+    overrides = {**settings_overrides, "openai_base_url": fake_llm.base_url, "consent_required": False}
+    app = build_app(load_settings(env_file=None, **overrides), counted, hash_secret=SECRET)
+    try:
+        await app.pipeline.handle(message(app, "first contact", event_id="e1"))
+        before = CountingConnection.sent
+        reply = await app.pipeline.handle(message(app, "and a second message", event_id="e2"))
+        assert reply.kind == "llm"
+        assert CountingConnection.sent - before == 2
+        before = CountingConnection.sent
+        await app.pipeline.handle(message(app, "/help", event_id="e3"))
+        assert CountingConnection.sent - before == 1, "a command reserves nothing, so gives nothing back"
+    finally:
+        await app.llm.aclose()
+        await counted.aclose()
+        await pool.disconnect()
+
+
+async def test_without_redis_crisis_replies_and_llm_replies_still_come(tmp_path, fake_llm, settings_overrides):
+    broken = Redis.from_url(f"unix://{tmp_path}/missing.sock", socket_connect_timeout=0.2)
+    overrides = {**settings_overrides, "openai_base_url": fake_llm.base_url, "consent_required": False}
+    app = build_app(load_settings(env_file=None, **overrides), broken, hash_secret=SECRET)
+    fake_llm.push(Script(text="Still here."))
+    try:
+        crisis = await app.pipeline.handle(message(app, "I want to end my life", event_id="e1"))
+        chat = await app.pipeline.handle(message(app, "hello", event_id="e2"))
+    finally:
+        await app.llm.aclose()
+        await broken.aclose()
+    assert crisis.kind == "crisis"
+    assert chat.kind == "llm" and chat.text.endswith("Still here.")
