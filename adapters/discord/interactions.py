@@ -14,7 +14,7 @@ import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
-from adapters.discord.render import DUPLICATE, parts
+from adapters.discord.render import SILENT_KINDS, parts
 from adapters.discord.translate import Origin
 from bot.bootstrap import App
 from bot.models import IncomingMessage
@@ -44,7 +44,7 @@ async def respond(
         await interaction.response.defer(ephemeral=in_server, thinking=True)
         deferred = True
         reply = await turn
-    if reply.kind == DUPLICATE:
+    if reply.kind in SILENT_KINDS:
         return
     ephemeral = in_server and (personal or reply.private or deferred)
     try:

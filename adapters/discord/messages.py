@@ -1,14 +1,13 @@
 """One Discord message, end to end: decide whether Hearth was addressed, run the core, deliver the reply.
 
 Hearth answers in DMs always; in a server when mentioned, in a channel an admin enabled, or in a thread it
-opened. It ignores bots (itself included) and a message id it has already handled (Discord may deliver a
-MESSAGE_CREATE twice, e.g. when a resumed session replays events).
+opened. It ignores bots (itself included). A MESSAGE_CREATE delivered twice (e.g. replayed after a resume)
+is recognised by the core from the message id (`event_id`) and answered once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import replace
 
 import discord
@@ -16,7 +15,7 @@ import discord
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
 from adapters.discord.delivery import DMS_CLOSED, DMS_CLOSED_PLAIN, NEUTRAL_NOTICE, Place, send_all, send_dm
-from adapters.discord.render import DUPLICATE, message_kwargs
+from adapters.discord.render import SILENT_KINDS, message_kwargs
 from adapters.discord.streaming import StreamedMessage
 from adapters.discord.translate import Origin, from_message, tenant_of
 from adapters.discord.waiting import typing
@@ -28,23 +27,6 @@ log = logging.getLogger(__name__)
 
 # Replies whose public fallback must carry the crisis lines whatever their level says.
 SENSITIVE_KINDS = frozenset({"crisis", "resources", "handoff"})
-
-
-class RecentIds:
-    """The last few thousand message ids handled by this process: a cheap first guard against redelivery
-    (the core also dedupes on `event_id`, across processes)."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._seen: OrderedDict[int, None] = OrderedDict()
-
-    def first_time(self, message_id: int) -> bool:
-        if message_id in self._seen:
-            return False
-        self._seen[message_id] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-        return True
 
 
 def addressed(message: discord.Message, bot: discord.ClientUser, community: Community) -> bool:
@@ -62,7 +44,6 @@ class MessageHandler:
     def __init__(self, app: App, client: discord.Client) -> None:
         self._app = app
         self._client = client
-        self._recent = RecentIds()
 
     async def on_message(self, message: discord.Message) -> None:
         bot = self._client.user
@@ -74,7 +55,7 @@ class MessageHandler:
         if message.guild is not None:
             tenant = tenant_of(self._app, message.guild.id, message.author.id)
             community = await community_of(self._app, tenant)
-        if not addressed(message, bot, community) or not self._recent.first_time(message.id):
+        if not addressed(message, bot, community):
             return
         await self.answer(message, from_message(self._app, message, bot.id), community)
 
@@ -84,7 +65,7 @@ class MessageHandler:
         async with typing(message.channel):
             reply = await self._app.pipeline.handle(msg, stream)
         stream.stop()
-        if reply.kind == DUPLICATE:
+        if reply.kind in SILENT_KINDS:
             return
         try:
             if reply.private and place.public:

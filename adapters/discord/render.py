@@ -12,11 +12,14 @@ from typing import Any
 import discord
 
 from adapters.discord.translate import Origin
+from bot.dedupe import DUPLICATE
+from bot.fold import FOLDED
 from bot.models import Action, ActionStyle, Reply
 
 LIMIT = 2000
-# The kind of reply the core gives for an event it has already answered: it is dropped without a word.
-DUPLICATE = "duplicate"
+# Replies the core gives with no text, to be dropped without a word: an event answered before, and a message
+# already answered together with the earlier ones of its conversation.
+SILENT_KINDS = frozenset({DUPLICATE, FOLDED})
 CUSTOM_ID_PREFIX = "hearth:"
 
 _STYLES = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.models import ACTION_RESOURCES, Action, Reply
 from tests.discord.conftest import Scripted
 from tests.discord.people import ALICE, LLM_TEXT
@@ -24,8 +26,9 @@ async def test_a_long_reply_is_sent_in_messages_of_at_most_2000_characters_with_
     assert [call.custom_ids for call in sent] == [[]] * (len(sent) - 1) + [["hearth:resources"]]
 
 
-async def test_a_reply_the_core_marks_as_duplicate_is_dropped_silently(start_bot, discord_server):
-    scripted = Scripted(Reply("A real answer."), by_text={"hello": Reply("", kind="duplicate")})
+@pytest.mark.parametrize("kind", ["duplicate", "folded"])
+async def test_a_reply_the_core_gives_without_text_is_dropped_silently(start_bot, discord_server, kind):
+    scripted = Scripted(Reply("A real answer."), by_text={"hello": Reply("", kind=kind)})
     await start_bot(stages=[scripted])
     dm = discord_server.dm_channel(ALICE)
 

@@ -75,19 +75,22 @@ async def test_bots_and_messages_not_addressed_to_hearth_are_ignored(start_bot, 
     assert len(fake_llm.requests) == 1
 
 
-async def test_a_message_delivered_twice_is_answered_once(start_bot, discord_server, fake_llm):
+async def test_a_message_delivered_again_later_is_not_answered_again(start_bot, discord_server, fake_llm):
     await start_bot()
-    start = len(discord_server.calls)
     dm = discord_server.dm_channel(ALICE)
     first = discord_server.message("hello", author=ALICE, guild=False)
 
     await discord_server.dispatch("MESSAGE_CREATE", first)
-    await discord_server.dispatch("MESSAGE_CREATE", first)
+    await discord_server.wait_for_text(dm, LLM_TEXT)
+    start = len(discord_server.calls)
+    await discord_server.dispatch("MESSAGE_CREATE", first)  # e.g. replayed after a resume
     await discord_server.send_message("and another thing", author=ALICE, guild=False)
-    await discord_server.wait_until(lambda: len(discord_server.sent_to(dm, start)) >= 2)
+    await discord_server.wait_for_text(dm, LLM_TEXT, start)
 
-    assert len(discord_server.sent_to(dm, start)) == 2
+    assert len(discord_server.sent_to(dm, start)) == 1, "only the new message is answered"
     assert len(fake_llm.requests) == 2
+    said = [m["content"] for m in fake_llm.requests[-1]["messages"] if m["role"] == "user"]
+    assert sum("hello" in text for text in said) == 1, "the replayed message is not taken in a second time"
 
 
 @pytest.mark.parametrize("interruption", ["request_reconnect", "drop_connection"])
