@@ -154,6 +154,8 @@ class DiscordSettings(_Section):
     discord_shard_ids: Annotated[tuple[int, ...] | None, NoDecode, BeforeValidator(_split_ints)] = None
     discord_edit_interval: float = Field(1.0, ge=0.2)
     discord_guild_ready_timeout: float = Field(2.0, ge=0)
+    # Discord drops an interaction not answered within 3 s: a slower answer is deferred ("thinking…") first.
+    discord_defer_after: float = Field(2.0, gt=0, le=2.5)
 
     @model_validator(mode="after")
     def _shards(self) -> DiscordSettings:

@@ -21,8 +21,6 @@ from bot.models import IncomingMessage
 
 log = logging.getLogger(__name__)
 
-DEFER_AFTER = 2.0
-
 
 async def respond(
     app: App,
@@ -39,7 +37,7 @@ async def respond(
     in_server = interaction.guild_id is not None
     deferred = False
     try:
-        reply = await asyncio.wait_for(asyncio.shield(turn), DEFER_AFTER)
+        reply = await asyncio.wait_for(asyncio.shield(turn), app.settings.discord.discord_defer_after)
     except TimeoutError:
         await interaction.response.defer(ephemeral=in_server, thinking=True)
         deferred = True

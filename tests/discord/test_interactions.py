@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.commands import CORE_COMMANDS
+from bot.models import Reply
 from tests.discord.people import ALICE, BOB, LLM_TEXT, ephemeral, no_pings
-from tests.fakes.discord_server import MANAGE_GUILD, MEMBER_PERMISSIONS
+from tests.fakes.discord_server import APP_ID, MANAGE_GUILD, MEMBER_PERMISSIONS
 
 HELPLINE = "findahelpline.com"
 
@@ -116,3 +119,31 @@ async def test_a_bad_country_is_refused_with_a_clear_message(start_bot, discord_
     assert (
         await bot.app.communities.get(bot.app.ids("tenant", "discord", str(discord_server.guild_id)))
     ).country is None
+
+
+class SlowCore:
+    """Our pipeline port, scripted to take as long as the test wants."""
+
+    name = "slow"
+
+    def __init__(self):
+        self.release = asyncio.Event()
+
+    async def run(self, turn):
+        await self.release.wait()
+        return Reply("Thank you for waiting.")
+
+
+async def test_a_slow_answer_is_deferred_within_discords_3_seconds_then_followed_up(start_bot, discord_server):
+    core = SlowCore()
+    await start_bot(stages=[core], discord_defer_after=0.05)
+
+    press = await discord_server.interact(user=ALICE, command="about")
+    deferred = await callback_of(discord_server, press)
+    core.release.set()
+    follow_up = await discord_server.wait_for_call(
+        lambda call: call.path.startswith(f"/webhooks/{APP_ID}/{press['token']}")
+    )
+
+    assert deferred.body["type"] == 5 and ephemeral(deferred), "'Hearth is thinking…', seen only by the asker"
+    assert follow_up.content == "Thank you for waiting." and no_pings(follow_up)
