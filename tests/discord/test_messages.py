@@ -117,3 +117,17 @@ async def test_without_permission_to_open_threads_hearth_answers_in_the_channel(
     reply = await discord_server.wait_for_text(discord_server.channel_id, LLM_TEXT)
 
     assert no_pings(reply)
+
+
+async def test_two_people_in_one_thread_never_share_context(start_bot, discord_server, fake_llm):
+    await start_bot()
+    sent = await discord_server.send_message(f"<@{BOT_ID}> my sister is ill", author=ALICE, mentions=(BOT_ID,))
+    thread = int(sent["id"])
+    await discord_server.wait_for_text(thread, LLM_TEXT)
+    start = len(discord_server.calls)
+
+    await discord_server.send_message("exams are stressing me out", author=BOB, channel_id=thread)
+    await discord_server.wait_for_text(thread, LLM_TEXT, start)
+
+    bobs = " ".join(m["content"] for m in fake_llm.requests[-1]["messages"] if m["role"] != "system")
+    assert "exams" in bobs and "sister" not in bobs
