@@ -1,7 +1,7 @@
 """One Discord message, end to end: decide whether Hearth was addressed, run the core, deliver the reply.
 
 Hearth answers in DMs always; in a server when mentioned, in a channel an admin enabled, or in a thread it
-opened. It ignores bots (itself included). A MESSAGE_CREATE delivered twice (e.g. replayed after a resume)
+opened. It ignores bots (itself included) and webhooks. A MESSAGE_CREATE delivered twice (e.g. replayed after a resume)
 is recognised by the core from the message id (`event_id`) and answered once.
 """
 
@@ -47,7 +47,7 @@ class MessageHandler:
 
     async def on_message(self, message: discord.Message) -> None:
         bot = self._client.user
-        if bot is None or message.author.bot or message.author.id == bot.id:
+        if bot is None or message.author.bot or message.webhook_id is not None or message.author.id == bot.id:
             return
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return
