@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
-# discord.py imports the stdlib's deprecated `audioop` (voice support Hearth does not use); with warnings as
-# errors that import would fail collection. The lead may prefer a filterwarnings line in pyproject.toml.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import discord  # noqa: F401
-
-from adapters.discord import run  # noqa: E402
-from bot.bootstrap import App  # noqa: E402
-from bot.models import IncomingMessage, Reply  # noqa: E402
-from bot.pipeline import Pipeline  # noqa: E402
-from tests.fakes.discord_server import FakeDiscord  # noqa: E402
-from tests.helpers import build_test_app  # noqa: E402
+from adapters.discord import run
+from bot.bootstrap import App
+from bot.models import IncomingMessage, Reply
+from bot.pipeline import Pipeline
+from tests.fakes.discord_server import FakeDiscord
+from tests.helpers import build_test_app
 
 
 class Scripted:
