@@ -259,6 +259,7 @@ def load_settings(env_file: str | Path | None = ".env", prompts_dir: Path | None
 
 def _one_line(exc: ValidationError) -> str:
     error = exc.errors(include_url=False)[0]
-    variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"Configuration error: {variable}: {message}"
+    if not error["loc"]:  # a check across fields already names its variables
+        return f"Configuration error: {message}"
+    return f"Configuration error: {str(error['loc'][0]).upper()}: {message}"
