@@ -28,7 +28,7 @@ def build_stages(
     return [
         ValidateStage(prompts, max_chars),
         LoadSessionStage(context),
-        CrisisStage(crisis),
+        CrisisStage(crisis, context),
         LengthStage(prompts, max_chars),
         CommandStage(prompts, context, crisis),
         ConsentStage(
