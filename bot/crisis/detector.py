@@ -67,12 +67,14 @@ class Detector:
         candidates = range(len(self._lexicon.rules)) if all_rules else self._candidates(text)
         if not candidates:
             return NOTHING
-        lexicon = self._lexicon
-        if lexicon.benign is not None:
-            text = lexicon.benign.sub(" ~ ", text)
-        flags = _Flags(lexicon, text)
-        hits = [hit for index in sorted(candidates) for hit in self._hits(lexicon.rules[index], text, flags)]
-        return _combine(hits)
+        rules = [self._lexicon.rules[index] for index in sorted(candidates)]
+        if not any(rule.regex.search(text) for rule in rules):
+            return NOTHING
+        benign = self._lexicon.benign
+        if benign is not None:
+            text = benign.sub(" ~ ", text)  # idioms are masked only when something matched: most text never pays
+        flags = _Flags(self._lexicon, text)
+        return _combine([hit for rule in rules for hit in self._hits(rule, text, flags)])
 
     def _candidates(self, text: str) -> set[int]:
         lexicon = self._lexicon

@@ -31,6 +31,7 @@ _PUNCT = re.compile(r"[^\w\s.?!]+|_")
 _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
 _SPACES = re.compile(r"\s+")
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
 # Look-alike letters from other scripts that are used to disguise Latin words.
 _CONFUSABLES = str.maketrans(
     {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j", "ѕ": "s", "к": "k",
@@ -69,6 +70,7 @@ class Normaliser:
 
     substitutions: re.Pattern[str]
     replacements: Sequence[str]
+    words: Mapping[str, str]
     vocabulary: frozenset[str]
     emoji: Mapping[str, str]
     longest_word: int
@@ -77,11 +79,22 @@ class Normaliser:
     def build(
         substitutions: Sequence[tuple[str, str]], vocabulary: Sequence[str], emoji: Mapping[str, str]
     ) -> Normaliser:
-        alternatives = "|".join(f"(?P<s{index}>{pattern})" for index, (pattern, _) in enumerate(substitutions))
+        # Single words are swapped through a dictionary (fast); only phrases need the regular expression.
+        single: dict[str, str] = {}
+        phrases: list[tuple[str, str]] = []
+        for pattern, replacement in substitutions:
+            canonical = collapse_repeats(fold(replacement))
+            for alternative in pattern.split("|"):
+                if _PLAIN_WORD.fullmatch(alternative):
+                    single.setdefault(alternative, canonical)
+                else:
+                    phrases.append((alternative, canonical))
+        alternatives = "|".join(f"(?P<s{index}>{pattern})" for index, (pattern, _) in enumerate(phrases))
         words = frozenset(fold(word) for word in vocabulary)
         return Normaliser(
             substitutions=re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)" if alternatives else r"(?!x)x"),
-            replacements=tuple(f" {collapse_repeats(fold(replacement))} " for _, replacement in substitutions),
+            replacements=tuple(f" {replacement} " for _, replacement in phrases),
+            words=single,
             vocabulary=words,
             emoji=dict(emoji),
             longest_word=max((len(word) for word in words), default=1),
@@ -100,7 +113,9 @@ class Normaliser:
         text = _SENTENCE.sub(r" \1 ", text)
         text = collapse_repeats(text)
         text = _SPACES.sub(" ", text).strip()
-        return _SPACES.sub(" ", self.substitutions.sub(self._substitute, f" {text} ")).strip()
+        text = self.substitutions.sub(self._substitute, f" {text} ")
+        words = self.words
+        return " ".join(word for word in (words.get(word, word) for word in text.split()) if word)
 
     def _substitute(self, match: re.Match[str]) -> str:
         return self.replacements[int(match.lastgroup[1:])] if match.lastgroup else match[0]
