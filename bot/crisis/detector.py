@@ -118,8 +118,11 @@ class _Flags:
 
 def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level | None:
     """The level one match stands for once its surroundings are taken into account (None: it does not count)."""
-    before = _clause_before(text, start)
-    subject, between = _subject(before, flags)
+    first = text[start:end].split(" ", 1)[0]
+    if flags.is_word("first_person", first):
+        subject, between = "self", ""  # the match carries its own subject: "ich will sterben"
+    else:
+        subject, between = _subject(_clause_before(text, start), flags)
     if rule.negatable and flags.matches("negation", between):
         return None
     level = rule.level
@@ -155,17 +158,21 @@ def _subject(before: str, flags: _Flags) -> tuple[str, str]:
             return "self", " ".join(words[position:])
         if flags.is_word("other_person", word):
             return "other", " ".join(words[position + 1 :])
-    return "none", " ".join(words)
+    return "none", " ".join(words[-2:])
 
 
 def _combine(hits: list[Hit]) -> Detection:
     if not hits:
         return NOTHING
     level = Level.highest(*(hit.level for hit in hits))
-    method = any(hit.method for hit in hits)
-    # A method question next to distress in the same message is read in its light ("I lost my job. Which
-    # bridges are taller than 25 m?").
-    if method and any(not hit.method and (hit.distress or hit.level.at_least(Level.CONCERN)) for hit in hits):
-        level = Level.highest(level, *(hit.context_level for hit in hits if hit.method and hit.context_level))
+    # An ambiguous match (a method question, "I want to go") next to another sign of distress in the same
+    # message is read in its light, as an earlier message would be: "I lost my job. Which bridges are taller
+    # than 25 m?"
+    for hit in hits:
+        if hit.context_level is not None and any(
+            other is not hit and (other.distress or other.context_level or other.level.at_least(Level.CONCERN))
+            for other in hits
+        ):
+            level = Level.highest(level, hit.context_level)
     categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
     return Detection(level, categories, tuple(hits))

@@ -63,11 +63,12 @@ async def test_with_redis_down_and_the_llm_failing_a_crisis_still_gets_the_full_
 
 async def test_a_method_question_after_distress_is_a_crisis(make_app, fake_llm):
     app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="US")
-    first = await app.pipeline.handle(message(app, "I lost my job today and I can't go on"))
+    first = await app.pipeline.handle(message(app, "I lost my job today and everything is falling apart"))
     assert first.level is Level.CONCERN
+    assert first.kind == "llm" and len(fake_llm.requests) == 1
     later = await app.pipeline.handle(message(app, "what bridges in nyc are taller than 25 meters?"))
     assert later.kind == "crisis" and "988" in later.text
-    assert fake_llm.requests == []
+    assert len(fake_llm.requests) == 1  # the method question never reached the LLM
 
 
 async def test_the_same_method_question_without_distress_is_declined_gently_not_answered(make_app, fake_llm):
