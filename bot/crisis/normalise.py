@@ -20,10 +20,13 @@ _INVISIBLE = re.compile(
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 # A letter next to a digit or symbol inside one word: "k1ll", "m3", "$uicide". Quantities like "30mg" or "2am"
 # start with their digits and are left alone.
-_LEET_WORD = re.compile(r"(?<![\w@$|!])(?=[a-z@$]*[a-z][0-9@$|!]|[@$][a-z])[a-z0-9@$|!]+")
+_LEET_WORD = re.compile(r"(?<![\w@$|!*])(?=[a-z@$]*[a-z][0-9@$|!*]|[@$][a-z])[a-z0-9@$|!*]+")
 _LEET_TABLE = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i"}
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i", "*": "i"}
 )
+# A long run of words written without spaces that holds a crisis word: "imgonnakillmyself", "iwanttodie".
+_JOINED_STEMS = ("kill", "die", "myself", "suicid", "unalive", "endmy", "hurtmy", "cutmy")
+_JOINED = re.compile(r"(?<![^\W\d_])(?=[^\W\d_]*(?:kill|die|myself|suicid|unalive|endmy|hurtmy|cutmy))[^\W\d_]{8,}")
 # Three or more single letters separated by spaces, dots, dashes, underscores or stars: "k i l l", "s.u.i.c.i.d.e".
 _SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·]{1,2}[^\W\d_](?![^\W\d_])){2,}")
 _SPACED_GAP = re.compile(r"[ .\-_*·]+")
@@ -106,9 +109,11 @@ class Normaliser:
                 if symbol in text:
                     text = text.replace(symbol, f" {word} ")
         text = fold(text)
-        if "!" in text or "@" in text or "$" in text or "|" in text or re.search(r"[a-z][0-9]", text):
+        if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or re.search(r"[a-z][0-9]", text):
             text = _LEET_WORD.sub(_unleet, text)
         text = _SPACED.sub(self._join_spaced, text)
+        if any(stem in text for stem in _JOINED_STEMS):
+            text = _JOINED.sub(self._split_joined, text)
         text = _PUNCT.sub(" ", text)
         text = _SENTENCE.sub(r" \1 ", text)
         text = collapse_repeats(text)
@@ -119,6 +124,10 @@ class Normaliser:
 
     def _substitute(self, match: re.Match[str]) -> str:
         return self.replacements[int(match.lastgroup[1:])] if match.lastgroup else match[0]
+
+    def _split_joined(self, match: re.Match[str]) -> str:
+        words = segment(match[0], self.vocabulary, self.longest_word)
+        return " ".join(words) if words and len(words) > 1 else match[0]
 
     def _join_spaced(self, match: re.Match[str]) -> str:
         joined = _SPACED_GAP.sub("", match[0])
