@@ -125,6 +125,8 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
         subject, between = _subject(_clause_before(text, start), flags)
     if rule.negatable and flags.matches("negation", between):
         return None
+    if rule.subject == "explicit" and subject != "self":
+        return None
     level = rule.level
     if rule.subject == "self" and subject == "other":
         level = min(level, rule.other_level, key=lambda lv: lv.rank)
@@ -154,6 +156,8 @@ def _subject(before: str, flags: _Flags) -> tuple[str, str]:
     words = before.split()[-_WINDOW_WORDS:]
     for position in range(len(words) - 1, -1, -1):
         word = words[position]
+        if word == "my" and position < len(words) - 1 and not flags.is_word("own", words[position + 1]):
+            return "other", " ".join(words[position + 2 :])  # "my dog is going to die": the dog is the subject
         if flags.is_word("first_person", word):
             return "self", " ".join(words[position:])
         if flags.is_word("other_person", word):

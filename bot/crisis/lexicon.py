@@ -20,7 +20,7 @@ from bot.models import Category, Level
 from bot.prompts import PromptError
 
 _DEF = re.compile(r"\{(\w+)\}")
-_CONTEXT_KEYS = ("laughter", "negation", "first_person", "other_person", "past", "imminence")
+_CONTEXT_KEYS = ("laughter", "negation", "first_person", "other_person", "own", "past", "imminence")
 _RULE_KEYS = {
     "id", "category", "level", "triggers", "patterns", "subject", "other_level", "negatable", "joke_level",
     "past_level", "escalates", "context_level", "method", "distress",
@@ -135,7 +135,7 @@ def _rule(path: Path, raw: Any, defs: Mapping[str, str]) -> Rule:
         category=_enum(Category, raw.get("category"), path, name, "category"),
         level=_enum(Level, raw.get("level"), path, name, "level"),
         regex=_compile(rf"(?<!\w)(?:{body})(?!\w)", path, f"rule '{name}'"),
-        subject=_choice(raw.get("subject", "self"), ("self", "any"), path, name),
+        subject=_choice(raw.get("subject", "self"), ("self", "any", "explicit"), path, name),
         other_level=_enum(Level, raw.get("other_level", "concern"), path, name, "other_level"),
         negatable=_flag(raw.get("negatable", True), path, name),
         joke_level=_optional_level(raw.get("joke_level"), path, name),
