@@ -35,6 +35,7 @@ _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
 _SPACES = re.compile(r"\s+")
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
+_PLAIN_PHRASE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)+")
 # Look-alike letters from other scripts that are used to disguise Latin words.
 _CONFUSABLES = str.maketrans(
     {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j", "ѕ": "s", "к": "k",
@@ -74,6 +75,7 @@ class Normaliser:
     substitutions: re.Pattern[str]
     replacements: Sequence[str]
     words: Mapping[str, str]
+    plain_phrases: Sequence[tuple[str, str]]
     vocabulary: frozenset[str]
     emoji: Mapping[str, str]
     longest_word: int
@@ -82,14 +84,18 @@ class Normaliser:
     def build(
         substitutions: Sequence[tuple[str, str]], vocabulary: Sequence[str], emoji: Mapping[str, str]
     ) -> Normaliser:
-        # Single words are swapped through a dictionary (fast); only phrases need the regular expression.
+        # Single words go through a dictionary and plain phrases through str.replace (both fast); only the few
+        # patterns with regular-expression syntax need the regular expression.
         single: dict[str, str] = {}
+        plain: list[tuple[str, str]] = []
         phrases: list[tuple[str, str]] = []
         for pattern, replacement in substitutions:
             canonical = collapse_repeats(fold(replacement))
             for alternative in pattern.split("|"):
                 if _PLAIN_WORD.fullmatch(alternative):
                     single.setdefault(alternative, canonical)
+                elif _PLAIN_PHRASE.fullmatch(alternative):
+                    plain.append((f" {alternative} ", f" {canonical} "))
                 else:
                     phrases.append((alternative, canonical))
         alternatives = "|".join(f"(?P<s{index}>{pattern})" for index, (pattern, _) in enumerate(phrases))
@@ -98,6 +104,7 @@ class Normaliser:
             substitutions=re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)" if alternatives else r"(?!x)x"),
             replacements=tuple(f" {replacement} " for _, replacement in phrases),
             words=single,
+            plain_phrases=tuple(plain),
             vocabulary=words,
             emoji=dict(emoji),
             longest_word=max((len(word) for word in words), default=1),
@@ -118,7 +125,11 @@ class Normaliser:
         text = _SENTENCE.sub(r" \1 ", text)
         text = collapse_repeats(text)
         text = _SPACES.sub(" ", text).strip()
-        text = self.substitutions.sub(self._substitute, f" {text} ")
+        text = f" {text} "
+        for phrase, replacement in self.plain_phrases:
+            if phrase in text:
+                text = text.replace(phrase, replacement).replace(phrase, replacement)
+        text = self.substitutions.sub(self._substitute, text)
         words = self.words
         return " ".join(word for word in (words.get(word, word) for word in text.split()) if word)
 
