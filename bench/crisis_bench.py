@@ -80,6 +80,22 @@ def in_process(detector: Detector, texts: list[str]) -> None:
     print(f"  throughput {len(texts) / total:,.0f} messages/s")
 
 
+def adversarial(detector: Detector) -> None:
+    """The longest text the pipeline screens (20,000 characters), built to make regular expressions work hard."""
+    cases = {
+        "spaced letters": "k i l l " * 2500,
+        "one long word": "kill" * 5000,
+        "repeated slang": "kms " * 5000,
+        "repeated crisis sentence": "i want to die because everything hurts and my life is falling apart " * 300,
+        "punctuation": "!@#$%^&*()" * 2000,
+    }
+    print("adversarial 20,000-character messages:")
+    for name, text in cases.items():
+        start = time.perf_counter()
+        detector.detect(text)
+        print(f"  {name:<26} {(time.perf_counter() - start) * 1000:7.1f} ms")
+
+
 def cli(texts: list[str]) -> None:
     payload = ("\n".join(texts) + "\n").encode()
     start = time.perf_counter()
@@ -108,6 +124,7 @@ def main() -> None:
     in_process(detector, texts)
     print("Only rows of the labelled sets (every message looks like crisis language):")
     in_process(detector, messages(args.messages, crisis_share=1.0))
+    adversarial(detector)
     cli(texts)
 
 

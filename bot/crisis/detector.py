@@ -19,6 +19,7 @@ from bot.models import Category, Level
 
 _WINDOW = 60  # characters before a match that can hold its subject and a negation
 _WINDOW_WORDS = 6
+_MAX_HITS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +89,10 @@ class Detector:
         return found
 
     def _hits(self, rule: Rule, text: str, flags: _Flags) -> list[Hit]:
-        hits = []
+        hits: list[Hit] = []
         for match in rule.regex.finditer(text):
+            if len(hits) >= _MAX_HITS:
+                break  # more of the same cannot change the outcome, and a flood must not cost seconds
             level = _judge(rule, text, match.start(), match.end(), flags)
             if level is not None:
                 hits.append(Hit(rule.id, rule.category, level, rule.method, rule.distress, rule.context_level))
@@ -172,11 +175,10 @@ def _combine(hits: list[Hit]) -> Detection:
     # An ambiguous match (a method question, "I want to go") next to another sign of distress in the same
     # message is read in its light, as an earlier message would be: "I lost my job. Which bridges are taller
     # than 25 m?"
-    for hit in hits:
-        if hit.context_level is not None and any(
-            other is not hit and (other.distress or other.context_level or other.level.at_least(Level.CONCERN))
-            for other in hits
-        ):
+    signs = [hit.distress or hit.context_level is not None or hit.level.at_least(Level.CONCERN) for hit in hits]
+    total = sum(signs)
+    for hit, sign in zip(hits, signs, strict=True):
+        if hit.context_level is not None and total - sign > 0:
             level = Level.highest(level, hit.context_level)
     categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
     return Detection(level, categories, tuple(hits))

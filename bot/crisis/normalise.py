@@ -26,9 +26,12 @@ _LEET_TABLE = str.maketrans(
 )
 # A long run of words written without spaces that holds a crisis word: "imgonnakillmyself", "iwanttodie".
 _JOINED_STEMS = ("kill", "die", "myself", "suicid", "unalive", "endmy", "hurtmy", "cutmy")
-_JOINED = re.compile(r"(?<![^\W\d_])(?=[^\W\d_]*(?:kill|die|myself|suicid|unalive|endmy|hurtmy|cutmy))[^\W\d_]{8,}")
+_JOINED = re.compile(
+    r"(?<![^\W\d_])(?=[^\W\d_]*(?:kill|die|myself|suicid|unalive|endmy|hurtmy|cutmy))[^\W\d_]{8,40}(?![^\W\d_])"
+)
 # Three or more single letters separated by spaces, dots, dashes, underscores or stars: "k i l l", "s.u.i.c.i.d.e".
 _SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·]{1,2}[^\W\d_](?![^\W\d_])){2,}")
+_LONGEST_RUN = 60  # longer runs of single letters are not words; cutting them up would cost quadratic time
 _SPACED_GAP = re.compile(r"[ .\-_*·]+")
 _PUNCT = re.compile(r"[^\w\s.?!]+|_")
 _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
@@ -91,7 +94,7 @@ class Normaliser:
         phrases: list[tuple[str, str]] = []
         for pattern, replacement in substitutions:
             canonical = collapse_repeats(fold(replacement))
-            for alternative in pattern.split("|"):
+            for alternative in _top_level_alternatives(pattern):
                 if _PLAIN_WORD.fullmatch(alternative):
                     single.setdefault(alternative, canonical)
                 elif _PLAIN_PHRASE.fullmatch(alternative):
@@ -142,8 +145,24 @@ class Normaliser:
 
     def _join_spaced(self, match: re.Match[str]) -> str:
         joined = _SPACED_GAP.sub("", match[0])
+        if len(joined) > _LONGEST_RUN:
+            return match[0]
         words = segment(joined, self.vocabulary, self.longest_word)
         return f" {' '.join(words)} " if words else match[0]
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """`a|b(?=c|d)` → ["a", "b(?=c|d)"]: only bars outside parentheses separate alternatives."""
+    parts, depth, start = [], 0, 0
+    for position, char in enumerate(pattern):
+        if char == "(" and pattern[position - 1 : position] != "\\":
+            depth += 1
+        elif char == ")" and pattern[position - 1 : position] != "\\":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:position])
+            start = position + 1
+    return [*parts, pattern[start:]]
 
 
 def _unleet(match: re.Match[str]) -> str:

@@ -88,6 +88,8 @@ def test_a_plan_an_attempt_or_a_medical_emergency_is_imminent(detector, text):
         "i'm not suicidal",
         "she beat me at chess",
         "me muero de risa",
+        "!@#$%^&*()!?",
+        "what?!",
     ],
 )
 def test_idioms_topic_talk_grief_and_negation_are_not_urgent(detector, text):
