@@ -109,7 +109,12 @@ def _load_normaliser(path: Path) -> Normaliser:
     if not isinstance(vocabulary, str):
         raise CrisisDataError(f"Crisis data file {path}: 'vocabulary' must be words separated by spaces")
     emoji = _str_map(data.get("emoji", {}), path, "emoji")
-    return Normaliser.build(substitutions, vocabulary.split(), emoji)
+    mention = data.get("mention")
+    if mention is not None and not isinstance(mention, str):
+        raise CrisisDataError(f"Crisis data file {path}: 'mention' must be a pattern")
+    if mention:
+        _compile(mention, path, "mention")
+    return Normaliser.build(substitutions, vocabulary.split(), emoji, mention)
 
 
 def source(pattern: str) -> str:

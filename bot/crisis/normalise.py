@@ -37,6 +37,7 @@ _PUNCT = re.compile(r"[^\w\s.?!]+|_")
 _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
 _SPACES = re.compile(r"\s+")
+_QUOTED = re.compile(r'["“”«»]([^"“”«»]{1,300})["“”«»]')
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 _PLAIN_PHRASE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)+")
 # Look-alike letters from other scripts that are used to disguise Latin words.
@@ -82,10 +83,14 @@ class Normaliser:
     vocabulary: frozenset[str]
     emoji: Mapping[str, str]
     longest_word: int
+    mention: re.Pattern[str] | None = None
 
     @staticmethod
     def build(
-        substitutions: Sequence[tuple[str, str]], vocabulary: Sequence[str], emoji: Mapping[str, str]
+        substitutions: Sequence[tuple[str, str]],
+        vocabulary: Sequence[str],
+        emoji: Mapping[str, str],
+        mention: str | None = None,
     ) -> Normaliser:
         # Single words go through a dictionary and plain phrases through str.replace (both fast); only the few
         # patterns with regular-expression syntax need the regular expression.
@@ -111,6 +116,7 @@ class Normaliser:
             vocabulary=words,
             emoji=dict(emoji),
             longest_word=max((len(word) for word in words), default=1),
+            mention=re.compile(rf"\b(?:{mention})\b") if mention else None,
         )
 
     def __call__(self, text: str) -> str:
@@ -119,6 +125,8 @@ class Normaliser:
                 if symbol in text:
                     text = text.replace(symbol, f" {word} ")
         text = fold(text)
+        if self.mention is not None and ('"' in text or "“" in text or "«" in text):
+            text = self._unquote(text)
         if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or re.search(r"[a-z][0-9]", text):
             text = _LEET_WORD.sub(_unleet, text)
         text = _SPACED.sub(self._join_spaced, text)
@@ -138,6 +146,14 @@ class Normaliser:
 
     def _substitute(self, match: re.Match[str]) -> str:
         return self.replacements[int(match.lastgroup[1:])] if match.lastgroup else match[0]
+
+    def _unquote(self, text: str) -> str:
+        """Words quoted while talking *about* them ("the lyrics go "I don't want to live forever"") are a
+        mention, not a use: they are masked when the rest of the message says so."""
+        outside = _QUOTED.sub(" ", text)
+        if self.mention is None or not self.mention.search(outside):
+            return text
+        return _QUOTED.sub(" ~ ", text)
 
     def _split_joined(self, match: re.Match[str]) -> str:
         words = segment(match[0], self.vocabulary, self.longest_word)
