@@ -170,3 +170,25 @@ def test_a_malformed_crisis_file_is_a_start_up_error_naming_it(data_copy, damage
         load_lexicon(data_copy)
     assert str(data_copy) in str(caught.value)
     assert isinstance(caught.value, PromptError)  # so `python -m bot` reports it as one line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('the lyrics go "i don\'t want to live forever"', Level.NONE),
+        ('i keep hearing "i want to die" in my head and i mean it', Level.URGENT),
+        ("i think my dog is going to die soon", Level.CONCERN),  # about someone else: never urgent
+        ("my arms are covered in cuts", Level.URGENT),
+        ("ich kann nicht mehr, ich will sterben", Level.URGENT),
+        ("i dont know how to stop cutting", Level.URGENT),
+        ("imgonnakillmyself", Level.URGENT),
+        ("i want to k*ll myself", Level.URGENT),
+    ],
+)
+def test_the_context_words_are_read_the_way_a_person_would(detector, text, expected):
+    assert detector.detect(text).level is expected
+
+
+def test_an_adversarial_flood_is_still_screened(detector):
+    assert detector.detect("kms " * 5000).level is Level.URGENT
+    assert detector.detect("k i l l " * 2500).level is Level.NONE
