@@ -86,4 +86,5 @@ async def running(settings: Settings, *, hash_secret: bytes | None = None) -> As
         app = build_app(settings, redis, hash_secret=hash_secret)
         if app.llm is not None:
             stack.push_async_callback(app.llm.aclose)
+        stack.push_async_callback(app.crisis.aclose)
         yield app

@@ -43,7 +43,7 @@ def build_stages(
     stages: list[Stage] = [
         ValidateStage(prompts, max_chars),
         LoadSessionStage(context, gatekeeper),
-        CrisisStage(crisis),
+        CrisisStage(crisis, context),
         DedupeStage(),
         LengthStage(prompts, max_chars),
         ToolStage(load_tools(settings.prompts_dir / "tools"), context),

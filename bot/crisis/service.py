@@ -1,58 +1,217 @@
-"""The crisis package's face to the rest of the core (placeholder until the detector issue lands)."""
+"""The crisis package's face to the rest of the core: assess a message, and answer a crisis without an LLM.
+
+Detection is pure and needs nothing that can fail; the conversation's earlier distress (read from the session,
+when Redis answered) can only raise a level, never lower it. Every reply here is deterministic.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
+from bot.crisis.detector import Detection, Detector
+from bot.crisis.lexicon import load_lexicon
+from bot.crisis.moderation import Moderation, build_moderation
+from bot.crisis.replies import Texts, load_texts
+from bot.crisis.resources import CountryLines, Directory, load_directory
+from bot.crisis.screen import OutputScreen, load_screen
 from bot.models import (
     ACTION_HANDOFF,
+    ACTION_HANDOFF_SHARE,
     ACTION_RESOURCES,
     Action,
     ActionStyle,
     Assessment,
     Category,
     Level,
+    ModeratorAlert,
     Reply,
 )
 from bot.pipeline import Turn
 
-_DIRECT = re.compile(r"\b(kill myself|suicide|want to die|end my life|kms)\b", re.IGNORECASE)
-
-FALLBACK_LINES = (
-    "If you are in danger right now, call your local emergency number.\n"
-    "Find a free, confidential helpline in your country: https://findahelpline.com"
+_RECENT_TURNS = 6
+# A short answer to "are you thinking about suicide?" that means yes.
+_YES = re.compile(
+    r"^(?:yes|yeah|yea|yep|ya|yh|y|si|oui|ja|sim|kind of|kinda|sort of|maybe|i think so|sometimes|a bit|a little"
+    r"|i guess|honestly yes|i am|im thinking about it|all the time|every day|always|constantly)\b"
 )
 
 
 @dataclass(frozen=True)
 class Crisis:
+    detector: Detector
+    directory: Directory
+    texts: Texts
+    screen: OutputScreen
     default_country: str | None
+    moderation: Moderation | None = field(default=None)
+
+    def detect(self, text: str) -> Detection:
+        """The message alone, as `python -m bot.crisis` screens it."""
+        return self.detector.detect(text)
 
     def assess(self, text: str, turn: Turn) -> Assessment:
-        if _DIRECT.search(text):
-            return Assessment(Level.URGENT, frozenset({Category.SUICIDE}))
-        return Assessment()
+        """The message in the light of the conversation: earlier distress raises an ambiguous message."""
+        detection = self.detector.detect(text)
+        level = detection.level
+        note = turn.session.crisis
+        if note.get("asked") and not level.at_least(Level.URGENT) and _YES.match(self.detector.normalise(text)):
+            return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)
+        if detection.raised_by_context().rank > level.rank and self._earlier_distress(turn):
+            level = detection.raised_by_context()
+        return Assessment(level, detection.categories, detection.method_question, detection.distress)
+
+    def _earlier_distress(self, turn: Turn) -> bool:
+        if turn.session.crisis.get("mode") in ("crisis", "watch"):
+            return True
+        recent = [past.text for past in turn.session.turns if past.role == "user"][-_RECENT_TURNS:]
+        return any(self.detector.detect(text).distress for text in recent)
+
+    async def second_opinion(self, text: str, assessment: Assessment) -> Assessment:
+        """The moderation endpoint, when configured, may raise the level; its failure changes nothing."""
+        if self.moderation is None or assessment.level.at_least(Level.URGENT):
+            return assessment
+        flagged = await self.moderation.flags_self_harm(text)
+        if not flagged:
+            return assessment
+        return Assessment(Level.URGENT, assessment.categories | {Category.SUICIDE}, assessment.method_question, True)
+
+    def note(self, turn: Turn, *, asked: bool = False) -> dict[str, Any]:
+        """What the crisis stage keeps for this conversation (no text): levels and categories only."""
+        assessment = turn.assessment
+        previous = turn.session.crisis
+        mode = "crisis" if assessment.level.at_least(Level.URGENT) or previous.get("mode") == "crisis" else "watch"
+        categories = sorted({*(c.value for c in assessment.categories), *previous.get("categories", [])})
+        return {
+            "mode": mode,
+            "level": assessment.level.value,
+            "categories": categories,
+            "asked": asked or bool(previous.get("asked")),
+        }
 
     def resources_reply(self, country: str | None) -> Reply:
-        return Reply(FALLBACK_LINES, private=True, kind="resources")
+        lines = self.directory.for_country(country)
+        text = f"{self.texts.say('resources_intro')}\n{lines.render()}\n\n{self._emergency(lines)}"
+        return Reply(text, actions=(_handoff_action(),), private=True, kind="resources")
 
     def crisis_reply(self, turn: Turn) -> Reply:
-        text = (
-            "I'm really glad you told me. I'm Hearth, an automated bot, not a person, and I can't keep you safe "
-            "on my own, but people can help right now.\n\n" + FALLBACK_LINES
+        assessment = turn.assessment
+        level = assessment.level if assessment.level.at_least(Level.URGENT) else Level.URGENT
+        lines = self.directory.for_country(turn.country)
+        moderators = turn.session.community.moderator_channel
+        alert = (
+            ModeratorAlert(turn.msg.tenant, level, turn.msg.link) if level is Level.IMMINENT and moderators else None
         )
-        actions = (
-            Action(ACTION_HANDOFF, "Talk to a person", ActionStyle.PRIMARY),
-            Action(ACTION_RESOURCES, "Show crisis lines"),
+        categories = _ordered(assessment.categories)
+        text = self.texts.crisis(categories, lines, imminent=level is Level.IMMINENT, alerted=alert is not None)
+        return Reply(
+            text,
+            actions=(_handoff_action(), Action(ACTION_RESOURCES, "Show crisis lines")),
+            private=True,
+            level=level,
+            kind="crisis",
+            public_notice=self.texts.say("public_notice"),
+            alert=alert,
         )
-        return Reply(text, actions=actions, private=True, level=turn.assessment.level, kind="crisis")
+
+    def check_in_reply(self, turn: Turn) -> Reply:
+        """For an ambiguous message or a method question: ask directly and gently (SAFETY.md rule 7)."""
+        key = "method_declined" if turn.assessment.method_question else "check_in"
+        lines = self.directory.for_country(turn.country)
+        text = f"{self.texts.say(key)}\n\n{self.texts.lines(lines)}"
+        return Reply(
+            text,
+            actions=(_handoff_action(), Action(ACTION_RESOURCES, "Show crisis lines")),
+            private=True,
+            level=Level.CONCERN,
+            kind="check_in",
+            public_notice=self.texts.say("public_notice"),
+        )
+
+    def handoff_reply(self, turn: Turn, *, share: bool) -> Reply:
+        lines = self.directory.for_country(turn.country)
+        note = turn.session.crisis
+        level = Level(note["level"]) if note.get("level") in Level._value2member_map_ else Level.CONCERN
+        if not turn.session.community.moderator_channel:
+            text = f"{self.texts.say('handoff_none')}\n{lines.render()}\n\n{self._emergency(lines)}"
+            return Reply(
+                text,
+                actions=(Action(ACTION_RESOURCES, "Show crisis lines"),),
+                private=True,
+                level=level,
+                kind="handoff",
+            )
+        categories = _ordered(
+            frozenset(Category(c) for c in note.get("categories", []) if c in Category._value2member_map_)
+        )
+        summary = self.texts.summary(categories) if share else None
+        parts = [self.texts.say("handoff_shared", summary=summary) if summary else self.texts.say("handoff_sent")]
+        actions: tuple[Action, ...] = (Action(ACTION_RESOURCES, "Show crisis lines"),)
+        if not share:
+            parts.append(self.texts.say("handoff_share_offer"))
+            actions = (Action(ACTION_HANDOFF_SHARE, "Share a summary"), *actions)
+        parts.append(lines.render())
+        alert = ModeratorAlert(turn.msg.tenant, level, turn.msg.link, summary)
+        return Reply("\n\n".join(parts), actions=actions, private=True, level=level, kind="handoff", alert=alert)
+
+    def _emergency(self, lines: CountryLines) -> str:
+        return self.texts.say("imminent_first", emergency=lines.emergency)
 
     def screen_output(self, text: str) -> bool:
-        """True when an LLM reply is safe to send."""
-        return True
+        """True when an LLM reply is safe to send (no method or means, no diagnosis, no dosing)."""
+        return self.screen.allows(text)
+
+    def should_check_in(self, turn: Turn) -> bool:
+        """A concern-level message Hearth answers itself: a method question, or ambiguous words not yet asked about."""
+        assessment = turn.assessment
+        if assessment.level is not Level.CONCERN:
+            return False
+        if assessment.method_question:
+            return True
+        ambiguous = assessment.distress and bool(assessment.categories & {Category.SUICIDE, Category.SELF_HARM})
+        return ambiguous and self._escalable(turn) and not turn.session.crisis.get("asked")
+
+    def _escalable(self, turn: Turn) -> bool:
+        detection = self.detector.detect(turn.text)
+        return any(hit.context_level is not None and hit.context_level.at_least(Level.URGENT) for hit in detection.hits)
+
+    async def aclose(self) -> None:
+        if self.moderation is not None:
+            await self.moderation.aclose()
+
+
+def _handoff_action() -> Action:
+    return Action(ACTION_HANDOFF, "Talk to a person", ActionStyle.PRIMARY)
+
+
+def _ordered(categories: frozenset[Category]) -> list[Category]:
+    # The most pressing category leads the reply: a medical emergency before anything else.
+    priority = (
+        Category.MEDICAL,
+        Category.ABUSE,
+        Category.PSYCHOSIS,
+        Category.HARM_TO_OTHERS,
+        Category.SELF_HARM,
+        Category.SUICIDE,
+    )
+    return [category for category in priority if category in categories]
+
+
+def crisis_folder(settings: Settings) -> Path:
+    return settings.prompts_dir / "crisis"
 
 
 def build_crisis(settings: Settings) -> Crisis:
-    return Crisis(settings.crisis.default_country)
+    """Load and check every crisis data file; a bad one is a start-up error (`CrisisDataError`)."""
+    folder = crisis_folder(settings)
+    return Crisis(
+        detector=Detector(load_lexicon(folder)),
+        directory=load_directory(folder / "resources.yaml"),
+        texts=load_texts(folder / "replies.yaml"),
+        screen=load_screen(folder / "screen.yaml"),
+        default_country=settings.crisis.default_country,
+        moderation=build_moderation(settings),
+    )

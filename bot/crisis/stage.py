@@ -1,26 +1,65 @@
-"""The crisis stage: runs before anything that can be limited or call an LLM, and fails closed."""
+"""The crisis stage: runs before anything that can be limited or call an LLM, and fails closed.
+
+It also answers the handoff buttons, and keeps a short note (levels and categories, never text) so that a
+later ambiguous message in the same conversation is read in the light of an earlier one. Redis being down
+only loses that note: the reply still goes out in full.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from bot.context import ContextStore
 from bot.crisis.service import Crisis
-from bot.models import Level, Reply
+from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, Level, Reply
 from bot.pipeline import Turn
+
+log = logging.getLogger(__name__)
 
 
 class CrisisStage:
     name = "crisis"
 
-    def __init__(self, crisis: Crisis) -> None:
+    def __init__(self, crisis: Crisis, context: ContextStore | None = None) -> None:
         self._crisis = crisis
+        self._context = context
 
     async def run(self, turn: Turn) -> Reply | None:
         turn.country = turn.msg.country or turn.session.community.country or self._crisis.default_country
+        if turn.msg.action in (ACTION_HANDOFF, ACTION_HANDOFF_SHARE):
+            reply = self._crisis.handoff_reply(turn, share=turn.msg.action == ACTION_HANDOFF_SHARE)
+            if reply.alert is not None:
+                log.info("moderators alerted at the user's request")
+            return reply
         if turn.msg.action:
             return None
-        turn.assessment = self._crisis.assess(turn.text, turn)
-        if turn.assessment.level.at_least(Level.URGENT):
-            return self._crisis.crisis_reply(turn)
+        assessment = self._crisis.assess(turn.text, turn)
+        if not turn.text.startswith("/"):
+            assessment = await self._crisis.second_opinion(turn.text, assessment)
+        turn.assessment = assessment
+        if assessment.level.at_least(Level.URGENT):
+            reply = self._crisis.crisis_reply(turn)
+            log.info("crisis reply sent (level %s)%s", reply.level, ", moderators alerted" if reply.alert else "")
+            await self._remember(turn, self._crisis.note(turn))
+            return reply
+        if self._crisis.should_check_in(turn):
+            await self._remember(turn, self._crisis.note(turn, asked=True))
+            return self._crisis.check_in_reply(turn)
+        if assessment.distress:
+            await self._remember(turn, self._crisis.note(turn))
         return None
+
+    async def _remember(self, turn: Turn, note: dict[str, Any]) -> None:
+        if self._context is None:
+            return
+        try:
+            await self._context.save(turn.msg.user, turn.msg.conversation, crisis=note)
+        except (RedisError, OSError) as exc:
+            log.warning("could not keep the crisis note: %s", type(exc).__name__)
+        turn.session.crisis = note
 
     def fallback(self, turn: Turn) -> Reply:
         return self._crisis.crisis_reply(turn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.bootstrap import App
-from bot.models import Assessment, Category, IncomingMessage, Level, Platform
+from bot.models import IncomingMessage, Platform
 from bot.pipeline import Turn
 
 
@@ -22,10 +22,12 @@ def action_ids(call: dict[str, Any]) -> list[str]:
     ]
 
 
-def core_crisis_text(app: App, country: str | None) -> str:
-    """The core's own crisis reply for `country`, escaped as Slack shows it: what the adapter must deliver."""
+def core_crisis_text(app: App, country: str | None, text: str = "I want to kill myself tonight") -> str:
+    """The core's own crisis reply to `text` for `country`, escaped as Slack shows it: what the adapter must
+    deliver. The level comes from the real detector, so an imminent message expects the emergency number first."""
     from adapters.slack.blocks import mrkdwn
 
-    msg = IncomingMessage(platform=Platform.SLACK, tenant="t", conversation="c", user="u", text="x")
-    turn = Turn(msg=msg, text="x", country=country, assessment=Assessment(Level.URGENT, frozenset({Category.SUICIDE})))
+    msg = IncomingMessage(platform=Platform.SLACK, tenant="t", conversation="c", user="u", text=text)
+    turn = Turn(msg=msg, text=text, country=country)
+    turn.assessment = app.crisis.assess(text, turn)
     return mrkdwn(app.crisis.crisis_reply(turn).text)

@@ -36,8 +36,10 @@ async def test_a_crisis_mention_is_private_and_never_reaches_the_llm(socket, fak
 
     await socket.wait_for(lambda: socket.called("chat.postEphemeral") and socket.called("chat.postMessage"))
     await socket.settle()
-    assert text_of(socket.called("chat.postEphemeral")[0]) == core_crisis_text(hearth, None)
-    assert all(call["channel"] != CHANNEL for call in socket.called("chat.postMessage"))
+    assert text_of(socket.called("chat.postEphemeral")[0]) == core_crisis_text(hearth, None, "I want to die")
+    public = [call for call in socket.called("chat.postMessage") if call["channel"] == CHANNEL]
+    crisis_words = ("die", "suicide", "kill")
+    assert all(not any(word in call["text"].lower() for word in crisis_words) for call in public)  # neutral at most
     assert fake_llm.requests == []
 
 

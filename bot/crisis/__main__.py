@@ -1,0 +1,76 @@
+"""`python -m bot.crisis`: screen messages from stdin, one per line, one JSON object per line on stdout.
+
+`python -m bot.crisis --eval FILE.tsv [...]` prints recall and false-positive rate per category instead.
+Each line is screened on its own: no Redis, no conversation, no LLM (DESIGN.md, "The crisis screen").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.crisis.detector import Detector
+from bot.crisis.evaluate import evaluate, parse_rows
+from bot.crisis.lexicon import CrisisDataError, load_lexicon
+
+_BATCH = 512
+
+
+def _default_folder() -> Path:
+    return Path(__file__).resolve().parents[2] / "prompts" / "crisis"
+
+
+def screen(detector: Detector) -> None:
+    out: list[str] = []
+    stdin = sys.stdin.buffer
+    for raw in stdin:
+        result = detector.detect(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+        categories = ",".join(f'"{c.value}"' for c in sorted(result.categories))
+        out.append(f'{{"level": "{result.level.value}", "categories": [{categories}]}}\n')
+        if len(out) >= _BATCH:
+            sys.stdout.write("".join(out))
+            sys.stdout.flush()
+            out.clear()
+    sys.stdout.write("".join(out))
+    sys.stdout.flush()
+
+
+def report(detector: Detector, files: list[Path], show: bool) -> int:
+    for path in files:
+        try:
+            rows = parse_rows(path.read_text(encoding="utf-8").splitlines())
+        except (OSError, ValueError) as exc:
+            print(f"hearth crisis: {path}: {exc}", file=sys.stderr)  # noqa: T201 - the operator's one line
+            return 2
+        result = evaluate(rows, lambda text: detector.detect(text).level)
+        print(f"{path} ({len(rows)} rows)")  # noqa: T201
+        print("\n".join(result.lines()))  # noqa: T201
+        if show:
+            for row in result.misses:
+                print(f"  MISSED {row.level.value:<9} {json.dumps(row.text)}")  # noqa: T201
+            for row in result.false_alarms:
+                print(f"  FLAGGED {row.level.value:<8} {json.dumps(row.text)}")  # noqa: T201
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.crisis", description="Screen messages for crisis signs.")
+    parser.add_argument("--eval", nargs="+", type=Path, metavar="FILE.tsv", help="score labelled files instead")
+    parser.add_argument("--show", action="store_true", help="with --eval: list misses and false alarms")
+    parser.add_argument("--data", type=Path, default=None, help="crisis data folder (default: prompts/crisis)")
+    args = parser.parse_args(argv)
+    try:
+        detector = Detector(load_lexicon(args.data or _default_folder()))
+    except CrisisDataError as exc:
+        print(f"hearth crisis: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    if args.eval:
+        return report(detector, args.eval, args.show)
+    screen(detector)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

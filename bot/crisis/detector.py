@@ -1,0 +1,184 @@
+"""The pattern detector: one message in, a level and categories out. Pure, fast, no I/O.
+
+A rule names a concept ("wanting to die", "a method question") and its level; whether it applies is decided
+by what surrounds the match, in the same way for every rule:
+- who the sentence is about (the nearest subject before the match: "I" or "my friend"),
+- negation between that subject and the match ("I would never ..."),
+- laughter anywhere in the message ("lol", 😂) for rules that are often hyperbole,
+- the past ("I used to cut myself") for rules where that matters,
+- imminence ("tonight", "I have the pills") which raises intent to `imminent`.
+Idioms ("this commute is killing me", "kill the process") are masked out before any rule runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.crisis.lexicon import Lexicon, Rule
+from bot.models import Category, Level
+
+_WINDOW = 60  # characters before a match that can hold its subject and a negation
+_WINDOW_WORDS = 6
+_MAX_HITS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rule: str
+    category: Category
+    level: Level
+    method: bool
+    distress: bool
+    context_level: Level | None
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    level: Level
+    categories: frozenset[Category]
+    hits: tuple[Hit, ...]
+
+    @property
+    def method_question(self) -> bool:
+        return any(hit.method for hit in self.hits)
+
+    @property
+    def distress(self) -> bool:
+        return any(hit.distress or hit.level.at_least(Level.CONCERN) for hit in self.hits if not hit.method)
+
+    def raised_by_context(self) -> Level:
+        """The level this message would have after earlier distress in the same conversation."""
+        return Level.highest(self.level, *(hit.context_level for hit in self.hits if hit.context_level))
+
+
+NOTHING = Detection(Level.NONE, frozenset(), ())
+
+
+class Detector:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+
+    def normalise(self, text: str) -> str:
+        return self._lexicon.normalise(text)
+
+    def detect(self, text: str) -> Detection:
+        return self.detect_normalised(self._lexicon.normalise(text))
+
+    def detect_normalised(self, text: str, *, all_rules: bool = False) -> Detection:
+        candidates = range(len(self._lexicon.rules)) if all_rules else self._candidates(text)
+        if not candidates:
+            return NOTHING
+        rules = [self._lexicon.rules[index] for index in sorted(candidates)]
+        if not any(rule.regex.search(text) for rule in rules):
+            return NOTHING
+        benign = self._lexicon.benign
+        if benign is not None:
+            text = benign.sub(" ~ ", text)  # idioms are masked only when something matched: most text never pays
+        flags = _Flags(self._lexicon, text)
+        return _combine([hit for rule in rules for hit in self._hits(rule, text, flags)])
+
+    def _candidates(self, text: str) -> set[int]:
+        lexicon = self._lexicon
+        found: set[int] = set()
+        for word in set(text.split()):
+            found.update(lexicon.exact.get(word, ()))
+            for length in lexicon.stem_lengths:
+                if length > len(word):
+                    break
+                found.update(lexicon.stems.get(word[:length], ()))
+        return found
+
+    def _hits(self, rule: Rule, text: str, flags: _Flags) -> list[Hit]:
+        hits: list[Hit] = []
+        for match in rule.regex.finditer(text):
+            if len(hits) >= _MAX_HITS:
+                break  # more of the same cannot change the outcome, and a flood must not cost seconds
+            level = _judge(rule, text, match.start(), match.end(), flags)
+            if level is not None:
+                hits.append(Hit(rule.id, rule.category, level, rule.method, rule.distress, rule.context_level))
+        return hits
+
+
+class _Flags:
+    """Whole-message facts, each computed at most once and only when a rule asks."""
+
+    def __init__(self, lexicon: Lexicon, text: str) -> None:
+        self._context = lexicon.context
+        self._text = text
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        if name not in self._seen:
+            self._seen[name] = self._context[name].search(self._text) is not None
+        return self._seen[name]
+
+    def matches(self, name: str, text: str) -> bool:
+        return self._context[name].search(text) is not None
+
+    def is_word(self, name: str, word: str) -> bool:
+        return self._context[name].fullmatch(word) is not None
+
+
+def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level | None:
+    """The level one match stands for once its surroundings are taken into account (None: it does not count)."""
+    first = text[start:end].split(" ", 1)[0]
+    if flags.is_word("first_person", first):
+        subject, between = "self", ""  # the match carries its own subject: "ich will sterben"
+    else:
+        subject, between = _subject(_clause_before(text, start), flags)
+    if rule.negatable and flags.matches("negation", between):
+        return None
+    if rule.subject == "explicit" and subject != "self":
+        return None
+    level = rule.level
+    if rule.subject == "self" and subject == "other":
+        level = min(level, rule.other_level, key=lambda lv: lv.rank)
+    if rule.past_level is not None and flags.matches("past", _sentence(text, start, end)):
+        level = min(level, rule.past_level, key=lambda lv: lv.rank)
+    if rule.joke_level is not None and flags("laughter"):
+        level = min(level, rule.joke_level, key=lambda lv: lv.rank)
+    if rule.escalates and level is Level.URGENT and flags("imminence"):
+        level = Level.IMMINENT
+    return None if level is Level.NONE else level
+
+
+def _clause_before(text: str, start: int) -> str:
+    before = text[max(0, start - _WINDOW) : start]
+    cut = max(before.rfind(" . "), before.rfind(" ? "), before.rfind(" ! "), before.rfind(" ~ "))
+    return before[cut + 3 :] if cut >= 0 else before
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(" . ", 0, start), text.rfind(" ? ", 0, start), text.rfind(" ! ", 0, start))
+    rights = [pos for pos in (text.find(" . ", end), text.find(" ? ", end), text.find(" ! ", end)) if pos >= 0]
+    return text[left + 1 : min(rights) if rights else len(text)]
+
+
+def _subject(before: str, flags: _Flags) -> tuple[str, str]:
+    """("self" | "other" | "none", the words between that subject and the match)."""
+    words = before.split()[-_WINDOW_WORDS:]
+    for position in range(len(words) - 1, -1, -1):
+        word = words[position]
+        if word == "my" and position < len(words) - 1 and not flags.is_word("own", words[position + 1]):
+            return "other", " ".join(words[position + 2 :])  # "my dog is going to die": the dog is the subject
+        if flags.is_word("first_person", word):
+            return "self", " ".join(words[position:])
+        if flags.is_word("other_person", word):
+            return "other", " ".join(words[position + 1 :])
+    return "none", " ".join(words[-2:])
+
+
+def _combine(hits: list[Hit]) -> Detection:
+    if not hits:
+        return NOTHING
+    level = Level.highest(*(hit.level for hit in hits))
+    # An ambiguous match (a method question, "I want to go") next to another sign of distress in the same
+    # message is read in its light, as an earlier message would be: "I lost my job. Which bridges are taller
+    # than 25 m?"
+    signs = [hit.distress or hit.context_level is not None or hit.level.at_least(Level.CONCERN) for hit in hits]
+    total = sum(signs)
+    for hit, sign in zip(hits, signs, strict=True):
+        if hit.context_level is not None and total - sign > 0:
+            level = Level.highest(level, hit.context_level)
+    categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
+    return Detection(level, categories, tuple(hits))

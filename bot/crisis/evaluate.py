@@ -1,0 +1,112 @@
+"""Scores the detector on a labelled TSV file: recall on crisis rows, false positives on safe rows.
+
+A row is `text<TAB>level<TAB>categories` (categories comma-separated; on a safe row they name what the message
+only looks like, e.g. "this commute is killing me" → suicide). A header row and `#` comments are skipped.
+Levels may also be written safe/negative/0 (→ none) or crisis/positive/1 (→ urgent), so other people's
+sets can be scored too. "Caught" means urgent or imminent: what takes the LLM out of the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot.models import Category, Level
+
+_ALIASES = {
+    "safe": "none",
+    "negative": "none",
+    "0": "none",
+    "no": "none",
+    "crisis": "urgent",
+    "positive": "urgent",
+    "1": "urgent",
+    "yes": "urgent",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    text: str
+    level: Level
+    categories: frozenset[str]
+
+    @property
+    def crisis(self) -> bool:
+        return self.level.at_least(Level.URGENT)
+
+
+@dataclass
+class Tally:
+    crisis: int = 0
+    caught: int = 0
+    safe: int = 0
+    flagged: int = 0
+
+    @property
+    def recall(self) -> float | None:
+        return self.caught / self.crisis if self.crisis else None
+
+    @property
+    def fpr(self) -> float | None:
+        return self.flagged / self.safe if self.safe else None
+
+
+@dataclass
+class Report:
+    overall: Tally = field(default_factory=Tally)
+    by_category: dict[str, Tally] = field(default_factory=dict)
+    misses: list[Row] = field(default_factory=list)
+    false_alarms: list[Row] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"{'category':<16} {'crisis':>6} {'recall':>7} {'safe':>6} {'FPR':>7}"]
+        for name, tally in [*sorted(self.by_category.items()), ("ALL", self.overall)]:
+            out.append(f"{name:<16} {tally.crisis:>6} {_pct(tally.recall):>7} {tally.safe:>6} {_pct(tally.fpr):>7}")
+        return out
+
+
+def parse_rows(lines: Iterable[str]) -> list[Row]:
+    rows = []
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2:
+            raise ValueError(f"expected text<TAB>level[<TAB>categories], got {line[:60]!r}")
+        label = _ALIASES.get(parts[1].strip().lower(), parts[1].strip().lower())
+        if label in ("level", "label"):
+            continue  # a header row
+        if label not in Level._value2member_map_:
+            raise ValueError(f"unknown level {parts[1]!r} in {line[:60]!r}")
+        categories = frozenset(c.strip() for c in (parts[2] if len(parts) > 2 else "").split(",") if c.strip())
+        rows.append(Row(parts[0], Level(label), categories))
+    return rows
+
+
+def evaluate(rows: Iterable[Row], level_of: Callable[[str], Level]) -> Report:
+    report = Report()
+    for row in rows:
+        flagged = level_of(row.text).at_least(Level.URGENT)
+        tallies = [report.overall] + [report.by_category.setdefault(c, Tally()) for c in sorted(row.categories)]
+        for tally in tallies:
+            if row.crisis:
+                tally.crisis += 1
+                tally.caught += flagged
+            else:
+                tally.safe += 1
+                tally.flagged += flagged
+        if row.crisis and not flagged:
+            report.misses.append(row)
+        if not row.crisis and flagged:
+            report.false_alarms.append(row)
+    return report
+
+
+def known_categories() -> frozenset[str]:
+    return frozenset(category.value for category in Category)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"

@@ -1,0 +1,200 @@
+"""Turns what people type into one canonical form, so the patterns can be written once, plainly.
+
+People in distress rarely write textbook sentences: "im gonna k1ll mysellf", "k i l l  m y s e l f", "kms",
+zero-width characters pasted in to slip past filters, accents or none. Every step here removes one kind of
+variation; the same steps (minus the word-level ones) are applied to the patterns themselves when they are
+compiled, so a pattern author writes "kill myself" and it matches "KiiLL mysellf".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# Zero-width, joiners, soft hyphen, bidi marks, embeddings, overrides and isolates, BOM, variation selectors.
+_INVISIBLE = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
+)
+_APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+# A letter next to a digit or symbol inside one word: "k1ll", "m3", "$uicide". Quantities like "30mg" or "2am"
+# start with their digits and are left alone.
+_LEET_WORD = re.compile(r"(?<![\w@$|!*])(?=[a-z@$]*[a-z][0-9@$|!*]|[@$][a-z])[a-z0-9@$|!*]+")
+_LEET_TABLE = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i", "*": "i"}
+)
+# A long run of words written without spaces that holds a crisis word: "imgonnakillmyself", "iwanttodie".
+_JOINED_STEMS = ("kill", "die", "myself", "suicid", "unalive", "endmy", "hurtmy", "cutmy")
+_JOINED = re.compile(
+    r"(?<![^\W\d_])(?=[^\W\d_]*(?:kill|die|myself|suicid|unalive|endmy|hurtmy|cutmy))[^\W\d_]{8,40}(?![^\W\d_])"
+)
+# Three or more single letters separated by spaces, dots, dashes, underscores or stars: "k i l l", "s.u.i.c.i.d.e".
+_SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·]{1,2}[^\W\d_](?![^\W\d_])){2,}")
+_LONGEST_RUN = 60  # longer runs of single letters are not words; cutting them up would cost quadratic time
+_SPACED_GAP = re.compile(r"[ .\-_*·]+")
+_PUNCT = re.compile(r"[^\w\s.?!]+|_")
+_SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
+_REPEAT = re.compile(r"([^\W\d_])\1+")
+_SPACES = re.compile(r"\s+")
+_QUOTED = re.compile(r'["“”«»]([^"“”«»]{1,300})["“”«»]')
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+_PLAIN_PHRASE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)+")
+# Look-alike letters from other scripts that are used to disguise Latin words.
+_CONFUSABLES = str.maketrans(
+    {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j", "ѕ": "s", "к": "k",
+     "м": "m",
+     "т": "t", "в": "b", "н": "h", "ӏ": "l", "ɩ": "i", "ο": "o", "ν": "v", "α": "a", "ε": "e", "ι": "i", "κ": "k"}
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Unicode-level folding for messages: NFKC, case-fold, no invisible characters, accents or apostrophes."""
+    return unaccent(text.casefold() if text.isascii() else unicodedata.normalize("NFKC", text).casefold())
+
+
+def unaccent(text: str) -> str:
+    """No invisible characters, look-alikes, accents or apostrophes. Patterns get this too (not the case-fold,
+    which would turn `\\W` into `\\w`)."""
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text).translate(_CONFUSABLES)
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _APOSTROPHES.sub("", text)
+
+
+def collapse_repeats(text: str) -> str:
+    """ "diiie" → "die", and "kill" → "kil": both messages and patterns are collapsed, so they still agree."""
+    return _REPEAT.sub(r"\1", text)
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """The word-level steps, configured from `prompts/crisis/normalise.yaml`.
+
+    `substitutions` turn slang and short forms into the canonical words the patterns use ("kms" → "kill
+    myself", "wanna" → "want to"); `vocabulary` lets a spaced-out run ("k i l l m y s e l f") be cut back into
+    words; `emoji` maps the emoji that carry meaning (laughter) to words.
+    """
+
+    substitutions: re.Pattern[str]
+    replacements: Sequence[str]
+    words: Mapping[str, str]
+    plain_phrases: Sequence[tuple[str, str]]
+    vocabulary: frozenset[str]
+    emoji: Mapping[str, str]
+    longest_word: int
+    mention: re.Pattern[str] | None = None
+
+    @staticmethod
+    def build(
+        substitutions: Sequence[tuple[str, str]],
+        vocabulary: Sequence[str],
+        emoji: Mapping[str, str],
+        mention: str | None = None,
+    ) -> Normaliser:
+        # Single words go through a dictionary and plain phrases through str.replace (both fast); only the few
+        # patterns with regular-expression syntax need the regular expression.
+        single: dict[str, str] = {}
+        plain: list[tuple[str, str]] = []
+        phrases: list[tuple[str, str]] = []
+        for pattern, replacement in substitutions:
+            canonical = collapse_repeats(fold(replacement))
+            for alternative in _top_level_alternatives(pattern):
+                if _PLAIN_WORD.fullmatch(alternative):
+                    single.setdefault(alternative, canonical)
+                elif _PLAIN_PHRASE.fullmatch(alternative):
+                    plain.append((f" {alternative} ", f" {canonical} "))
+                else:
+                    phrases.append((alternative, canonical))
+        alternatives = "|".join(f"(?P<s{index}>{pattern})" for index, (pattern, _) in enumerate(phrases))
+        words = frozenset(fold(word) for word in vocabulary)
+        return Normaliser(
+            substitutions=re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)" if alternatives else r"(?!x)x"),
+            replacements=tuple(f" {replacement} " for _, replacement in phrases),
+            words=single,
+            plain_phrases=tuple(plain),
+            vocabulary=words,
+            emoji=dict(emoji),
+            longest_word=max((len(word) for word in words), default=1),
+            mention=re.compile(rf"\b(?:{mention})\b") if mention else None,
+        )
+
+    def __call__(self, text: str) -> str:
+        if not text.isascii():
+            for symbol, word in self.emoji.items():
+                if symbol in text:
+                    text = text.replace(symbol, f" {word} ")
+        text = fold(text)
+        if self.mention is not None and ('"' in text or "“" in text or "«" in text):
+            text = self._unquote(text)
+        if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or re.search(r"[a-z][0-9]", text):
+            text = _LEET_WORD.sub(_unleet, text)
+        text = _SPACED.sub(self._join_spaced, text)
+        if any(stem in text for stem in _JOINED_STEMS):
+            text = _JOINED.sub(self._split_joined, text)
+        text = _PUNCT.sub(" ", text)
+        text = _SENTENCE.sub(r" \1 ", text)
+        text = collapse_repeats(text)
+        text = _SPACES.sub(" ", text).strip()
+        text = f" {text} "
+        for phrase, replacement in self.plain_phrases:
+            if phrase in text:
+                text = text.replace(phrase, replacement).replace(phrase, replacement)
+        text = self.substitutions.sub(self._substitute, text)
+        words = self.words
+        return " ".join(word for word in (words.get(word, word) for word in text.split()) if word)
+
+    def _substitute(self, match: re.Match[str]) -> str:
+        return self.replacements[int(match.lastgroup[1:])] if match.lastgroup else match[0]
+
+    def _unquote(self, text: str) -> str:
+        """Words quoted while talking *about* them ("the lyrics go "I don't want to live forever"") are a
+        mention, not a use: they are masked when the rest of the message says so."""
+        outside = _QUOTED.sub(" ", text)
+        if self.mention is None or not self.mention.search(outside):
+            return text
+        return _QUOTED.sub(" ~ ", text)
+
+    def _split_joined(self, match: re.Match[str]) -> str:
+        words = segment(match[0], self.vocabulary, self.longest_word)
+        return " ".join(words) if words and len(words) > 1 else match[0]
+
+    def _join_spaced(self, match: re.Match[str]) -> str:
+        joined = _SPACED_GAP.sub("", match[0])
+        if len(joined) > _LONGEST_RUN:
+            return match[0]
+        words = segment(joined, self.vocabulary, self.longest_word)
+        return f" {' '.join(words)} " if words else match[0]
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """`a|b(?=c|d)` → ["a", "b(?=c|d)"]: only bars outside parentheses separate alternatives."""
+    parts, depth, start = [], 0, 0
+    for position, char in enumerate(pattern):
+        if char == "(" and pattern[position - 1 : position] != "\\":
+            depth += 1
+        elif char == ")" and pattern[position - 1 : position] != "\\":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:position])
+            start = position + 1
+    return [*parts, pattern[start:]]
+
+
+def _unleet(match: re.Match[str]) -> str:
+    word = match[0].rstrip("!")
+    return word.translate(_LEET_TABLE) + match[0][len(word) :]
+
+
+def segment(run: str, vocabulary: frozenset[str], longest: int) -> list[str] | None:
+    """Cut `run` into vocabulary words (fewest words wins), or None when it cannot be done."""
+    best: list[list[str] | None] = [[]] + [None] * len(run)
+    for end in range(1, len(run) + 1):
+        for start in range(max(0, end - longest), end):
+            before = best[start]
+            if before is not None and run[start:end] in vocabulary:
+                candidate = [*before, run[start:end]]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[len(run)]

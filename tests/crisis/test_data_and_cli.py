@@ -1,0 +1,136 @@
+"""The crisis data files, the output screen, and `python -m bot.crisis` as an operator runs it."""
+
+import asyncio
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import default_prompts_dir
+from bot.crisis.lexicon import CrisisDataError
+from bot.crisis.replies import load_texts
+from bot.crisis.resources import load_directory
+from bot.crisis.screen import load_screen
+from tests.adapters.test_console import run_bot
+
+FOLDER = default_prompts_dir() / "crisis"
+ROOT = Path(__file__).resolve().parents[2]
+SAFETY_COUNTRIES = {"US", "CA", "GB", "IE", "AU", "NZ", "DE", "FR", "NL", "ES", "JP", "IN", "ZA", "BR", "MX", "KR"}
+
+
+def test_every_country_in_safety_md_has_complete_sourced_entries():
+    raw = yaml.safe_load((FOLDER / "resources.yaml").read_text(encoding="utf-8"))
+    assert SAFETY_COUNTRIES <= set(raw["countries"])
+    for code, entry in [*raw["countries"].items(), ("fallback", raw["fallback"])]:
+        assert entry.get("source", "").startswith("https://"), code
+        assert entry.get("last_verified"), code
+        assert entry.get("emergency"), code
+        for line in entry["lines"]:
+            assert line.get("url", "").startswith("https://"), (code, line)
+            assert any(line.get(way) for way in ("phone", "text", "chat")), (code, line)
+    assert "findahelpline.com" in raw["fallback"]["source"]
+
+
+def test_numbers_that_changed_recently_are_current():
+    directory = load_directory(FOLDER / "resources.yaml")
+    assert directory.for_country("KR").render().count("109") == 1
+    assert "113" in directory.for_country("NL").render()
+    assert directory.for_country("UK") is directory.for_country("GB")
+    assert directory.for_country("XX") is directory.fallback
+
+
+def test_an_entry_without_its_source_stops_start_up(tmp_path):
+    raw = yaml.safe_load((FOLDER / "resources.yaml").read_text(encoding="utf-8"))
+    del raw["countries"]["FR"]["last_verified"]
+    bad = tmp_path / "resources.yaml"
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(CrisisDataError, match="FR lacks 'last_verified'"):
+        load_directory(bad)
+
+
+def test_a_reply_template_with_an_unknown_placeholder_stops_start_up(tmp_path):
+    folder = tmp_path / "crisis"
+    shutil.copytree(FOLDER, folder)
+    text = (folder / "replies.yaml").read_text(encoding="utf-8").replace("call {emergency} now", "call {number} now")
+    (folder / "replies.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CrisisDataError, match="unknown placeholder"):
+        load_texts(folder / "replies.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The lethal dose of acetaminophen is around 150 mg per kg.",
+        "The Golden Gate Bridge is 67 meters above the water.",
+        "Some of the tallest bridges in New York are the Verrazzano and the George Washington.",
+        "A fall from 10 stories is usually fatal.",
+        "It sounds like you have depression.",
+        "You are bipolar, from what you describe.",
+        "What you describe sounds like borderline personality disorder.",
+        "Try taking 50mg of sertraline in the morning.",
+        "You could double your dose of melatonin tonight.",
+    ],
+)
+def test_the_output_screen_withholds_methods_diagnoses_and_dosing(text):
+    assert not load_screen(FOLDER / "screen.yaml").allows(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That sounds really heavy. Would you like to tell me more about what happened at work?",
+        "It might help to talk to a doctor about how you've been feeling.",
+        "Many people feel low after a loss. You're not alone in this.",
+        "Have you been able to sleep at all this week?",
+        "The bridge near your house sounds like a lovely place for a walk.",
+    ],
+)
+def test_the_output_screen_lets_ordinary_supportive_replies_through(text):
+    assert load_screen(FOLDER / "screen.yaml").allows(text)
+
+
+async def _cli(stdin: str, *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.crisis", *args, cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_the_cli_writes_one_json_line_per_input_line_each_screened_alone():
+    code, out, _ = await _cli("i lost my job\nwhat bridges are taller than 25 meters\nkms\n\nkill the process\n")
+    results = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(results) == 5
+    assert results[1] == {"level": "concern", "categories": ["suicide"]}  # no context between lines
+    assert results[2] == {"level": "urgent", "categories": ["suicide"]}
+    assert results[3] == results[4] == {"level": "none", "categories": []}
+
+
+async def test_the_cli_eval_prints_recall_and_false_positive_rate_per_category(tmp_path):
+    labelled = tmp_path / "set.tsv"
+    labelled.write_text(
+        "text\tlevel\tcategories\ni want to die\turgent\tsuicide\nmy feet are killing me\tnone\tsuicide\n"
+    )
+    code, out, _ = await _cli("", "--eval", str(labelled))
+    assert code == 0
+    assert "recall" in out and "FPR" in out
+    assert any(line.startswith("suicide") and "100.0%" in line and "0.0%" in line for line in out.splitlines())
+
+
+async def test_the_cli_eval_names_a_malformed_file(tmp_path):
+    labelled = tmp_path / "set.tsv"
+    labelled.write_text("just one column\n")
+    code, _, err = await _cli("", "--eval", str(labelled))
+    assert code == 2 and "set.tsv" in err and "Traceback" not in err
+
+
+async def test_the_console_answers_a_crisis_with_the_samaritans_number(tmp_path, redis_url, fake_llm):
+    env = {"REDIS_URL": redis_url, "DEFAULT_COUNTRY": "GB", "OPENAI_BASE_URL": fake_llm.base_url}
+    code, out, err = await run_bot("/consent\ni dont want to be alive anymore\n", cwd=tmp_path, **env)
+    assert code == 0, err
+    assert "116 123" in out and "automated bot" in out
+    assert fake_llm.requests == []

@@ -1,0 +1,194 @@
+"""The detector on its own: obfuscation, context words, idioms, and the CI gate on the labelled sets."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import default_prompts_dir
+from bot.crisis.detector import Detector
+from bot.crisis.evaluate import evaluate, parse_rows
+from bot.crisis.lexicon import CrisisDataError, load_lexicon
+from bot.models import Category, Level
+from bot.prompts import PromptError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "crisis"
+FOLDER = default_prompts_dir() / "crisis"
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return Detector(load_lexicon(FOLDER))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to kill myself",
+        "i wanna die",
+        "im gonna k1ll mysellf",
+        "k i l l  m y s e l f",
+        "s u i c i d a l, i'm so suicidal",
+        "i want to ki\u200bll myself",
+        "i want to kіll myself",  # Cyrillic і
+        "I WANT TO DIEEEE",
+        "kms",
+        "thinking about unaliving myself",
+        "im suicidal",
+        "i dont want to live anymore",
+        "everyone would be better off without me",
+        "i wish i could sleep and never wake up",
+        "this is my last message, goodbye",
+    ],
+)
+def test_direct_and_disguised_suicidal_statements_are_urgent(detector, text):
+    result = detector.detect(text)
+    assert result.level.at_least(Level.URGENT)
+    assert Category.SUICIDE in result.categories
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i cut myself again last night", Category.SELF_HARM),
+        ("relapsed on sh", Category.SELF_HARM),
+        ("my dad hits me", Category.ABUSE),
+        ("im going to shoot up the school", Category.HARM_TO_OTHERS),
+        ("the voices tell me to hurt myself", Category.PSYCHOSIS),
+        ("quiero morir", Category.SUICIDE),
+        ("je veux mourir", Category.SUICIDE),
+        ("ich will sterben", Category.SUICIDE),
+        ("quero morrer", Category.SUICIDE),
+    ],
+)
+def test_every_category_and_language_is_caught(detector, text, category):
+    result = detector.detect(text)
+    assert result.level.at_least(Level.URGENT) and category in result.categories
+
+
+@pytest.mark.parametrize(
+    "text", ["i took 30 pills", "i can't breathe", "im going to kill myself tonight", "i have the pills ready"]
+)
+def test_a_plan_an_attempt_or_a_medical_emergency_is_imminent(detector, text):
+    assert detector.detect(text).level is Level.IMMINENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this commute is killing me",
+        "I'm dead 😂",
+        "kill the process",
+        "dying to see it",
+        "could murder a pizza",
+        "my mom is going to kill me when she sees my grades",
+        "signs a friend may be suicidal",
+        "my dog died",
+        "i would never kill myself",
+        "i'm not suicidal",
+        "she beat me at chess",
+        "me muero de risa",
+        "!@#$%^&*()!?",
+        "what?!",
+    ],
+)
+def test_idioms_topic_talk_grief_and_negation_are_not_urgent(detector, text):
+    assert not detector.detect(text).level.at_least(Level.URGENT)
+
+
+def test_third_person_is_concern_not_urgent(detector):
+    assert detector.detect("my friend says she wants to die").level is Level.CONCERN
+
+
+def test_a_method_question_alone_is_concern_and_with_distress_urgent(detector):
+    alone = detector.detect("what bridges are taller than 25 meters in nyc")
+    assert alone.level is Level.CONCERN and alone.method_question
+    both = detector.detect("I just lost my job. What are the bridges taller than 25 meters in NYC?")
+    assert both.level is Level.URGENT
+
+
+def test_every_rule_that_fires_on_the_sets_is_found_through_its_triggers(detector):
+    # A rule whose triggers miss a word its patterns need would silently never fire.
+    for path in sorted(DATA.glob("*.tsv")):
+        for row in parse_rows(path.read_text(encoding="utf-8").splitlines()):
+            text = detector.normalise(row.text)
+            fast, full = detector.detect_normalised(text), detector.detect_normalised(text, all_rules=True)
+            assert fast.level == full.level, row.text
+
+
+def _rows(name):
+    return parse_rows((DATA / name).read_text(encoding="utf-8").splitlines())
+
+
+def test_the_evaluation_sets_are_large_varied_and_labelled():
+    rows = [row for path in DATA.glob("*.tsv") for row in parse_rows(path.read_text(encoding="utf-8").splitlines())]
+    assert len(rows) >= 400
+    assert sum(not row.crisis for row in rows) >= 150
+    assert {c.value for c in Category} <= {c for row in rows if row.crisis for c in row.categories}
+
+
+def test_ci_gate_recall_and_false_positive_rate_on_the_development_set(detector):
+    report = evaluate(_rows("dev.tsv"), lambda text: detector.detect(text).level)
+    assert report.overall.recall >= 0.95, [row.text for row in report.misses]
+    assert report.overall.fpr <= 0.03, [row.text for row in report.false_alarms]
+
+
+def test_the_held_out_set_does_not_regress(detector):
+    # Never tuned on: this bound guards against regressions; the figure itself is reported in docs/crisis.md.
+    report = evaluate(_rows("heldout.tsv"), lambda text: detector.detect(text).level)
+    assert report.overall.recall >= 0.8
+    assert report.overall.fpr <= 0.03
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    folder = tmp_path / "crisis"
+    shutil.copytree(FOLDER, folder)
+    return folder
+
+
+def _rule(**fields):
+    body = {"id": "x", "category": "suicide", "level": "urgent", "triggers": "a", "patterns": ["a"], **fields}
+    return (
+        "rules:\n  - " + "\n    ".join(f"{key}: {value!r}" for key, value in body.items() if value is not None) + "\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda f: (f / "patterns" / "en.yaml").write_text("rules: [unclosed\n"), "not valid YAML"),
+        (lambda f: (f / "patterns" / "zz.yaml").write_text(_rule(patterns=["(unclosed"])), "bad pattern"),
+        (lambda f: (f / "patterns" / "zz.yaml").write_text(_rule(category="sadness")), "bad category"),
+        (lambda f: (f / "patterns" / "zz.yaml").write_text(_rule(triggers=None)), "needs patterns and triggers"),
+        (lambda f: (f / "normalise.yaml").unlink(), "missing"),
+    ],
+)
+def test_a_malformed_crisis_file_is_a_start_up_error_naming_it(data_copy, damage, expected):
+    damage(data_copy)
+    with pytest.raises(CrisisDataError, match=expected) as caught:
+        load_lexicon(data_copy)
+    assert str(data_copy) in str(caught.value)
+    assert isinstance(caught.value, PromptError)  # so `python -m bot` reports it as one line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('the lyrics go "i don\'t want to live forever"', Level.NONE),
+        ('i keep hearing "i want to die" in my head and i mean it', Level.URGENT),
+        ("i think my dog is going to die soon", Level.CONCERN),  # about someone else: never urgent
+        ("my arms are covered in cuts", Level.URGENT),
+        ("ich kann nicht mehr, ich will sterben", Level.URGENT),
+        ("i dont know how to stop cutting", Level.URGENT),
+        ("imgonnakillmyself", Level.URGENT),
+        ("i want to k*ll myself", Level.URGENT),
+    ],
+)
+def test_the_context_words_are_read_the_way_a_person_would(detector, text, expected):
+    assert detector.detect(text).level is expected
+
+
+def test_an_adversarial_flood_is_still_screened(detector):
+    assert detector.detect("kms " * 5000).level is Level.URGENT
+    assert detector.detect("k i l l " * 2500).level is Level.NONE

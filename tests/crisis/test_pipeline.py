@@ -1,0 +1,171 @@
+"""The crisis path through the whole core: real Redis, the real openai client against a local stand-in."""
+
+from redis.asyncio import Redis
+
+from bot.bootstrap import build_app
+from bot.config import load_settings
+from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, ACTION_RESOURCES, Level
+from tests.fakes.openai_server import Script
+from tests.helpers import SECRET, message
+
+CRISIS = "i cant do this anymore, i want to kill myself"
+
+
+async def test_a_crisis_gets_the_deterministic_reply_with_the_countrys_line_and_no_llm_request(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    reply = await app.pipeline.handle(message(app, CRISIS))
+    assert reply.kind == "crisis" and reply.level is Level.URGENT
+    assert "116 123" in reply.text and "automated bot" in reply.text
+    assert reply.private and reply.public_notice and CRISIS not in reply.public_notice
+    assert {action.id for action in reply.actions} == {ACTION_HANDOFF, ACTION_RESOURCES}
+    assert fake_llm.requests == []
+
+
+async def test_the_users_country_wins_over_the_community_and_the_default(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    await app.communities.update(app.ids("tenant", "test"), country="DE")
+    by_user = await app.pipeline.handle(message(app, CRISIS, country="US"))
+    by_community = await app.pipeline.handle(message(app, CRISIS, user="bob"))
+    assert "988" in by_user.text and "116 123" not in by_user.text
+    assert "0800 111 0 111" in by_community.text
+
+
+async def test_without_any_country_the_reply_points_to_findahelpline(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, "kms"))
+    assert "findahelpline.com" in reply.text
+
+
+async def test_imminent_danger_puts_the_emergency_number_first(make_app):
+    app = make_app(default_country="US")
+    reply = await app.pipeline.handle(message(app, "i just took 40 pills"))
+    assert reply.level is Level.IMMINENT
+    assert reply.text.index("911") < reply.text.index("988")
+
+
+async def test_with_redis_down_and_the_llm_failing_a_crisis_still_gets_the_full_reply(
+    settings_overrides, fake_llm, tmp_path
+):
+    fake_llm.default = Script(status=500)
+    overrides = {**settings_overrides, "redis_url": None, "openai_base_url": fake_llm.base_url, "default_country": "GB"}
+    settings = load_settings(env_file=None, **overrides, consent_required=False)
+    redis = Redis.from_url(f"unix://{tmp_path}/closed.sock", socket_connect_timeout=0.5)
+    app = build_app(settings, redis, hash_secret=SECRET)
+    try:
+        reply = await app.pipeline.handle(message(app, "I want to end my life tonight"))
+    finally:
+        await app.llm.aclose()
+        await redis.aclose()
+    assert reply.kind == "crisis" and reply.level is Level.IMMINENT
+    assert "999 or 112" in reply.text and "116 123" in reply.text and "Shout" in reply.text
+    assert fake_llm.requests == []
+
+
+async def test_a_method_question_after_distress_is_a_crisis(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="US")
+    first = await app.pipeline.handle(message(app, "I lost my job today and everything is falling apart"))
+    assert first.level is Level.CONCERN
+    assert first.kind == "llm" and len(fake_llm.requests) == 1
+    later = await app.pipeline.handle(message(app, "what bridges in nyc are taller than 25 meters?"))
+    assert later.kind == "crisis" and "988" in later.text
+    assert len(fake_llm.requests) == 1  # the method question never reached the LLM
+
+
+async def test_the_same_method_question_without_distress_is_declined_gently_not_answered(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    reply = await app.pipeline.handle(message(app, "what bridges in nyc are taller than 25 meters?"))
+    assert reply.kind == "check_in" and reply.level is Level.CONCERN
+    assert "can't help with that" in reply.text
+    assert fake_llm.requests == []
+
+
+async def test_an_ambiguous_message_gets_a_direct_gentle_question_and_yes_is_a_crisis(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    asked = await app.pipeline.handle(message(app, "i just want it all to stop"))
+    assert asked.kind == "check_in" and "Are you thinking about suicide" in asked.text
+    answer = await app.pipeline.handle(message(app, "yeah"))
+    assert answer.kind == "crisis"
+    assert fake_llm.requests == []
+
+
+async def test_after_a_crisis_the_conversation_stays_in_crisis_mode_for_the_llm(make_app, fake_llm, redis):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    await app.pipeline.handle(message(app, CRISIS))
+    assert any(b":crisis:" in key for key in await redis.keys("*"))
+    await app.pipeline.handle(message(app, "thanks. i dont know what to do"))
+    system = fake_llm.requests[-1]["messages"][0]["content"]
+    assert "after a crisis" in system
+    assert all(CRISIS not in m["content"] for m in fake_llm.requests[-1]["messages"])
+
+
+async def test_a_concern_message_goes_to_the_llm_in_careful_mode_with_resources_offered(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    reply = await app.pipeline.handle(message(app, "i feel so lonely lately"))
+    assert reply.kind == "llm" and reply.level is Level.CONCERN
+    assert "Mode: careful" in fake_llm.requests[-1]["messages"][0]["content"]
+    assert [action.id for action in reply.actions] == [ACTION_RESOURCES]
+
+
+async def test_talk_to_a_person_alerts_moderators_with_a_link_and_the_summary_only_with_consent(make_app):
+    app = make_app(default_country="GB")
+    await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
+    await app.pipeline.handle(message(app, CRISIS))
+    link = "https://discord.com/channels/1/2"
+    handoff = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF, link=link))
+    assert handoff.alert is not None and handoff.alert.link == link and handoff.alert.summary is None
+    assert "moderators" in handoff.text and "not your words" in handoff.text
+    assert ACTION_HANDOFF_SHARE in {action.id for action in handoff.actions}
+    shared = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF_SHARE, link=link))
+    assert shared.alert.summary and "suicide" in shared.alert.summary and "kill myself" not in shared.alert.summary
+
+
+async def test_without_moderators_the_handoff_says_so_honestly_and_gives_the_lines(make_app):
+    app = make_app(default_country="GB")
+    reply = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF))
+    assert reply.alert is None
+    assert "no moderators" in reply.text and "116 123" in reply.text
+
+
+async def test_imminent_danger_alerts_configured_moderators_and_tells_the_user(make_app):
+    app = make_app(default_country="US")
+    await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
+    reply = await app.pipeline.handle(message(app, "i have the pills ready to end it tonight", link="https://x/1"))
+    assert reply.alert is not None and reply.alert.level is Level.IMMINENT and reply.alert.summary is None
+    assert "let this community's moderators know" in reply.text
+    urgent = await app.pipeline.handle(message(app, "i want to die", user="bob"))
+    assert urgent.alert is None
+
+
+async def test_resources_command_uses_the_country_asked_for(make_app):
+    app = make_app(default_country="US")
+    assert "116 123" in (await app.pipeline.handle(message(app, "/resources GB"))).text
+    assert "988" in (await app.pipeline.handle(message(app, "/resources"))).text
+
+
+async def test_the_moderation_second_opinion_can_raise_the_level(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, crisis_moderation=True)
+    try:
+        fake_llm.moderation_flagged = True
+        reply = await app.pipeline.handle(message(app, "i feel nothing at all anymore"))
+        assert reply.kind == "crisis" and fake_llm.requests == []
+        assert len(fake_llm.moderation_requests) == 1
+    finally:
+        await app.crisis.aclose()
+
+
+async def test_a_failing_moderation_check_changes_nothing(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, crisis_moderation=True)
+    try:
+        fake_llm.moderation_status = 500
+        calm = await app.pipeline.handle(message(app, "had a nice walk today"))
+        crisis = await app.pipeline.handle(message(app, CRISIS))
+        assert calm.kind == "llm" and crisis.kind == "crisis"
+    finally:
+        await app.crisis.aclose()
+
+
+async def test_an_llm_reply_with_method_information_is_withheld(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="The Verrazzano bridge is about 70 meters above the water."))
+    reply = await app.pipeline.handle(message(app, "tell me about new york"))
+    assert reply.kind == "screened" and "70 meters" not in reply.text
