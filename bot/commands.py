@@ -40,6 +40,7 @@ CORE_COMMANDS = (
     CommandSpec("mydata", "What Hearth holds about you, and when it is deleted"),
     CommandSpec("forget", "Erase everything Hearth holds about you, now"),
     CommandSpec("consent", "Agree to chat with Hearth through an AI language model"),
+    CommandSpec("country", "Choose the country whose crisis lines Hearth shows you", argument="code"),
     CommandSpec("breathe", "A one-minute breathing exercise", personal=False, argument="pattern"),
     CommandSpec("ground", "The 5-4-3-2-1 grounding exercise, step by step"),
     CommandSpec("journal", "A journaling prompt", personal=False),
@@ -76,6 +77,7 @@ class CommandStage:
             "mydata": self._mydata,
             "forget": self._forget,
             "consent": self._consent,
+            "country": self._country,
         }
         self._actions: dict[str, Handler] = {ACTION_RESOURCES: self._resources, ACTION_CONSENT: self._consent}
 
@@ -128,6 +130,23 @@ class CommandStage:
             return Reply(self._prompts.say("forget_failed"), private=True)
         log.info("a user erased their data")
         return Reply(self._prompts.say("forgotten"), private=True, kind="forget")
+
+    async def _country(self, turn: Turn, argument: str) -> Reply:
+        code = argument.strip().upper()
+        if code in {"", "?"}:
+            current = turn.session.country or "not set"
+            text = self._prompts.say("country_help", current=current, shown=turn.country or "international")
+            return Reply(text, private=True, kind="country")
+        if code not in {"CLEAR", "NONE", "RESET"} and not (len(code) == 2 and code.isascii() and code.isalpha()):
+            return Reply(self._prompts.say("country_help", current=code[:12], shown="unchanged"), private=True)
+        chosen = None if len(code) != 2 else code
+        try:
+            await self._context.set_country(turn.msg.user, chosen)
+        except (RedisError, OSError):
+            return Reply(self._prompts.say("storage_down"), private=True)
+        resources = self._crisis.resources_reply(chosen or self._crisis.default_country)
+        text = self._prompts.say("country_set", country=chosen or "the community's or the default")
+        return Reply(f"{text}\n\n{resources.text}", actions=resources.actions, private=True, kind="country")
 
     async def _consent(self, turn: Turn, argument: str) -> Reply:
         try:

@@ -44,6 +44,7 @@ class Session:
     crisis: dict[str, Any] = field(default_factory=dict)
     flow: dict[str, Any] = field(default_factory=dict)
     community: Community = field(default_factory=Community)
+    country: str | None = None
     available: bool = True
 
     @staticmethod
@@ -101,6 +102,7 @@ _DESCRIPTIONS = {
     "disclaimer": "that you have seen Hearth's introduction",
     "flow": "your answers in an exercise you are doing",
     "checkins": "your mood check-ins ({n})",
+    "country": "the country you chose for crisis lines",
     "pending": "a message of yours waiting for my reply ({n} waiting)",
 }
 
@@ -148,7 +150,9 @@ class ContextStore:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.lrange(keys.context(conversation), 0, -1)
-                pipe.mget(keys.consent, keys.disclaimer, keys.crisis(conversation), keys.flow(conversation))
+                pipe.mget(
+                    keys.consent, keys.disclaimer, keys.crisis(conversation), keys.flow(conversation), keys.country
+                )
                 pipe.get(community_key(tenant))
                 if also is not None:
                     also(pipe)
@@ -160,7 +164,7 @@ class ContextStore:
         if failed is not None:
             log.warning("context unavailable: %s", type(failed).__name__)
             return Session.empty(available=False), results[3:]
-        raw_turns, (consent, seen, crisis, flow), community = results[:3]
+        raw_turns, (consent, seen, crisis, flow, country), community = results[:3]
         session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
@@ -168,6 +172,7 @@ class ContextStore:
             crisis=_decode_json(crisis),
             community=Community.from_json(community),
             flow=_decode_json(flow),
+            country=country.decode() if isinstance(country, bytes) else country,
         )
         return session, results[3:]
 
@@ -217,6 +222,18 @@ class ContextStore:
     @property
     def scripts(self) -> tuple[AsyncScript, ...]:
         return (self._append,)
+
+    async def set_country(self, user: str, country: str | None) -> None:
+        """Remember (or, with None, drop) the country a person chose for their crisis lines."""
+        keys = UserKeys(user)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if country is None:
+                pipe.delete(keys.country)
+            else:
+                pipe.set(keys.country, country, ex=self.flag_ttl)
+                pipe.sadd(keys.index, keys.country)
+                pipe.expire(keys.index, self._index_ttl)
+            await pipe.execute()
 
     async def add_checkin(self, user: str, score: int, note: str, keep: int = 30) -> None:
         """Record an opt-in mood check-in; they are kept for `checkin_ttl` after the latest one."""

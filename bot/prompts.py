@@ -32,6 +32,8 @@ MESSAGES: dict[str, frozenset[str]] = {
     "help": frozenset(),
     "unknown_command": frozenset({"command"}),
     "screened_out": frozenset(),
+    "country_help": frozenset({"current", "shown"}),
+    "country_set": frozenset({"country"}),
     # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
     "limit_user": frozenset({"when"}),
     "limit_shared": frozenset({"when"}),

@@ -20,6 +20,7 @@ class UserKeys:
         self.consent = f"{self.base}:consent"
         self.disclaimer = f"{self.base}:disclaimer"
         self.checkins = f"{self.base}:checkins"
+        self.country = f"{self.base}:country"
 
     def context(self, conversation: str) -> str:
         return f"{self.base}:ctx:{conversation}"
