@@ -125,7 +125,9 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
     """The level one match stands for once its surroundings are taken into account (None: it does not count)."""
     first = text[start:end].split(" ", 1)[0]
     if flags.is_word("first_person", first):
-        subject, between = "self", ""  # the match carries its own subject: "ich will sterben"
+        # The match carries its own subject ("ich will sterben"): only the word right before can negate it
+        # ("no quiero morir"), not an earlier clause ("ich kann nicht mehr, ich will sterben").
+        subject, between = "self", " ".join(_clause_before(text, start).split()[-1:])
     else:
         subject, between = _subject(_clause_before(text, start), flags)
     if rule.negatable and flags.matches("negation", between):
