@@ -30,6 +30,7 @@ class Hit:
     method: bool
     distress: bool
     context_level: Level | None
+    span: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,8 @@ class Detector:
                 break  # more of the same cannot change the outcome, and a flood must not cost seconds
             level = _judge(rule, text, match.start(), match.end(), flags)
             if level is not None:
-                hits.append(Hit(rule.id, rule.category, level, rule.method, rule.distress, rule.context_level))
+                hit = Hit(rule.id, rule.category, level, rule.method, rule.distress, rule.context_level, match.span())
+                hits.append(hit)
         return hits
 
 
@@ -123,7 +125,9 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
     """The level one match stands for once its surroundings are taken into account (None: it does not count)."""
     first = text[start:end].split(" ", 1)[0]
     if flags.is_word("first_person", first):
-        subject, between = "self", ""  # the match carries its own subject: "ich will sterben"
+        # The match carries its own subject ("ich will sterben"): only the word right before can negate it
+        # ("no quiero morir"), not an earlier clause ("ich kann nicht mehr, ich will sterben").
+        subject, between = "self", " ".join(_clause_before(text, start).split()[-1:])
     else:
         subject, between = _subject(_clause_before(text, start), flags)
     if rule.negatable and flags.matches("negation", between):
@@ -168,6 +172,10 @@ def _subject(before: str, flags: _Flags) -> tuple[str, str]:
     return "none", " ".join(words[-2:])
 
 
+def _apart(one: Hit, other: Hit) -> bool:
+    return one.span[1] <= other.span[0] or other.span[1] <= one.span[0]
+
+
 def _combine(hits: list[Hit]) -> Detection:
     if not hits:
         return NOTHING
@@ -175,10 +183,10 @@ def _combine(hits: list[Hit]) -> Detection:
     # An ambiguous match (a method question, "I want to go") next to another sign of distress in the same
     # message is read in its light, as an earlier message would be: "I lost my job. Which bridges are taller
     # than 25 m?"
-    signs = [hit.distress or hit.context_level is not None or hit.level.at_least(Level.CONCERN) for hit in hits]
-    total = sum(signs)
-    for hit, sign in zip(hits, signs, strict=True):
-        if hit.context_level is not None and total - sign > 0:
+    signs = [hit for hit in hits if hit.distress or hit.context_level is not None or hit.level.at_least(Level.CONCERN)]
+    for hit in hits:
+        # Another sign elsewhere in the message, not the same words read by a second rule.
+        if hit.context_level is not None and any(_apart(hit, other) for other in signs[:_MAX_HITS]):
             level = Level.highest(level, hit.context_level)
     categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
     return Detection(level, categories, tuple(hits))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.models import Category, Level
+from bot.models import Level
 
 _ALIASES = {
     "safe": "none",
@@ -102,10 +102,6 @@ def evaluate(rows: Iterable[Row], level_of: Callable[[str], Level]) -> Report:
         if not row.crisis and flagged:
             report.false_alarms.append(row)
     return report
-
-
-def known_categories() -> frozenset[str]:
-    return frozenset(category.value for category in Category)
 
 
 def _pct(value: float | None) -> str:

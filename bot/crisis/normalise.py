@@ -20,7 +20,12 @@ _INVISIBLE = re.compile(
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 # A letter next to a digit or symbol inside one word: "k1ll", "m3", "$uicide". Quantities like "30mg" or "2am"
 # start with their digits and are left alone.
-_LEET_WORD = re.compile(r"(?<![\w@$|!*])(?=[a-z@$]*[a-z][0-9@$|!*]|[@$][a-z])[a-z0-9@$|!*]+")
+_LEET_WORD = re.compile(r"(?<![\w@$|!*])(?=[a-z@$]*[a-z][0-9@$|!*]|[@$][a-z]|[013457][a-z])[a-z0-9@$|!*]+")
+# Digits before letters are usually a quantity or an ordinal ("30mg", "2am", "3rd"), not leetspeak ("3nd").
+_DIGIT_LETTER = re.compile(r"[a-z][0-9]|[0-9][a-z]")
+_QUANTITY = re.compile(
+    r"\d*(?:1st|2nd|3rd)|\d+(?:th|s|am|pm|mg|mcg|g|kg|ml|l|k|m|km|cm|mm|ft|in|h|hr|hrs|min|mins|x|d|yo|yrs|lbs|lb|oz|gb|mb|p|fps|v|w|am|pm)"
+)
 _LEET_TABLE = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i", "*": "i"}
 )
@@ -127,8 +132,8 @@ class Normaliser:
         text = fold(text)
         if self.mention is not None and ('"' in text or "“" in text or "«" in text):
             text = self._unquote(text)
-        if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or re.search(r"[a-z][0-9]", text):
-            text = _LEET_WORD.sub(_unleet, text)
+        if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or _DIGIT_LETTER.search(text):
+            text = _LEET_WORD.sub(self._unleet, text)
         text = _SPACED.sub(self._join_spaced, text)
         if any(stem in text for stem in _JOINED_STEMS):
             text = _JOINED.sub(self._split_joined, text)
@@ -155,6 +160,18 @@ class Normaliser:
             return text
         return _QUOTED.sub(" ~ ", text)
 
+    def _unleet(self, match: re.Match[str]) -> str:
+        word = match[0].rstrip("!")
+        if _QUANTITY.fullmatch(word):
+            return match[0]
+        if "*" in word:
+            # A star hides a vowel: "h*rt" is "hurt", "k*ll" is "kill".
+            for vowel in "iuaeo":
+                guess = word.replace("*", vowel).translate(_LEET_TABLE)
+                if guess in self.vocabulary:
+                    return guess + match[0][len(word) :]
+        return word.translate(_LEET_TABLE) + match[0][len(word) :]
+
     def _split_joined(self, match: re.Match[str]) -> str:
         words = segment(match[0], self.vocabulary, self.longest_word)
         return " ".join(words) if words and len(words) > 1 else match[0]
@@ -179,11 +196,6 @@ def _top_level_alternatives(pattern: str) -> list[str]:
             parts.append(pattern[start:position])
             start = position + 1
     return [*parts, pattern[start:]]
-
-
-def _unleet(match: re.Match[str]) -> str:
-    word = match[0].rstrip("!")
-    return word.translate(_LEET_TABLE) + match[0][len(word) :]
 
 
 def segment(run: str, vocabulary: frozenset[str], longest: int) -> list[str] | None:

@@ -23,6 +23,7 @@ TEXTS: dict[str, frozenset[str]] = {
     "lines_header": frozenset({"country"}),
     "reach_person": frozenset(),
     "handoff_offer": frozenset(),
+    "handoff_offer_lines": frozenset(),
     "moderators_alerted": frozenset(),
     "public_notice": frozenset(),
     "check_in": frozenset(),
@@ -48,13 +49,19 @@ class Texts:
     def lines(self, country: CountryLines) -> str:
         return f"{self.say('lines_header', country=country.name)}\n{country.render()}"
 
-    def crisis(self, categories: list[Category], country: CountryLines, *, imminent: bool, alerted: bool) -> str:
+    def crisis(
+        self, categories: list[Category], country: CountryLines, *, imminent: bool, moderators: bool, alerted: bool
+    ) -> str:
         opening = self.opening[categories[0] if categories else Category.SUICIDE]
         parts = [opening]
         if imminent or Category.MEDICAL in categories:
-            parts.append(self.say("imminent_first", emergency=country.emergency))
+            # In immediate danger the emergency number comes before anything else (SAFETY.md rule 3).
+            parts.insert(0, self.say("imminent_first", emergency=country.emergency))
         parts += [self.say("bot"), country.render(), self.say("reach_person")]
-        parts.append(self.say("moderators_alerted") if alerted else self.say("handoff_offer"))
+        if alerted:
+            parts.append(self.say("moderators_alerted"))
+        else:
+            parts.append(self.say("handoff_offer" if moderators else "handoff_offer_lines"))
         return "\n\n".join(parts)
 
     def summary(self, categories: list[Category]) -> str:

@@ -106,7 +106,9 @@ class Crisis:
             ModeratorAlert(turn.msg.tenant, level, turn.msg.link) if level is Level.IMMINENT and moderators else None
         )
         categories = _ordered(assessment.categories)
-        text = self.texts.crisis(categories, lines, imminent=level is Level.IMMINENT, alerted=alert is not None)
+        text = self.texts.crisis(
+            categories, lines, imminent=level is Level.IMMINENT, moderators=bool(moderators), alerted=alert is not None
+        )
         return Reply(
             text,
             actions=(_handoff_action(), Action(ACTION_RESOURCES, "Show crisis lines")),
