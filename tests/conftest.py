@@ -71,3 +71,4 @@ async def make_app(redis: Redis, settings_overrides: dict[str, Any]) -> AsyncIte
     for app in built:
         if app.llm is not None:
             await app.llm.aclose()
+        await app.crisis.aclose()
