@@ -42,6 +42,7 @@ _SPACED_GAP = re.compile(r"[ .\-_*·]+")
 # "my_self". Joined only when the result is a known word the punctuation cut through, so "e.g.", "u.s.",
 # "2.5", "self-harm" and "example.com" keep their meaning.
 _INNER_PUNCT = re.compile(r"(?<![\w.\-*])[^\W\d_]+(?:[.\-_*·][^\W\d_]+)+(?![\w\-*])")
+_INNER_GAP = re.compile(r"[^\W\d_][.\-_*·][^\W\d_]")  # a cheap first look: most messages have no such gap
 _MIN_HIDDEN_WORD = 4
 _PUNCT = re.compile(r"[^\w\s.?!]+|_")
 _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
@@ -140,7 +141,8 @@ class Normaliser:
         if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or _DIGIT_LETTER.search(text):
             text = _LEET_WORD.sub(self._unleet, text)
         text = _SPACED.sub(self._join_spaced, text)
-        text = _INNER_PUNCT.sub(self._join_split_word, text)
+        if _INNER_GAP.search(text):
+            text = _INNER_PUNCT.sub(self._join_split_word, text)
         if any(stem in text for stem in _JOINED_STEMS):
             text = _JOINED.sub(self._split_joined, text)
         text = _PUNCT.sub(" ", text)
