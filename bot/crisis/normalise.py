@@ -38,6 +38,12 @@ _JOINED = re.compile(
 _SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*·]{1,2}[^\W\d_](?![^\W\d_])){2,}")
 _LONGEST_RUN = 60  # longer runs of single letters are not words; cutting them up would cost quadratic time
 _SPACED_GAP = re.compile(r"[ .\-_*·]+")
+# Letters split by a dot, dash, underscore or star inside a word to slip past filters: "sui.cide", "ki-ll",
+# "my_self". Joined only when the result is a known word the punctuation cut through, so "e.g.", "u.s.",
+# "2.5", "self-harm" and "example.com" keep their meaning.
+_INNER_PUNCT = re.compile(r"(?<![\w.\-*])[^\W\d_]+(?:[.\-_*·][^\W\d_]+)+(?![\w\-*])")
+_INNER_GAP = re.compile(r"[^\W\d_][.\-_*·][^\W\d_]")  # a cheap first look: most messages have no such gap
+_MIN_HIDDEN_WORD = 4
 _PUNCT = re.compile(r"[^\w\s.?!]+|_")
 _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
@@ -135,6 +141,8 @@ class Normaliser:
         if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or _DIGIT_LETTER.search(text):
             text = _LEET_WORD.sub(self._unleet, text)
         text = _SPACED.sub(self._join_spaced, text)
+        if _INNER_GAP.search(text):
+            text = _INNER_PUNCT.sub(self._join_split_word, text)
         if any(stem in text for stem in _JOINED_STEMS):
             text = _JOINED.sub(self._split_joined, text)
         text = _PUNCT.sub(" ", text)
@@ -175,6 +183,25 @@ class Normaliser:
     def _split_joined(self, match: re.Match[str]) -> str:
         words = segment(match[0], self.vocabulary, self.longest_word)
         return " ".join(words) if words and len(words) > 1 else match[0]
+
+    def _join_split_word(self, match: re.Match[str]) -> str:
+        pieces = _SPACED_GAP.split(match[0])
+        joined = "".join(pieces)
+        if len(joined) > _LONGEST_RUN:
+            return match[0]
+        words = segment(joined, self.vocabulary, self.longest_word)
+        if not words or max(len(word) for word in words) < _MIN_HIDDEN_WORD:
+            return match[0]
+        # Only where a gap falls inside one of the words: "life.i" is two words and a full stop, not a disguise.
+        cuts, position = set(), 0
+        for piece in pieces[:-1]:
+            position += len(piece)
+            cuts.add(position)
+        bounds, position = set(), 0
+        for word in words:
+            position += len(word)
+            bounds.add(position)
+        return " ".join(words) if cuts - bounds else match[0]
 
     def _join_spaced(self, match: re.Match[str]) -> str:
         joined = _SPACED_GAP.sub("", match[0])

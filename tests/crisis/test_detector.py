@@ -96,6 +96,20 @@ def test_idioms_topic_talk_grief_and_negation_are_not_urgent(detector, text):
     assert not detector.detect(text).level.at_least(Level.URGENT)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sui.cide is the only way out", "suicide is the only way out"),
+        ("i want to ki-ll my_self", "i want to kil myself"),
+        ("e.g. the u.s. at 2.5 km", "e . g . the you . s . at 2 . 5 km"),
+        ("so tired.i want to sleep", "tired . i want to slep"),
+        ("see example.com and self-harm week", "se example . com and self harm wek"),
+    ],
+)
+def test_punctuation_inside_a_word_is_joined_only_when_it_hides_a_known_word(detector, text, expected):
+    assert detector.normalise(text) == expected
+
+
 def test_third_person_is_concern_not_urgent(detector):
     assert detector.detect("my friend says she wants to die").level is Level.CONCERN
 
