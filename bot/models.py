@@ -110,7 +110,7 @@ class Reply:
     """What the core answers. `private` asks the adapter to move the reply out of a public channel
     (DM or ephemeral) and leave at most `public_notice` behind.
 
-    Two kinds carry empty text and must be dropped by adapters, sending nothing (see docs/limits.md):
+    Two kinds carry empty text and must be dropped by adapters, sending nothing (README, "Limits"):
     - `kind="duplicate"`: the platform delivered this event (`IncomingMessage.event_id`) before and it
       was answered then (a Slack retry, a gateway replay).
     - `kind="folded"`: the message arrived while an earlier one in the same conversation was being answered,

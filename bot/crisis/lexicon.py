@@ -33,7 +33,7 @@ class CrisisDataError(PromptError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One concept (e.g. "wanting to die"), its level and how context changes it. See docs/crisis.md."""
+    """One concept (e.g. "wanting to die"), its level and how context changes it. See the README, "Safety"."""
 
     id: str
     category: Category

@@ -148,7 +148,7 @@ def test_ci_gate_recall_and_false_positive_rate_on_the_development_set(detector)
 
 
 def test_the_held_out_set_does_not_regress(detector):
-    # Never tuned on: this bound guards against regressions; the figure itself is reported in docs/crisis.md.
+    # Never tuned on: this bound guards against regressions; the figure itself is reported in the README, "Safety".
     report = evaluate(_rows("heldout.tsv"), lambda text: detector.detect(text).level)
     assert report.overall.recall >= 0.8
     assert report.overall.fpr <= 0.03
