@@ -18,11 +18,11 @@ class ConsentStage:
         self._prompts = prompts
         self._required = required
         self._llm_configured = llm_configured
-        self._context_minutes = context_minutes
+        self._disclaimer = prompts.say("disclaimer", context_minutes=context_minutes)
 
     async def run(self, turn: Turn) -> Reply | None:
         session = turn.session
-        disclaimer = self._prompts.say("disclaimer", context_minutes=self._context_minutes)
+        disclaimer = self._disclaimer
         if self._llm_configured and self._required and not session.consent:
             text = f"{disclaimer}\n\n{self._prompts.say('consent_needed')}"
             return Reply(text, actions=(consent_action(),), kind="disclaimer")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.yamlfile import read_mapping
 
 # Each fixed message and the placeholders it may use.
 MESSAGES: dict[str, frozenset[str]] = {
@@ -78,14 +78,7 @@ def _read_text(path: Path) -> str:
 
 
 def _read_messages(path: Path) -> dict[str, str]:
-    try:
-        data = yaml.safe_load(_read_text(path))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise PromptError(f"Prompt file is not valid YAML{where}: {path}") from None
-    if not isinstance(data, dict):
-        raise PromptError(f"Prompt file must be a mapping of message names to text: {path}")
+    data = read_mapping(path, PromptError, "Prompt file")
     messages: dict[str, str] = {}
     for key, allowed in MESSAGES.items():
         value = data.get(key)

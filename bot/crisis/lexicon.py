@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.crisis.normalise import Normaliser, collapse_repeats, fold, unaccent
 from bot.models import Category, Level
 from bot.prompts import PromptError
+from bot.yamlfile import read_mapping
 
 _DEF = re.compile(r"\{(\w+)\}")
 _CONTEXT_KEYS = ("laughter", "negation", "first_person", "other_person", "own", "past", "imminence")
@@ -189,19 +188,7 @@ def _compile(pattern: str, path: Path, where: str) -> re.Pattern[str]:
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CrisisDataError(f"Crisis data file missing: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CrisisDataError(f"Crisis data file unreadable: {path} ({type(exc).__name__})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CrisisDataError(f"Crisis data file is not valid YAML{where}: {path}") from None
-    if not isinstance(data, dict):
-        raise CrisisDataError(f"Crisis data file must be a mapping: {path}")
-    return data
+    return read_mapping(path, CrisisDataError, "Crisis data file")
 
 
 def _str_map(value: Any, path: Path, where: str) -> dict[str, str]:

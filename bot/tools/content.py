@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.prompts import PromptError
+from bot.yamlfile import read_mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +80,7 @@ def _flow(name: str, path: Path) -> FlowContent:
 
 
 def _load(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PromptError(f"Prompt file missing: {path}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PromptError(f"Prompt file unreadable or not valid YAML: {path} ({type(exc).__name__})") from None
-    if not isinstance(data, dict):
-        raise PromptError(f"Prompt file must be a mapping: {path}")
-    return data
+    return read_mapping(path, PromptError, "Prompt file")
 
 
 def _text(data: Any, key: str, path: Path) -> str:

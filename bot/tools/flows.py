@@ -6,6 +6,7 @@ key, with the context's expiry) so the exercise survives a restart or another re
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.context import ContextStore
@@ -22,7 +23,15 @@ class Flows:
         self._flows = flows
         self._context = context
 
-    async def start(self, turn: Turn, name: str) -> Reply:
+    def starter(self, name: str) -> Callable[[Turn, str], Awaitable[Reply]]:
+        """The command handler that starts exercise `name` (its argument is ignored)."""
+
+        async def start(turn: Turn, argument: str) -> Reply:
+            return await self._start(turn, name)
+
+        return start
+
+    async def _start(self, turn: Turn, name: str) -> Reply:
         flow = self._flows[name]
         await self._save(turn, {"tool": name, "step": 0, "answers": {}})
         return Reply(f"{flow.intro}\n\n{flow.steps[0].ask}", actions=(STOP,), private=True, kind="tool")

@@ -29,19 +29,16 @@ class ToolStage:
         self._checkins = CheckIns(context)
         self._commands: dict[str, Handler] = {
             "breathe": self._breathe,
-            "ground": self._flows.start,
-            "reframe": self._flows.start,
-            "prepare": self._flows.start,
+            **{name: self._flows.starter(name) for name in content.flows},
             "journal": self._journal,
             "learn": self._learn,
             "checkin": self._checkins.handle,
             "stop": self._stop,
-            ACTION_STOP_EXERCISE: self._stop,
         }
 
     async def run(self, turn: Turn) -> Reply | None:
         if turn.msg.action == ACTION_STOP_EXERCISE:
-            return await self._stop(turn, "")
+            return await self._stop(turn)
         if turn.msg.action:
             return None
         if turn.text.startswith("/"):
@@ -49,7 +46,7 @@ class ToolStage:
             handler = self._commands.get(name.lower().strip())
             if handler is None:
                 return None
-            return await handler(turn, name.lower().strip() if handler == self._flows.start else argument.strip())
+            return await handler(turn, argument.strip())
         if turn.session.flow:
             return await self._flows.answer(turn)
         return None
@@ -76,5 +73,5 @@ class ToolStage:
         topics = "\n".join(f"• /learn {key}: {title}" for key, (title, _) in cards.items())
         return Reply(f"{self._content.learn_intro}\n{topics}", kind="tool")
 
-    async def _stop(self, turn: Turn, argument: str) -> Reply:
+    async def _stop(self, turn: Turn, argument: str = "") -> Reply:
         return await self._flows.stop(turn)
