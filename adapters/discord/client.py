@@ -40,6 +40,19 @@ def intents() -> discord.Intents:
     return wanted
 
 
+class _NoVoiceWarnings(logging.Filter):
+    """Hearth never joins voice, so discord.py's start-up warnings about missing voice libraries are noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().endswith("voice will NOT be supported")
+
+
+def quiet_voice_warnings() -> None:
+    library_log = logging.getLogger("discord.client")
+    if not any(isinstance(existing, _NoVoiceWarnings) for existing in library_log.filters):
+        library_log.addFilter(_NoVoiceWarnings())
+
+
 @contextmanager
 def pointed_at(settings: DiscordSettings) -> Iterator[None]:
     before = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
@@ -59,6 +72,7 @@ class HearthClient(discord.AutoShardedClient):
         shards: dict[str, Any] = {"shard_count": settings.discord_shard_count}
         if settings.discord_shard_ids:
             shards["shard_ids"] = list(settings.discord_shard_ids)
+        quiet_voice_warnings()
         super().__init__(
             intents=intents(),
             **shards,

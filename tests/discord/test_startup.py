@@ -38,6 +38,7 @@ async def test_python_m_bot_runs_discord_when_a_token_is_set_and_stops_cleanly(d
     assert "automated" in reply.content  # the first-contact introduction comes first
     assert process.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+    assert "voice will NOT be supported" not in err.decode()  # Hearth never uses voice: no noise at start-up
     assert out == b""
 
 
