@@ -110,7 +110,7 @@ class CommandStage:
 
     async def _resources(self, turn: Turn, argument: str) -> Reply:
         country = argument.upper() if len(argument) == 2 and argument.isalpha() else turn.country
-        return self._crisis.resources_reply(country)
+        return self._crisis.resources_reply(country, self._crisis.language(turn))
 
     async def _mydata(self, turn: Turn, argument: str) -> Reply:
         try:
@@ -144,7 +144,7 @@ class CommandStage:
             await self._context.set_country(turn.msg.user, chosen)
         except (RedisError, OSError):
             return Reply(self._prompts.say("storage_down"), private=True)
-        resources = self._crisis.resources_reply(chosen or self._crisis.default_country)
+        resources = self._crisis.resources_reply(chosen or self._crisis.default_country, self._crisis.language(turn))
         text = self._prompts.say("country_set", country=chosen or "the community's or the default")
         return Reply(f"{text}\n\n{resources.text}", actions=resources.actions, private=True, kind="country")
 

@@ -1,8 +1,11 @@
-"""The deterministic crisis replies, composed from `prompts/crisis/replies.yaml` and the country's lines.
+"""The deterministic crisis replies, composed from `prompts/crisis/replies/<language>.yaml` and the country's lines.
 
 No LLM is involved: what a person in crisis reads was written and reviewed in advance (SAFETY.md, "Rules for
 every crisis reply"). The order is fixed: acknowledgement; the emergency number first when in danger; that
 Hearth is a bot; the lines; reaching a person; the handoff.
+
+English (`en.yaml`) is required. Every other language file must hold every text English holds, checked at
+start-up, so a person is never answered in half one language and half another.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.crisis.language import DEFAULT_LANGUAGE, guess_language
 from bot.crisis.lexicon import CrisisDataError, read_yaml
-from bot.crisis.resources import CountryLines
+from bot.crisis.resources import ContactWords, CountryLines
 from bot.models import Category
 
 # Each fixed text and the placeholders it may use.
@@ -35,19 +39,30 @@ TEXTS: dict[str, frozenset[str]] = {
     "resources_intro": frozenset(),
     "summary": frozenset({"what"}),
 }
+# Button labels, in the reader's language.
+LABELS = ("talk_to_person", "show_lines", "share_summary")
 
 
 @dataclass(frozen=True)
 class Texts:
+    language: str
     fixed: Mapping[str, str]
     opening: Mapping[Category, str]
     category_words: Mapping[Category, str]
+    labels: Mapping[str, str]
+    contact: ContactWords
 
     def say(self, key: str, **values: str) -> str:
         return self.fixed[key].format(**values) if values else self.fixed[key]
 
+    def label(self, key: str) -> str:
+        return self.labels[key]
+
+    def render(self, country: CountryLines) -> str:
+        return country.render(self.contact)
+
     def lines(self, country: CountryLines) -> str:
-        return f"{self.say('lines_header', country=country.name)}\n{country.render()}"
+        return f"{self.say('lines_header', country=country.name)}\n{self.render(country)}"
 
     def crisis(
         self, categories: list[Category], country: CountryLines, *, imminent: bool, moderators: bool, alerted: bool
@@ -57,7 +72,7 @@ class Texts:
         if imminent or Category.MEDICAL in categories:
             # In immediate danger the emergency number comes before anything else (SAFETY.md rule 3).
             parts.insert(0, self.say("imminent_first", emergency=country.emergency))
-        parts += [self.say("bot"), country.render(), self.say("reach_person")]
+        parts += [self.say("bot"), self.render(country), self.say("reach_person")]
         if alerted:
             parts.append(self.say("moderators_alerted"))
         else:
@@ -69,16 +84,64 @@ class Texts:
         return self.say("summary", what=what)
 
 
-def load_texts(path: Path) -> Texts:
-    data = read_yaml(path)
+@dataclass(frozen=True)
+class Phrasebook:
+    """The crisis texts in every language Hearth has them in, and a guess at which one a message is in."""
+
+    by_language: Mapping[str, Texts]
+    markers: Mapping[str, frozenset[str]]
+
+    def language_of(self, text: str) -> str | None:
+        return guess_language(text, self.markers)
+
+    def __call__(self, language: str | None = None) -> Texts:
+        return self.by_language.get(language or DEFAULT_LANGUAGE, self.by_language[DEFAULT_LANGUAGE])
+
+
+def load_phrasebook(folder: Path) -> Phrasebook:
+    """`folder/<language>.yaml` for each language; English is required."""
+    files = {path.stem: path for path in sorted(folder.glob("*.yaml"))}
+    if DEFAULT_LANGUAGE not in files:
+        raise CrisisDataError(f"Crisis reply file missing: {folder / DEFAULT_LANGUAGE}.yaml")
+    data = {language: read_yaml(path) for language, path in files.items()}
+    return Phrasebook(
+        by_language={language: _texts(files[language], data[language]) for language in files},
+        markers={language: _markers(files[language], data[language]) for language in files},
+    )
+
+
+def _texts(path: Path, data: Mapping[str, object]) -> Texts:
     fixed: dict[str, str] = {}
     for key, allowed in TEXTS.items():
         fixed[key] = _text(path, key, data.get(key), allowed)
+    labels = _section(path, "labels", data)
+    contact = _section(path, "contact", data)
     return Texts(
+        language=path.stem,
         fixed=fixed,
         opening=_per_category(path, "opening", data.get("opening")),
         category_words=_per_category(path, "category_words", data.get("category_words")),
+        labels={key: _text(path, f"labels.{key}", labels.get(key), frozenset()) for key in LABELS},
+        contact=ContactWords(
+            call=_text(path, "contact.call", contact.get("call"), frozenset({"number"})),
+            text=_text(path, "contact.text", contact.get("text"), frozenset({"number"})),
+            chat=_text(path, "contact.chat", contact.get("chat"), frozenset({"address"})),
+        ),
     )
+
+
+def _markers(path: Path, data: Mapping[str, object]) -> frozenset[str]:
+    raw = data.get("markers")
+    if not isinstance(raw, str) or not raw.split():
+        raise CrisisDataError(f"Crisis data file {path}: 'markers' must list the language's common words")
+    return frozenset(raw.split())
+
+
+def _section(path: Path, key: str, data: Mapping[str, object]) -> Mapping[str, object]:
+    raw = data.get(key)
+    if not isinstance(raw, dict):
+        raise CrisisDataError(f"Crisis data file {path}: '{key}' must be a mapping")
+    return raw
 
 
 def _per_category(path: Path, key: str, raw: object) -> dict[Category, str]:

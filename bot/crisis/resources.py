@@ -17,6 +17,18 @@ _CONTACTS = ("phone", "text", "chat")
 
 
 @dataclass(frozen=True, slots=True)
+class ContactWords:
+    """How a line is reached, in the reader's language (`prompts/crisis/replies/<language>.yaml`)."""
+
+    call: str = "call {number}"
+    text: str = "text {number}"
+    chat: str = "chat at {address}"
+
+
+ENGLISH = ContactWords()
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     name: str
     url: str
@@ -24,8 +36,12 @@ class Line:
     text: str | None = None
     chat: str | None = None
 
-    def render(self) -> str:
-        ways = [f"call {self.phone}" if self.phone else "", _text(self.text), _chat(self.chat, self.url)]
+    def render(self, words: ContactWords = ENGLISH) -> str:
+        ways = [
+            words.call.format(number=self.phone) if self.phone else "",
+            _text(self.text, words),
+            _chat(self.chat, self.url, words),
+        ]
         how = "; ".join(way for way in ways if way)
         return f"• {self.name}: {how}" + ("" if self.url in how else f" ({self.url})")
 
@@ -39,8 +55,8 @@ class CountryLines:
     source: str
     last_verified: str
 
-    def render(self) -> str:
-        return "\n".join(line.render() for line in self.lines)
+    def render(self, words: ContactWords = ENGLISH) -> str:
+        return "\n".join(line.render(words) for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -99,13 +115,13 @@ def _line(path: Path, code: str, raw: Any) -> Line:
     return Line(name=raw["name"], url=raw["url"], **contacts)
 
 
-def _text(text: str | None) -> str:
+def _text(text: str | None, words: ContactWords) -> str:
     if not text:
         return ""
-    return text if not text[0].isdigit() else f"text {text}"
+    return text if not text[0].isdigit() else words.text.format(number=text)
 
 
-def _chat(chat: str | None, url: str) -> str:
+def _chat(chat: str | None, url: str, words: ContactWords) -> str:
     if not chat:
         return ""
-    return f"chat at {chat}" if chat.startswith("http") else chat
+    return words.chat.format(address=chat) if chat.startswith("http") else chat

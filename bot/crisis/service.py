@@ -13,9 +13,10 @@ from typing import Any
 
 from bot.config import Settings
 from bot.crisis.detector import Detection, Detector
+from bot.crisis.language import DEFAULT_LANGUAGE
 from bot.crisis.lexicon import load_lexicon
 from bot.crisis.moderation import Moderation, build_moderation
-from bot.crisis.replies import Texts, load_texts
+from bot.crisis.replies import Phrasebook, Texts, load_phrasebook
 from bot.crisis.resources import CountryLines, Directory, load_directory
 from bot.crisis.screen import OutputScreen, load_screen
 from bot.models import (
@@ -44,7 +45,7 @@ _YES = re.compile(
 class Crisis:
     detector: Detector
     directory: Directory
-    texts: Texts
+    phrasebook: Phrasebook
     screen: OutputScreen
     default_country: str | None
     moderation: Moderation | None = field(default=None)
@@ -90,12 +91,20 @@ class Crisis:
             "level": assessment.level.value,
             "categories": categories,
             "asked": asked or bool(previous.get("asked")),
+            "language": self.language(turn),
         }
 
-    def resources_reply(self, country: str | None) -> Reply:
+    def language(self, turn: Turn) -> str:
+        """The language to answer in: the message's own when its words say; else the one this conversation's
+        crisis note kept (a button press or a short "sí" says nothing); else English."""
+        kept = turn.session.crisis.get("language")
+        return self.phrasebook.language_of(turn.text) or (kept if isinstance(kept, str) else DEFAULT_LANGUAGE)
+
+    def resources_reply(self, country: str | None, language: str | None = None) -> Reply:
+        texts = self.phrasebook(language)
         lines = self.directory.for_country(country)
-        text = f"{self.texts.say('resources_intro')}\n{lines.render()}\n\n{self._emergency(lines)}"
-        return Reply(text, actions=(_handoff_action(),), private=True, kind="resources")
+        text = f"{texts.say('resources_intro')}\n{texts.render(lines)}\n\n{_emergency(texts, lines)}"
+        return Reply(text, actions=(_handoff_action(texts),), private=True, kind="resources")
 
     def crisis_reply(self, turn: Turn) -> Reply:
         assessment = turn.assessment
@@ -106,42 +115,45 @@ class Crisis:
             ModeratorAlert(turn.msg.tenant, level, turn.msg.link) if level is Level.IMMINENT and moderators else None
         )
         categories = _ordered(assessment.categories)
-        text = self.texts.crisis(
+        texts = self.phrasebook(self.language(turn))
+        text = texts.crisis(
             categories, lines, imminent=level is Level.IMMINENT, moderators=bool(moderators), alerted=alert is not None
         )
         return Reply(
             text,
-            actions=(_handoff_action(), Action(ACTION_RESOURCES, "Show crisis lines")),
+            actions=(_handoff_action(texts), _resources_action(texts)),
             private=True,
             level=level,
             kind="crisis",
-            public_notice=self.texts.say("public_notice"),
+            public_notice=texts.say("public_notice"),
             alert=alert,
         )
 
     def check_in_reply(self, turn: Turn) -> Reply:
         """For an ambiguous message or a method question: ask directly and gently (SAFETY.md rule 7)."""
         key = "method_declined" if turn.assessment.method_question else "check_in"
+        texts = self.phrasebook(self.language(turn))
         lines = self.directory.for_country(turn.country)
-        text = f"{self.texts.say(key)}\n\n{self.texts.lines(lines)}"
+        text = f"{texts.say(key)}\n\n{texts.lines(lines)}"
         return Reply(
             text,
-            actions=(_handoff_action(), Action(ACTION_RESOURCES, "Show crisis lines")),
+            actions=(_handoff_action(texts), _resources_action(texts)),
             private=True,
             level=Level.CONCERN,
             kind="check_in",
-            public_notice=self.texts.say("public_notice"),
+            public_notice=texts.say("public_notice"),
         )
 
     def handoff_reply(self, turn: Turn, *, share: bool) -> Reply:
+        texts = self.phrasebook(self.language(turn))
         lines = self.directory.for_country(turn.country)
         note = turn.session.crisis
         level = Level(note["level"]) if note.get("level") in Level._value2member_map_ else Level.CONCERN
         if not turn.session.community.moderator_channel:
-            text = f"{self.texts.say('handoff_none')}\n{lines.render()}\n\n{self._emergency(lines)}"
+            text = f"{texts.say('handoff_none')}\n{texts.render(lines)}\n\n{_emergency(texts, lines)}"
             return Reply(
                 text,
-                actions=(Action(ACTION_RESOURCES, "Show crisis lines"),),
+                actions=(_resources_action(texts),),
                 private=True,
                 level=level,
                 kind="handoff",
@@ -149,18 +161,15 @@ class Crisis:
         categories = _ordered(
             frozenset(Category(c) for c in note.get("categories", []) if c in Category._value2member_map_)
         )
-        summary = self.texts.summary(categories) if share else None
-        parts = [self.texts.say("handoff_shared", summary=summary) if summary else self.texts.say("handoff_sent")]
-        actions: tuple[Action, ...] = (Action(ACTION_RESOURCES, "Show crisis lines"),)
+        summary = texts.summary(categories) if share else None
+        parts = [texts.say("handoff_shared", summary=summary) if summary else texts.say("handoff_sent")]
+        actions: tuple[Action, ...] = (_resources_action(texts),)
         if not share:
-            parts.append(self.texts.say("handoff_share_offer"))
-            actions = (Action(ACTION_HANDOFF_SHARE, "Share a summary"), *actions)
-        parts.append(lines.render())
+            parts.append(texts.say("handoff_share_offer"))
+            actions = (Action(ACTION_HANDOFF_SHARE, texts.label("share_summary")), *actions)
+        parts.append(texts.render(lines))
         alert = ModeratorAlert(turn.msg.tenant, level, turn.msg.link, summary)
         return Reply("\n\n".join(parts), actions=actions, private=True, level=level, kind="handoff", alert=alert)
-
-    def _emergency(self, lines: CountryLines) -> str:
-        return self.texts.say("imminent_first", emergency=lines.emergency)
 
     def screen_output(self, text: str) -> bool:
         """True when an LLM reply is safe to send (no method or means, no diagnosis, no dosing)."""
@@ -185,8 +194,16 @@ class Crisis:
             await self.moderation.aclose()
 
 
-def _handoff_action() -> Action:
-    return Action(ACTION_HANDOFF, "Talk to a person", ActionStyle.PRIMARY)
+def _handoff_action(texts: Texts) -> Action:
+    return Action(ACTION_HANDOFF, texts.label("talk_to_person"), ActionStyle.PRIMARY)
+
+
+def _resources_action(texts: Texts) -> Action:
+    return Action(ACTION_RESOURCES, texts.label("show_lines"))
+
+
+def _emergency(texts: Texts, lines: CountryLines) -> str:
+    return texts.say("imminent_first", emergency=lines.emergency)
 
 
 def _ordered(categories: frozenset[Category]) -> list[Category]:
@@ -212,7 +229,7 @@ def build_crisis(settings: Settings) -> Crisis:
     return Crisis(
         detector=Detector(load_lexicon(folder)),
         directory=load_directory(folder / "resources.yaml"),
-        texts=load_texts(folder / "replies.yaml"),
+        phrasebook=load_phrasebook(folder / "replies"),
         screen=load_screen(folder / "screen.yaml"),
         default_country=settings.crisis.default_country,
         moderation=build_moderation(settings),

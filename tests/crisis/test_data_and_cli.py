@@ -11,7 +11,7 @@ import yaml
 
 from bot.config import default_prompts_dir
 from bot.crisis.lexicon import CrisisDataError
-from bot.crisis.replies import load_texts
+from bot.crisis.replies import load_phrasebook
 from bot.crisis.resources import load_directory
 from bot.crisis.screen import load_screen
 from tests.adapters.test_console import run_bot
@@ -54,10 +54,10 @@ def test_an_entry_without_its_source_stops_start_up(tmp_path):
 def test_a_reply_template_with_an_unknown_placeholder_stops_start_up(tmp_path):
     folder = tmp_path / "crisis"
     shutil.copytree(FOLDER, folder)
-    text = (folder / "replies.yaml").read_text(encoding="utf-8").replace("call {emergency} now", "call {number} now")
-    (folder / "replies.yaml").write_text(text, encoding="utf-8")
+    english = folder / "replies" / "en.yaml"
+    english.write_text(english.read_text(encoding="utf-8").replace("call {emergency} now", "call {number} now"))
     with pytest.raises(CrisisDataError, match="unknown placeholder"):
-        load_texts(folder / "replies.yaml")
+        load_phrasebook(folder / "replies")
 
 
 @pytest.mark.parametrize(

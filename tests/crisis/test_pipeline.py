@@ -57,7 +57,7 @@ async def test_with_redis_down_and_the_llm_failing_a_crisis_still_gets_the_full_
         await app.llm.aclose()
         await redis.aclose()
     assert reply.kind == "crisis" and reply.level is Level.IMMINENT
-    assert "999 or 112" in reply.text and "116 123" in reply.text and "Shout" in reply.text
+    assert "999 / 112" in reply.text and "116 123" in reply.text and "Shout" in reply.text
     assert fake_llm.requests == []
 
 

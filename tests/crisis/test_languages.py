@@ -1,0 +1,81 @@
+"""A person who writes in Spanish, French, German or Portuguese is answered in that language, end to end."""
+
+import shutil
+
+import pytest
+
+from bot.config import default_prompts_dir
+from bot.crisis.lexicon import CrisisDataError
+from bot.crisis.replies import load_phrasebook
+from bot.models import ACTION_HANDOFF, Level
+from tests.helpers import message
+
+REPLIES = default_prompts_dir() / "crisis" / "replies"
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "words", "line"),
+    [
+        ("ya no aguanto más, quiero morir", "ES", "Me alegra de verdad", "llama al 024"),
+        ("je veux mourir, je n'en peux plus", "FR", "Je suis vraiment content", "appelle le 3114"),
+        ("ich will nicht mehr leben", "DE", "Ich bin wirklich froh", "ruf 0800 111 0 111"),
+        ("não aguento mais, quero morrer", "BR", "Fico muito feliz", "ligue para 188"),
+    ],
+)
+async def test_a_crisis_in_another_language_is_answered_in_it(make_app, fake_llm, text, country, words, line):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country=country)
+    reply = await app.pipeline.handle(message(app, text))
+    assert reply.kind == "crisis" and reply.level.at_least(Level.URGENT)
+    assert words in reply.text and line in reply.text
+    assert "I'm Hearth" not in reply.text and "Please also reach out" not in reply.text  # no English left over
+    assert "Talk to a person" not in [action.label for action in reply.actions]
+    assert fake_llm.requests == []
+
+
+async def test_the_handoff_button_after_a_spanish_crisis_answers_in_spanish(make_app):
+    app = make_app(default_country="MX")
+    await app.pipeline.handle(message(app, "quiero matarme, ya no puedo más"))
+    handoff = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF, link="https://x/1"))
+    resources = await app.pipeline.handle(message(app, "/resources"))
+    assert "Lo siento" in handoff.text and "800 911 2000" in handoff.text
+    assert resources.text.startswith("No tienes que pasar por esto a solas")
+
+
+async def test_english_stays_english_and_a_word_of_spanish_does_not_switch(make_app):
+    app = make_app(default_country="US")
+    english = await app.pipeline.handle(message(app, "i want to kill myself, no más"))
+    assert english.text.startswith("I'm really glad you told me")
+    assert "call 988" in english.text
+
+
+def test_the_guess_needs_more_than_one_shared_word():
+    book = load_phrasebook(REPLIES)
+    assert book.language_of("ok") is None
+    assert book.language_of("sí") is None
+    assert book.language_of("😔😔") is None
+    assert book.language_of("Tengo miedo y estoy sola esta noche") == "es"
+    assert book.language_of("J'ai peur, je suis seule ce soir") == "fr"
+    assert book.language_of("Ich habe Angst und bin allein") == "de"
+    assert book.language_of("Estou com medo e sozinha hoje") == "pt"
+    assert book.language_of("I am scared and alone tonight, it's too much") == "en"
+
+
+def test_a_language_file_missing_a_text_stops_start_up_naming_it(tmp_path):
+    folder = tmp_path / "replies"
+    shutil.copytree(REPLIES, folder)
+    german = folder / "de.yaml"
+    german.write_text(german.read_text(encoding="utf-8").replace("reach_person:", "reach_persn:"), encoding="utf-8")
+    with pytest.raises(CrisisDataError, match=r"de\.yaml: text 'reach_person' is missing"):
+        load_phrasebook(folder)
+
+
+def test_every_language_keeps_the_emergency_number_and_the_summary_english_has():
+    book = load_phrasebook(REPLIES)
+    english = book("en")
+    assert set(book.by_language) == {"en", "es", "fr", "de", "pt"}
+    for language, texts in book.by_language.items():
+        for key, text in english.fixed.items():
+            for placeholder in ("{emergency}", "{summary}", "{what}"):
+                assert (placeholder in text) == (placeholder in texts.fixed[key]), (language, key)
+        # Country names are written in English, so other languages leave them out of the heading.
+        assert "{country}" not in texts.fixed["lines_header"] or language == "en"
