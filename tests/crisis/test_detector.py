@@ -123,7 +123,7 @@ def test_a_method_question_alone_is_concern_and_with_distress_urgent(detector):
 
 def test_every_rule_that_fires_on_the_sets_is_found_through_its_triggers(detector):
     # A rule whose triggers miss a word its patterns need would silently never fire.
-    for path in sorted(DATA.glob("*.tsv")):
+    for path in sorted(DATA.rglob("*.tsv")):
         for row in parse_rows(path.read_text(encoding="utf-8").splitlines()):
             text = detector.normalise(row.text)
             fast, full = detector.detect_normalised(text), detector.detect_normalised(text, all_rules=True)
