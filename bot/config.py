@@ -100,6 +100,8 @@ class CrisisSettings(_Section):
     crisis_moderation: bool = False
     crisis_moderation_timeout: float = Field(1.5, gt=0)
     crisis_mode_ttl: int = Field(3600, gt=0)
+    # The learned screen (bot/crisis/classifier.py): asks directly when it sees crisis wording no rule names.
+    crisis_classifier: bool = True
 
     @field_validator("default_country")
     @classmethod

@@ -142,6 +142,8 @@ class Assessment:
     categories: frozenset[Category] = frozenset()
     method_question: bool = False
     distress: bool = False
+    # The learned screen (bot/crisis/classifier.py) raised the level above what the rules decided.
+    learned: bool = False
 
     @staticmethod
     def none() -> Assessment:

@@ -11,9 +11,12 @@ import json
 import sys
 from pathlib import Path
 
+from bot.crisis.classifier import load_classifier
 from bot.crisis.detector import Detector
-from bot.crisis.evaluate import evaluate, parse_rows
+from bot.crisis.evaluate import Report, Row, evaluate, parse_rows
+from bot.crisis.judge import Judge
 from bot.crisis.lexicon import CrisisDataError, load_lexicon
+from bot.models import Level
 
 _BATCH = 512
 
@@ -22,13 +25,14 @@ def _default_folder() -> Path:
     return Path(__file__).resolve().parents[2] / "prompts" / "crisis"
 
 
-def screen(detector: Detector) -> None:
+def screen(judge: Judge) -> None:
     out: list[str] = []
     stdin = sys.stdin.buffer
     for raw in stdin:
-        result = detector.detect(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
-        categories = ",".join(f'"{c.value}"' for c in sorted(result.categories))
-        out.append(f'{{"level": "{result.level.value}", "categories": [{categories}]}}\n')
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        verdict = judge(text)
+        categories = ",".join(f'"{c.value}"' for c in sorted(verdict.categories))
+        out.append(f'{{"level": "{verdict.level.value}", "categories": [{categories}]}}\n')
         if len(out) >= _BATCH:
             sys.stdout.write("".join(out))
             sys.stdout.flush()
@@ -37,14 +41,19 @@ def screen(detector: Detector) -> None:
     sys.stdout.flush()
 
 
-def report(detector: Detector, files: list[Path], show: bool) -> int:
+def _evaluate(judge: Judge, rows: list[Row]) -> Report:
+    verdicts = {row.text: judge(row.text) for row in rows}
+    return evaluate(rows, lambda text: verdicts[text].level, lambda text: verdicts[text].learned is Level.CONCERN)
+
+
+def report(judge: Judge, files: list[Path], show: bool) -> int:
     for path in files:
         try:
             rows = parse_rows(path.read_text(encoding="utf-8").splitlines())
         except (OSError, ValueError) as exc:
             print(f"hearth crisis: {path}: {exc}", file=sys.stderr)  # noqa: T201 - the operator's one line
             return 2
-        result = evaluate(rows, lambda text: detector.detect(text).level)
+        result = _evaluate(judge, rows)
         print(f"{path} ({len(rows)} rows)")  # noqa: T201
         print("\n".join(result.lines()))  # noqa: T201
         if show:
@@ -60,15 +69,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", nargs="+", type=Path, metavar="FILE.tsv", help="score labelled files instead")
     parser.add_argument("--show", action="store_true", help="with --eval: list misses and false alarms")
     parser.add_argument("--data", type=Path, default=None, help="crisis data folder (default: prompts/crisis)")
+    parser.add_argument("--rules-only", action="store_true", help="leave out the learned screen")
     args = parser.parse_args(argv)
+    folder = args.data or _default_folder()
     try:
-        detector = Detector(load_lexicon(args.data or _default_folder()))
+        detector = Detector(load_lexicon(folder))
+        classifier = None if args.rules_only else load_classifier(folder / "classifier.json")
     except CrisisDataError as exc:
         print(f"hearth crisis: {exc}", file=sys.stderr)  # noqa: T201
         return 2
+    judge = Judge(detector, classifier)
     if args.eval:
-        return report(detector, args.eval, args.show)
-    screen(detector)
+        return report(judge, args.eval, args.show)
+    screen(judge)
     return 0
 
 

@@ -42,6 +42,8 @@ class Tally:
     caught: int = 0
     safe: int = 0
     flagged: int = 0
+    asked: int = 0  # crisis rows not caught that the learned screen would ask about directly
+    safe_asked: int = 0  # safe rows it would ask about
 
     @property
     def recall(self) -> float | None:
@@ -63,6 +65,14 @@ class Report:
         out = [f"{'category':<16} {'crisis':>6} {'recall':>7} {'safe':>6} {'FPR':>7}"]
         for name, tally in [*sorted(self.by_category.items()), ("ALL", self.overall)]:
             out.append(f"{name:<16} {tally.crisis:>6} {_pct(tally.recall):>7} {tally.safe:>6} {_pct(tally.fpr):>7}")
+        total = self.overall
+        if total.asked or total.safe_asked:
+            reached = (total.caught + total.asked) / total.crisis if total.crisis else None
+            asked_safe = total.safe_asked / total.safe if total.safe else None
+            out.append(
+                f"asked directly (learned screen): crisis rows caught or asked {_pct(reached)}, "
+                f"safe rows asked {_pct(asked_safe)}"
+            )
         return out
 
 
@@ -85,10 +95,18 @@ def parse_rows(lines: Iterable[str]) -> list[Row]:
     return rows
 
 
-def evaluate(rows: Iterable[Row], level_of: Callable[[str], Level]) -> Report:
+def evaluate(
+    rows: Iterable[Row], level_of: Callable[[str], Level], asks: Callable[[str], bool] | None = None
+) -> Report:
+    """`asks`: whether Hearth would ask this message the direct question (the learned screen), if it is not
+    already caught. Asking is not counted as caught: recall and FPR are the rules' own."""
     report = Report()
     for row in rows:
         flagged = level_of(row.text).at_least(Level.URGENT)
+        asked = not flagged and asks is not None and asks(row.text)
+        if asked:
+            report.overall.asked += row.crisis
+            report.overall.safe_asked += not row.crisis
         tallies = [report.overall] + [report.by_category.setdefault(c, Tally()) for c in sorted(row.categories)]
         for tally in tallies:
             if row.crisis:

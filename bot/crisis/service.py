@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.crisis.classifier import Classifier, load_classifier
 from bot.crisis.detector import Detection, Detector
+from bot.crisis.judge import Judge
 from bot.crisis.language import DEFAULT_LANGUAGE
 from bot.crisis.lexicon import load_lexicon
 from bot.crisis.moderation import Moderation, build_moderation
@@ -49,20 +51,29 @@ class Crisis:
     screen: OutputScreen
     default_country: str | None
     moderation: Moderation | None = field(default=None)
+    classifier: Classifier | None = field(default=None)
+
+    @property
+    def judge(self) -> Judge:
+        return Judge(self.detector, self.classifier)
 
     def detect(self, text: str) -> Detection:
-        """The message alone, as `python -m bot.crisis` screens it."""
+        """The rules alone, on the message alone."""
         return self.detector.detect(text)
 
     def assess(self, text: str, turn: Turn) -> Assessment:
         """The message in the light of the conversation: earlier distress raises an ambiguous message."""
-        detection = self.detector.detect(text)
+        normalised = self.detector.normalise(text)
+        verdict = self.judge.normalised(normalised, command=text.startswith("/"))
+        detection = verdict.detection
         level = detection.level
         note = turn.session.crisis
-        if note.get("asked") and not level.at_least(Level.URGENT) and _YES.match(self.detector.normalise(text)):
+        if note.get("asked") and not level.at_least(Level.URGENT) and _YES.match(normalised):
             return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)
         if detection.raised_by_context().rank > level.rank and self._earlier_distress(turn):
             level = detection.raised_by_context()
+        if verdict.learned.rank > level.rank:
+            return Assessment(verdict.learned, verdict.categories, detection.method_question, True, learned=True)
         return Assessment(level, detection.categories, detection.method_question, detection.distress)
 
     def _earlier_distress(self, turn: Turn) -> bool:
@@ -182,6 +193,8 @@ class Crisis:
             return False
         if assessment.method_question:
             return True
+        if assessment.learned:
+            return not turn.session.crisis.get("asked")
         ambiguous = assessment.distress and bool(assessment.categories & {Category.SUICIDE, Category.SELF_HARM})
         return ambiguous and self._escalable(turn) and not turn.session.crisis.get("asked")
 
@@ -233,4 +246,5 @@ def build_crisis(settings: Settings) -> Crisis:
         screen=load_screen(folder / "screen.yaml"),
         default_country=settings.crisis.default_country,
         moderation=build_moderation(settings),
+        classifier=load_classifier(folder / "classifier.json") if settings.crisis.crisis_classifier else None,
     )

@@ -80,7 +80,8 @@ async def test_the_same_method_question_without_distress_is_declined_gently_not_
 
 
 async def test_an_ambiguous_message_gets_a_direct_gentle_question_and_yes_is_a_crisis(make_app, fake_llm):
-    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    # The rules' own path for ambiguous words (the learned screen, which may judge this urgent, is tested apart).
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, crisis_classifier=False)
     asked = await app.pipeline.handle(message(app, "i just want it all to stop"))
     assert asked.kind == "check_in" and "Are you thinking about suicide" in asked.text
     answer = await app.pipeline.handle(message(app, "yeah"))
