@@ -4,15 +4,21 @@
     .venv/bin/python scripts/train_crisis_classifier.py --hold-out FILE  # also score FILE, left out of training
 
 By default it trains on every set in tests/data/crisis/ (and train/) except the blind sets kept for honest
-measurement (HELD_OUT), which it scores instead. Retrain whenever the sets or the normaliser change: the model
-stores how it saw a few probe messages, and a test fails when the normaliser no longer agrees.
+measurement (HELD_OUT), which it scores instead, with the rules, exactly as the bot judges. Retrain whenever the
+sets or the normaliser change: the model stores how it saw a few probe messages, and a test fails when the
+normaliser no longer agrees.
 
 Needs scikit-learn (installed by `scripts/setup-env dev`); the bot itself never imports it. The features are
-`bot.crisis.classifier.features` of the normalised text (counts), scaled by 1/√(total count), so that the
-pure-Python scorer reproduces the trained model exactly. Both thresholds are chosen by 5-fold cross-validation:
+`bot.crisis.classifier.features` of the normalised text, each counted once and scaled by 1/√(how many), so
+that the pure-Python scorer reproduces the trained model exactly. Thresholds come from 5-fold
+cross-validation:
 - ask: the lowest score at which at most `--ask-false-alarms` of the `none` rows would be asked directly
   (asking a `concern` row is what SAFETY.md wants, so those do not count);
-- urgent: the lowest score at which at most `--urgent-false-alarms` of all safe rows would be made urgent.
+- urgent: the lowest score at which at most `--urgent-false-alarms` of all safe rows would be made urgent;
+- imminent (a head trained on crisis rows only): the lowest score at which at least `--imminent-precision` of
+  the crisis rows it raises are really imminent;
+- each category (heads trained on crisis rows only): the score that best separates rows of that category
+  (largest F1).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -31,7 +38,8 @@ from sklearn.model_selection import StratifiedKFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests/data/crisis"
-HELD_OUT = (DATA / "blind_c.tsv", DATA / "blind_d.tsv")  # never trained on, never tuned on
+# Never trained on, never tuned on: written by people who saw only shared/SAFETY.md.
+HELD_OUT = tuple(DATA / f"blind_{name}.tsv" for name in "cdef")
 # Messages whose normalised form the model records, so a changed normaliser is noticed (tests/crisis).
 PROBES = (
     "I w4nt to k1ll mys3lf",
@@ -48,10 +56,14 @@ PROBES = (
     "wanna sleep and never wake up",
 )
 
-from bot.crisis.classifier import features, load_classifier  # noqa: E402
-from bot.crisis.evaluate import Row, parse_rows  # noqa: E402
+from bot.crisis.classifier import HEADS, IMMINENT, features, load_classifier  # noqa: E402
+from bot.crisis.detector import Detector  # noqa: E402
+from bot.crisis.evaluate import Row, evaluate, parse_rows  # noqa: E402
+from bot.crisis.judge import Judge  # noqa: E402
 from bot.crisis.lexicon import load_lexicon  # noqa: E402
 from bot.models import Level  # noqa: E402
+
+Found = list[list[str]]
 
 
 def load(paths: list[Path]) -> list[Row]:
@@ -61,38 +73,45 @@ def load(paths: list[Path]) -> list[Row]:
     return rows
 
 
-def featurise(rows: list[Row], normalise: object) -> list[dict[str, int]]:
-    return [features(normalise(row.text)) for row in rows]  # type: ignore[operator]
-
-
-def matrix(found: list[dict[str, int]], vocabulary: dict[str, int], grow: bool) -> csr_matrix:
+def matrix(found: Found, vocabulary: dict[str, int], grow: bool) -> csr_matrix:
     data: list[float] = []
     columns: list[int] = []
     starts = [0]
     for features_of_row in found:
-        scale = 1 / math.sqrt(sum(features_of_row.values()) or 1)
-        for feature, count in features_of_row.items():
+        scale = 1 / math.sqrt(len(features_of_row) or 1)
+        for feature in features_of_row:
             column = vocabulary.get(feature)
             if column is None and grow:
                 column = vocabulary[feature] = len(vocabulary)
             if column is not None:
                 columns.append(column)
-                data.append(count * scale)
+                data.append(scale)
         starts.append(len(columns))
     return csr_matrix((data, columns, starts), shape=(len(found), len(vocabulary)))
 
 
-def fit(found: list[dict[str, int]], labels: np.ndarray, c: float) -> tuple[LogisticRegression, dict[str, int]]:
+def fit(
+    found: Found, labels: np.ndarray, c: float, keep: int | None = None
+) -> tuple[LogisticRegression, dict[str, int]]:
+    """The logistic model; with `keep`, refitted on the `keep` features that weighed most, so that the shipped
+    (smaller) model is exactly the one scored."""
     vocabulary: dict[str, int] = {}
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
     model.fit(matrix(found, vocabulary, grow=True), labels)
-    return model, vocabulary
+    if keep is None or len(vocabulary) <= keep:
+        return model, vocabulary
+    names = {column: name for name, column in vocabulary.items()}
+    strongest = np.argsort(-np.abs(model.coef_[0]))[:keep]
+    kept = {names[int(column)]: index for index, column in enumerate(sorted(strongest))}
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    model.fit(matrix(found, kept, grow=False), labels)
+    return model, kept
 
 
-def cross_validated(found: list[dict[str, int]], labels: np.ndarray, c: float) -> np.ndarray:
+def cross_validated(found: Found, labels: np.ndarray, c: float, keep: int) -> np.ndarray:
     scores = np.zeros(len(found))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=7).split(np.zeros(len(labels)), labels):
-        model, vocabulary = fit([found[i] for i in train], labels[train], c)
+        model, vocabulary = fit([found[i] for i in train], labels[train], c, keep)
         scores[test] = model.predict_proba(matrix([found[i] for i in test], vocabulary, grow=False))[:, 1]
     return scores
 
@@ -104,6 +123,36 @@ def _threshold(safe_scores: np.ndarray, allowed: float) -> float:
     return float(max(0.5, ordered[index] + 1e-6)) if len(ordered) else 0.5
 
 
+def _precise_threshold(scores: np.ndarray, labels: np.ndarray, precision: float) -> float:
+    """The lowest score (at least 0.5) above which at least `precision` of the rows raised are positive."""
+    for threshold in np.arange(0.5, 0.99, 0.01):
+        raised = scores >= threshold
+        if raised.any() and labels[raised].mean() >= precision:
+            return float(threshold)
+    return 0.99
+
+
+def _doubt_threshold(scores: np.ndarray, labels: np.ndarray, ruled: np.ndarray, allowed: float) -> float:
+    """The highest score (at most 0.2) below which at most `allowed` of the crisis rows that the rules make
+    exactly urgent would be lowered to a direct question."""
+    caught = np.sort(scores[ruled & (labels == 1)])
+    if not len(caught):
+        return 0.0
+    index = int(math.floor(len(caught) * allowed))
+    return float(min(0.2, caught[index])) if index < len(caught) else 0.0
+
+
+def _best_f1_threshold(scores: np.ndarray, labels: np.ndarray) -> float:
+    best, chosen = -1.0, 0.5
+    for threshold in np.arange(0.2, 0.95, 0.01):
+        raised = scores >= threshold
+        hits = float((raised & (labels == 1)).sum())
+        f1 = 2 * hits / (raised.sum() + labels.sum()) if raised.sum() + labels.sum() else 0.0
+        if f1 > best:
+            best, chosen = f1, float(threshold)
+    return chosen
+
+
 def _share(flags: np.ndarray) -> str:
     return f"{np.mean(flags):.1%}" if len(flags) else "-"
 
@@ -113,38 +162,97 @@ def _shown(path: Path) -> str:
     return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else path.name
 
 
+def _weights(model: LogisticRegression, vocabulary: dict[str, int]) -> dict[str, float]:
+    weights = model.coef_[0]
+    return {name: round(float(weights[column]), 4) for name, column in sorted(vocabulary.items())}
+
+
+def _head(model: LogisticRegression, vocabulary: dict[str, int], threshold: float) -> dict[str, Any]:
+    return {
+        "bias": round(float(model.intercept_[0]), 6),
+        "threshold": round(threshold, 6),
+        "weights": _weights(model, vocabulary),
+    }
+
+
+def train_heads(rows: list[Row], found: Found, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """On crisis rows only: whether it is imminent, and which categories it touches."""
+    crisis = [i for i, row in enumerate(rows) if row.crisis]
+    chosen = [found[i] for i in crisis]
+    heads: dict[str, dict[str, Any]] = {}
+    for name in HEADS:
+        if name == IMMINENT:
+            labels = np.array([rows[i].level is Level.IMMINENT for i in crisis], dtype=int)
+        else:
+            labels = np.array([name in rows[i].categories for i in crisis], dtype=int)
+        if labels.sum() < 20 or (1 - labels).sum() < 20:
+            print(f"head {name}: too few rows, left out")  # noqa: T201
+            continue
+        scores = cross_validated(chosen, labels, args.head_c, args.keep_head)
+        if name == IMMINENT:
+            threshold = _precise_threshold(scores, labels, args.imminent_precision)
+        else:
+            threshold = _best_f1_threshold(scores, labels)
+        raised = scores >= threshold
+        print(  # noqa: T201
+            f"head {name:<15} 5-fold at {threshold:.2f}: finds {_share(raised[labels == 1])} of its "
+            f"{labels.sum()} rows; {_share(labels[raised] == 1)} of those it raises are right"
+        )
+        heads[name] = _head(*fit(chosen, labels, args.head_c, args.keep_head), threshold)
+    return heads
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", nargs="+", type=Path, default=sorted(DATA.rglob("*.tsv")))
     parser.add_argument("--hold-out", nargs="*", type=Path, default=list(HELD_OUT), help="scored, never trained on")
     parser.add_argument("--out", type=Path, default=ROOT / "prompts/crisis/classifier.json")
-    parser.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength")
-    parser.add_argument("--ask-false-alarms", type=float, default=0.05)
-    parser.add_argument("--urgent-false-alarms", type=float, default=0.02)
-    parser.add_argument("--keep", type=int, default=40000, help="keep the N features with the largest weights")
+    parser.add_argument("--c", type=float, default=32.0, help="inverse regularisation strength (crisis model)")
+    parser.add_argument("--head-c", type=float, default=16.0, help="inverse regularisation strength (heads)")
+    parser.add_argument("--ask-false-alarms", type=float, default=0.06)
+    parser.add_argument("--urgent-false-alarms", type=float, default=0.07)
+    parser.add_argument(
+        "--doubt-misses",
+        type=float,
+        default=0.003,
+        help="share of rule-caught crisis rows the screen may lower to a direct question",
+    )
+    parser.add_argument("--imminent-precision", type=float, default=0.8)
+    parser.add_argument("--keep", type=int, default=60000, help="keep the N features with the largest weights")
+    parser.add_argument("--keep-head", type=int, default=8000, help="the same, for each head")
+    parser.add_argument("--no-heads", action="store_true", help="the crisis model alone")
     args = parser.parse_args()
 
-    normalise = load_lexicon(ROOT / "prompts/crisis").normalise
+    lexicon = load_lexicon(ROOT / "prompts/crisis")
+    normalise = lexicon.normalise
     held = {path.resolve() for path in args.hold_out}
     training_files = [path for path in args.data if path.resolve() not in held]
     # A message with no words (emoji only) teaches nothing, and the bot never flags one.
     sources = [(path, row) for path in training_files for row in load([path]) if features(normalise(row.text))]
     rows = [row for _, row in sources]
-    found = featurise(rows, normalise)
+    found = [features(normalise(row.text)) for row in rows]
     labels = np.array([1 if row.crisis else 0 for row in rows])
 
-    scores = cross_validated(found, labels, args.c)
+    scores = cross_validated(found, labels, args.c, args.keep)
     none = np.array([row.level is Level.NONE for row in rows])
     ask = _threshold(scores[none], args.ask_false_alarms)
     urgent = max(ask, _threshold(scores[labels == 0], args.urgent_false_alarms))
+    detector = Detector(lexicon)
+    ruled = np.array([detector.detect_normalised(normalise(row.text)).level is Level.URGENT for row in rows])
+    doubt = _doubt_threshold(scores, labels, ruled, args.doubt_misses)
     print(f"{len(rows)} rows ({labels.sum()} crisis) from {len(training_files)} files")  # noqa: T201
+    lowered = ruled & (scores < doubt)
+    print(  # noqa: T201
+        f"5-fold, doubt below {doubt:.3f}: lowers {(lowered & (labels == 1)).sum()} of the rules' "
+        f"{(ruled & (labels == 1)).sum()} urgent crisis rows and {(lowered & (labels == 0)).sum()} of their "
+        f"{(ruled & (labels == 0)).sum()} urgent safe rows"
+    )
     for name, threshold in (("ask", ask), ("urgent", urgent)):
         print(  # noqa: T201
             f"5-fold, {name} at {threshold:.3f}: crisis rows {np.mean(scores[labels == 1] >= threshold):.1%}, "
             f"none rows {np.mean(scores[none] >= threshold):.1%}, "
             f"all safe rows {np.mean(scores[labels == 0] >= threshold):.1%}"
         )
-
     for path in training_files:
         mine = np.array([source == path for source, _ in sources])
         crisis, safe = mine & (labels == 1), mine & (labels == 0)
@@ -154,37 +262,34 @@ def main() -> int:
             f"{_share(scores[safe] >= ask)}"
         )
 
-    model, vocabulary = fit(found, labels, args.c)
-    weights = model.coef_[0]
-    order = np.argsort(-np.abs(weights))[: args.keep]
-    names = {column: name for name, column in vocabulary.items()}
-    kept = {names[int(column)]: round(float(weights[column]), 4) for column in order if abs(weights[column]) >= 1e-3}
-    for path in args.hold_out:
-        test = load([path])
-        probability = model.predict_proba(matrix(featurise(test, normalise), vocabulary, grow=False))[:, 1]
-        crisis = np.array([row.crisis for row in test])
-        print(  # noqa: T201
-            f"held out {path.name} (model alone): crisis rows urgent {np.mean(probability[crisis] >= urgent):.1%}"
-            f" or asked {np.mean(probability[crisis] >= ask):.1%}; safe rows urgent "
-            f"{np.mean(probability[~crisis] >= urgent):.1%} or asked {np.mean(probability[~crisis] >= ask):.1%}"
-        )
+    model, vocabulary = fit(found, labels, args.c, args.keep)
     document = {
         "about": "Learned crisis screen; see bot/crisis/classifier.py. Regenerate with "
         "scripts/train_crisis_classifier.py; do not edit by hand.",
         "trained_on": [_shown(path) for path in training_files],
         "rows": len(rows),
         "probes": {probe: normalise(probe) for probe in PROBES},
-        "bias": round(float(model.intercept_[0]), 6),
+        "doubt_threshold": round(doubt, 6),
         "ask_threshold": round(ask, 6),
         "urgent_threshold": round(urgent, 6),
-        "weights": dict(sorted(kept.items())),
+        **{k: v for k, v in _head(model, vocabulary, urgent).items() if k != "threshold"},
+        "heads": {} if args.no_heads else train_heads(rows, found, args),
     }
     args.out.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({len(kept)} features, {args.out.stat().st_size // 1024} KiB)")  # noqa: T201
-    # The bot scores with its own pure-Python code: check that it reproduces what was trained.
+    print(f"wrote {args.out} ({len(document['weights'])} features, {args.out.stat().st_size // 1024} KiB)")  # noqa: T201
+
+    # The bot scores with its own pure-Python code: check that it reproduces what was trained, then judge the
+    # held-out sets exactly as the bot does (the rules, then the screen).
     scorer = load_classifier(args.out)
     trained = model.predict_proba(matrix(found, vocabulary, grow=False))[:, 1]
-    ours = np.array([scorer.probability(normalise(row.text)) for row in rows])
+    ours = np.array([scorer.crisis.probability(each) for each in found])
+    judge = Judge(detector, scorer)
+    for path in args.hold_out:
+        report = evaluate(load([path]), lambda text: judge(text).level)
+        print(  # noqa: T201
+            f"held out {path.name} (rules + screen): recall {_share(np.array([report.overall.recall or 0]))}, "
+            f"false positives {_share(np.array([report.overall.fpr or 0]))}"
+        )
     gap = float(np.max(np.abs(trained - ours)))
     if gap > 0.02:
         print(f"the bot's scorer differs from the trained model by up to {gap:.3f}", file=sys.stderr)  # noqa: T201

@@ -1,4 +1,10 @@
-"""One message on its own: the rules first, then the learned screen, which can only raise their level.
+"""One message on its own: the rules first, then the learned screen.
+
+The screen raises what the rules decided: a crisis no rule names becomes urgent (with the kind of crisis its
+heads see), and a rule's urgent becomes imminent when the screen sees it happening now. It lowers only one
+thing, and only to a question: a rule's `urgent` that the screen all but rules out (role-play, fiction, a bare
+factual question) becomes `concern`, and Hearth asks directly, with the crisis lines, instead of answering as
+a crisis. A rule's `imminent` is never lowered.
 
 Both the bot (`bot/crisis/service.py`, which then weighs the conversation) and `python -m bot.crisis` judge a
 message here, so the command line screens exactly as the bot does before context.
@@ -8,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.crisis.classifier import Classifier
+from bot.crisis.classifier import NOT_SEEN, Classifier, LearnedVerdict, features
 from bot.crisis.detector import Detection, Detector
 from bot.models import Category, Level
 
@@ -16,17 +22,27 @@ from bot.models import Category, Level
 @dataclass(frozen=True, slots=True)
 class Verdict:
     detection: Detection
-    learned: Level  # what the learned screen added: NONE, CONCERN (ask directly) or URGENT
+    learned_verdict: LearnedVerdict = NOT_SEEN  # only what changes the rules' level
+    doubted: bool = False  # the screen lowered the rules' urgent to a direct question
+
+    @property
+    def learned(self) -> Level:
+        """What the learned screen decided where it changed the rules' level: CONCERN (ask directly), URGENT or
+        IMMINENT; NONE where it left the rules' level alone."""
+        return self.learned_verdict.level
 
     @property
     def level(self) -> Level:
+        if self.doubted:
+            return self.learned
         return Level.highest(self.detection.level, self.learned)
 
     @property
     def categories(self) -> frozenset[Category]:
-        if self.learned is Level.NONE or self.detection.categories:
+        if self.learned is Level.NONE:
             return self.detection.categories
-        return frozenset({Category.SUICIDE})  # the screen does not tell categories apart; the reply is generic
+        # What the rules named stays; the screen's heads add what kind of crisis they saw.
+        return self.detection.categories | self.learned_verdict.categories or frozenset({Category.SUICIDE})
 
 
 @dataclass(frozen=True)
@@ -39,7 +55,16 @@ class Judge:
 
     def normalised(self, normalised: str, *, command: bool = False) -> Verdict:
         detection = self.detector.detect_normalised(normalised)
-        if self.classifier is None or command or detection.level.at_least(Level.URGENT):
-            return Verdict(detection, Level.NONE)
-        learned = self.classifier.level(normalised)
-        return Verdict(detection, learned if learned.rank > detection.level.rank else Level.NONE)
+        classifier = self.classifier
+        if classifier is None or command or detection.level is Level.IMMINENT:
+            return Verdict(detection)
+        found = features(normalised)
+        probability = classifier.crisis.probability(found)
+        if detection.level is Level.URGENT:
+            if probability < classifier.doubt_threshold:
+                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), doubted=True)
+            if probability >= classifier.urgent_threshold and classifier.imminence(found) is Level.IMMINENT:
+                return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories))
+            return Verdict(detection)
+        learned = classifier.verdict_of(found, probability)
+        return Verdict(detection, learned) if learned.level.rank > detection.level.rank else Verdict(detection)

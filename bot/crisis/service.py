@@ -70,6 +70,9 @@ class Crisis:
         note = turn.session.crisis
         if note.get("asked") and not level.at_least(Level.URGENT) and _YES.match(normalised):
             return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)
+        if verdict.doubted and not self._earlier_distress(turn):
+            # The rules said urgent, the learned screen all but ruled it out (role-play, a bare question): ask.
+            return Assessment(Level.CONCERN, detection.categories, detection.method_question, True, learned=True)
         if detection.raised_by_context().rank > level.rank and self._earlier_distress(turn):
             level = detection.raised_by_context()
         if verdict.learned.rank > level.rank:

@@ -13,7 +13,7 @@ import pytest
 from bot.config import default_prompts_dir
 from bot.crisis.classifier import features, load_classifier
 from bot.crisis.lexicon import CrisisDataError
-from bot.models import Level
+from bot.models import Category, Level
 from tests.fakes.openai_server import Script
 from tests.helpers import message
 
@@ -21,27 +21,52 @@ ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = default_prompts_dir() / "crisis" / "classifier.json"
 
 
-def _model(tmp_path, weights, bias=-2.0, ask=0.6, urgent=0.999):
+def _model(tmp_path, weights, bias=-2.0, ask=0.6, urgent=0.999, **more):
     path = tmp_path / "classifier.json"
-    document = {"weights": weights, "bias": bias, "ask_threshold": ask, "urgent_threshold": urgent}
+    document = {"weights": weights, "bias": bias, "ask_threshold": ask, "urgent_threshold": urgent, **more}
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
 
 
-def test_scoring_is_the_trained_logistic_model_over_words_pairs_and_letter_groups(tmp_path):
+def _head(word, threshold=0.5):
+    return {"weights": {f"w:{word}": 40.0}, "bias": -2.0, "threshold": threshold}
+
+
+def test_scoring_is_the_trained_logistic_model_over_words_stems_and_their_pairs(tmp_path):
     found = features("the lighthouse again")
-    assert {"w:lighthouse", "b:the lighthouse", "t:the lighthouse again", "c: li", "c:use "} <= found.keys()
-    assert features("the other")["c:the"] == 2  # a letter group shared by two words counts twice
+    assert {"w:lighthouse", "b:the lighthouse", "p:light", "o:ligh", "q:the light", "s:the again"} <= set(found)
+    assert len(found) == len(set(found))  # each feature counts once
+    assert "p:again" not in found  # a word no longer than the stem is its own feature already
     model = load_classifier(_model(tmp_path, {"w:lighthouse": 40.0}))
     text = "i keep thinking about the lighthouse"
-    # The weights of the features present, scaled by 1/sqrt(their total count), as in training.
-    expected = 1 / (1 + math.exp(-(40.0 / math.sqrt(sum(features(text).values())) - 2.0)))
+    # The weights of the features present, scaled by 1/sqrt(how many features), as in training.
+    expected = 1 / (1 + math.exp(-(40.0 / math.sqrt(len(features(text))) - 2.0)))
     assert model.probability(text) == pytest.approx(expected)
     assert model.probability("i keep thinking about the harbour") < 0.2
-    assert model.level("the lighthouse") is Level.CONCERN and model.level("the harbour") is Level.NONE
+    assert model.level(text) is Level.CONCERN and model.level("the harbour") is Level.NONE
     sure = load_classifier(_model(tmp_path, {"w:lighthouse": 400.0}, urgent=0.99))
     assert sure.level("the lighthouse") is Level.URGENT
     assert model.probability("") == 0.0
+
+
+def test_stems_carry_a_learned_word_to_its_other_forms():
+    # "overdosed" and "overdosing" share the stems of "overdose": what is learned of one reaches the others.
+    assert {"p:overd", "o:over"} <= set(features("overdosed")) & set(features("overdosing"))
+    assert "s:pills ticke" in features("pills and ticket")  # stems two words apart are paired too
+
+
+def test_the_heads_say_what_kind_of_crisis_and_whether_it_is_happening_now(tmp_path):
+    heads = {"imminent": _head("tonight"), "abuse": _head("cellar"), "suicide": _head("bridge", 0.9)}
+    model = load_classifier(_model(tmp_path, {"w:lighthouse": 400.0}, urgent=0.99, heads=heads))
+    assert model.verdict("the lighthouse").level is Level.URGENT
+    assert model.verdict("he locks me in the cellar at the lighthouse").categories == {Category.ABUSE}
+    assert model.verdict("the lighthouse tonight").level is Level.IMMINENT
+    # No head passes: the likeliest kind, never an empty answer.
+    assert model.verdict("the lighthouse bridge").categories == {Category.SUICIDE}
+    assert model.verdict("the harbour").level is Level.NONE
+
+
+_GOOD = '{"weights": {"w:a": 1}, "bias": 0, "ask_threshold": 0.6, "urgent_threshold": 0.8}'
 
 
 @pytest.mark.parametrize(
@@ -49,9 +74,13 @@ def test_scoring_is_the_trained_logistic_model_over_words_pairs_and_letter_group
     [
         (None, "missing"),
         ("{not json", "not valid JSON"),
-        ('{"weights": {}, "bias": 0}', "'weights' must map"),
-        ('{"weights": {"w:a": "x"}, "bias": 0}', "every weight must be a number"),
+        (_GOOD.replace('{"w:a": 1}', "{}"), "'weights' must map"),
+        (_GOOD.replace('{"w:a": 1}', '{"w:a": "x"}'), "every weight must be a number"),
+        (_GOOD.replace('"bias": 0', '"bias": "low"'), "numeric 'bias'"),
         ('{"weights": {"w:a": 1}, "bias": 0, "ask_threshold": 0.9, "urgent_threshold": 0.8}', "ask_threshold"),
+        (_GOOD[:-1] + ', "doubt_threshold": 0.7}', "doubt_threshold"),
+        (_GOOD[:-1] + ', "heads": {"sadness": {}}}', "unknown head 'sadness'"),
+        (_GOOD[:-1] + ', "heads": {"abuse": {"weights": {"w:a": 1}, "bias": 0, "threshold": 2}}}', "head 'abuse'"),
     ],
 )
 def test_a_broken_model_file_stops_start_up_with_one_line_naming_it(tmp_path, content, problem):
@@ -160,3 +189,56 @@ def test_the_shipped_model_was_trained_on_what_the_normaliser_makes_today():
     probes = json.loads(SHIPPED.read_text(encoding="utf-8"))["probes"]
     assert len(probes) >= 10
     assert {text: normalise(text) for text in probes} == probes
+
+
+def _prompts_with(tmp_path, weights, **more):
+    folder = tmp_path / "prompts"
+    shutil.copytree(default_prompts_dir(), folder)
+    _model(folder / "crisis", weights, **more)
+    return folder
+
+
+async def test_a_crisis_only_the_screen_sees_is_answered_for_what_it_is(make_app, fake_llm, tmp_path):
+    # The heads saw abuse happening now: the reply speaks to abuse and puts the emergency number first.
+    heads = {"imminent": _head("tonight"), "abuse": _head("cellar"), "suicide": _head("bridge", 0.9)}
+    prompts = _prompts_with(tmp_path, {"w:lighthouse": 400.0}, ask=0.6, urgent=0.99, heads=heads)
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, prompts_dir=prompts)
+    reply = await app.pipeline.handle(message(app, "he locks me in the cellar of the lighthouse tonight", country="US"))
+    assert reply.kind == "crisis" and reply.level is Level.IMMINENT
+    assert "not your fault" in reply.text  # the abuse opening, not the one for thoughts of suicide
+    assert reply.text.index("911") < reply.text.index("988")
+    assert fake_llm.requests == []
+
+
+async def test_a_rule_the_screen_all_but_rules_out_becomes_a_direct_question(make_app, fake_llm, tmp_path):
+    # A model sure that anything with "kill" (normalised "kil") is no crisis stands in for role-play and fiction.
+    prompts = _prompts_with(tmp_path, {"w:kil": -400.0}, ask=0.6, urgent=0.99, doubt_threshold=0.05)
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, prompts_dir=prompts)
+    asked = await app.pipeline.handle(message(app, "I want to kill myself"))
+    assert asked.kind == "check_in" and "Are you thinking about suicide" in asked.text
+    assert "988" in asked.text or "findahelpline" in asked.text.lower()  # the lines come with the question
+    # After earlier distress in the same conversation, the rules' urgent stands.
+    await app.pipeline.handle(message(app, "I want to die", conversation="dm-2"))
+    later = await app.pipeline.handle(message(app, "I want to kill myself", conversation="dm-2"))
+    assert later.kind == "crisis" and later.level is Level.URGENT
+    assert fake_llm.requests == []
+
+
+def test_the_shipped_screen_holds_its_measured_figures_on_the_blind_sets():
+    # Sets written by people who saw only shared/SAFETY.md, never trained or tuned on. Measured at 88.8 %
+    # recall and 4.9 % false positives (README, "How well it works"); a floor just below that, so a weaker
+    # model or a broken normaliser fails here before it ships.
+    from bot.crisis.detector import Detector
+    from bot.crisis.evaluate import evaluate, parse_rows
+    from bot.crisis.judge import Judge
+    from bot.crisis.lexicon import load_lexicon
+
+    judge = Judge(Detector(load_lexicon(default_prompts_dir() / "crisis")), load_classifier(SHIPPED))
+    rows = [
+        row
+        for name in "cdef"
+        for row in parse_rows((ROOT / f"tests/data/crisis/blind_{name}.tsv").read_text(encoding="utf-8").splitlines())
+    ]
+    report = evaluate(rows, lambda text: judge(text).level)
+    assert report.overall.recall is not None and report.overall.recall >= 0.86, [r.text for r in report.misses]
+    assert report.overall.fpr is not None and report.overall.fpr <= 0.06, [r.text for r in report.false_alarms]

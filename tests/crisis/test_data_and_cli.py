@@ -102,7 +102,10 @@ async def _cli(stdin: str, *args: str) -> tuple[int, str, str]:
 
 
 async def test_the_cli_writes_one_json_line_per_input_line_each_screened_alone():
-    code, out, _ = await _cli("i lost my job\nwhat bridges are taller than 25 meters\nkms\n\nkill the process\n")
+    # The rules alone: with context, the job loss would make the method question urgent. (The learned screen,
+    # which may judge a bare method question urgent on its own, goes through the CLI in test_classifier.py.)
+    lines = "i lost my job\nwhat bridges are taller than 25 meters\nkms\n\nkill the process\n"
+    code, out, _ = await _cli(lines, "--rules-only")
     results = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(results) == 5
     assert results[1] == {"level": "concern", "categories": ["suicide"]}  # no context between lines
