@@ -225,7 +225,7 @@ async def test_a_rule_the_screen_all_but_rules_out_becomes_a_direct_question(mak
 
 
 def test_the_shipped_screen_holds_its_measured_figures_on_the_blind_sets():
-    # Sets written by people who saw only shared/SAFETY.md, never trained or tuned on. Measured at 88.8 %
+    # Sets written by people who saw only shared/SAFETY.md, never trained or tuned on. Measured at 89.6 %
     # recall and 4.9 % false positives (README, "How well it works"); a floor just below that, so a weaker
     # model or a broken normaliser fails here before it ships.
     from bot.crisis.detector import Detector
