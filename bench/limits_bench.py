@@ -25,6 +25,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.connection import UnixDomainSocketConnection
 
+from bot import loop
 from bot.config import load_settings
 from bot.context import ContextStore
 from bot.crisis import build_crisis
@@ -182,4 +183,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    loop.run(main())  # the bot's own event loop (uvloop where installed), as `python -m bot` runs
