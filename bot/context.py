@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError, RedisError
 
 from bot.community import Community
 from bot.redis_keys import UserKeys, community_key, limit_window
+from bot.roundtrip import Batch, RoundTrips
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +195,7 @@ class ContextStore:
         self.checkin_ttl = checkin_ttl
         # The index must outlive every key it lists, so it takes the longest expiry in use.
         self._index_ttl = max(ttl, flag_ttl, crisis_ttl, checkin_ttl)
+        self.round_trips = RoundTrips(redis)
         self._read: AsyncScript = redis.register_script(_READ)
         self._append: AsyncScript = redis.register_script(_APPEND)
 
@@ -210,7 +211,7 @@ class ContextStore:
         user: str,
         conversation: str,
         tenant: str,
-        also: Callable[[Pipeline], None] | None = None,
+        also: Callable[[Batch], None] | None = None,
         ride: Ride = _NO_RIDE,
     ) -> Loaded:
         """The session, with the answers to `ride` (bot/gatekeeper.py), plus the results of whatever `also`
@@ -224,13 +225,13 @@ class ContextStore:
             keys.flow(conversation), keys.country, keys.seen, keys.lock(conversation), keys.pending(conversation),
         ]  # fmt: skip
         args: list[str | int] = [ride.now_ms, ride.seen, ride.seen_ttl_ms, ride.lock_token, ride.lock_ttl_ms]
+        batch = Batch()
+        batch.evalsha(self._read.sha, len(names), *names, *args)
+        batch.command("GET", community_key(tenant))
+        if also is not None:
+            also(batch)
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.evalsha(self._read.sha, len(names), *names, *args)
-                pipe.get(community_key(tenant))
-                if also is not None:
-                    also(pipe)
-                results = await pipe.execute(raise_on_error=False)
+            results = await self.round_trips.send(batch)
             read = results[0]
             if isinstance(read, NoScriptError):  # Redis forgot the script (a restart, SCRIPT FLUSH): run it alone
                 read = await self._read(keys=names, args=args)
@@ -262,7 +263,7 @@ class ContextStore:
         flags: Iterable[str] = (),
         crisis: Mapping[str, Any] | None = None,
         flow: Mapping[str, Any] | None = None,
-        also: Callable[[Pipeline], None] | None = None,
+        also: Callable[[Batch], None] | None = None,
         release: tuple[str, int] | None = None,
     ) -> list[Any]:
         """Append turns, set flags (`consent`, `disclaimer`), the crisis note and an exercise's state (an empty
@@ -291,10 +292,10 @@ class ContextStore:
         if also is None:
             await self._append(keys=names, args=args)
             return []
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.evalsha(self._append.sha, len(names), *names, *args)
-            also(pipe)
-            results = await pipe.execute(raise_on_error=False)
+        batch = Batch()
+        batch.evalsha(self._append.sha, len(names), *names, *args)
+        also(batch)
+        results = await self.round_trips.send(batch)
         if isinstance(results[0], NoScriptError):
             await self._append(keys=names, args=args)
         elif isinstance(results[0], Exception):

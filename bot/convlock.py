@@ -25,6 +25,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
 from bot.redis_keys import UserKeys
+from bot.roundtrip import Batch
 
 # KEYS: lock, pending. ARGV: token, ttl_ms. Returns {1, pending items} when taken, {0} when held by another.
 _ACQUIRE = """
@@ -134,7 +135,7 @@ class ConversationLock:
                 return item.id, None
             await asyncio.sleep(self._poll)
 
-    def queue_release(self, pipe: Pipeline, user: str, conversation: str, state: LockState) -> None:
+    def queue_release(self, pipe: Batch, user: str, conversation: str, state: LockState) -> None:
         keys = UserKeys(user)
         pipe.evalsha(
             self._release.sha, 2, keys.lock(conversation), keys.pending(conversation), state.token, state.taken

@@ -19,7 +19,6 @@ from functools import partial
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
@@ -30,6 +29,7 @@ from bot.dedupe import Dedupe
 from bot.limits import Decision, Limiter, Subject
 from bot.models import IncomingMessage
 from bot.pipeline import Turn
+from bot.roundtrip import Batch, RoundTrips
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,10 @@ class Gatekeeper:
         limiter: Limiter | None = None,
         lock: ConversationLock | None = None,
         scripts: Sequence[AsyncScript] = (),
+        round_trips: RoundTrips | None = None,
     ) -> None:
         self._redis = redis
+        self._round_trips = round_trips or RoundTrips(redis)
         self.dedupe = dedupe
         self.limiter = limiter
         self.lock = lock
@@ -67,7 +69,7 @@ class Gatekeeper:
             return
         self._scripts_loaded = True
 
-    def plan(self, msg: IncomingMessage) -> tuple[Ride, Callable[[Pipeline], None] | None, Reader]:
+    def plan(self, msg: IncomingMessage) -> tuple[Ride, Callable[[Batch], None] | None, Reader]:
         """This message's checks: what rides in the session's read script, what to queue beside it (the limit
         decision), and the reader that turns their answers into an `Admission`."""
         gated = self.limiter is not None and not msg.action and not msg.text.lstrip().startswith("/")
@@ -85,7 +87,7 @@ class Gatekeeper:
         if gated and self.limiter is not None:
             limiter, subject = self.limiter, Subject(msg.user, msg.conversation, msg.tenant)
 
-            def queue(pipe: Pipeline) -> None:
+            def queue(pipe: Batch) -> None:
                 deciders.append(limiter.queue_check(pipe, subject))
 
         async def read(loaded: Loaded) -> Admission:
@@ -106,7 +108,7 @@ class Gatekeeper:
 
         return ride, queue, read
 
-    def settling(self, turn: Turn, tokens: int) -> tuple[Callable[[Pipeline], None] | None, tuple[str, int] | None]:
+    def settling(self, turn: Turn, tokens: int) -> tuple[Callable[[Batch], None] | None, tuple[str, int] | None]:
         """After the LLM, what the save's round trip carries: the real token count (queued beside the save, in
         the limits' slot) and the lock's token and answered pending count (released inside the save script)."""
         admission = turn.admission
@@ -134,12 +136,12 @@ class Gatekeeper:
         admission.spent = admission.released = True
         if refund is None and lock is None:
             return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            if refund is not None and self.limiter is not None:
-                self.limiter.queue_refund(pipe, refund)
-            if lock is not None and self.lock is not None:
-                self.lock.queue_release(pipe, turn.msg.user, turn.msg.conversation, lock)
-            results = await pipe.execute(raise_on_error=False)
+        batch = Batch()
+        if refund is not None and self.limiter is not None:
+            self.limiter.queue_refund(batch, refund)
+        if lock is not None and self.lock is not None:
+            self.lock.queue_release(batch, turn.msg.user, turn.msg.conversation, lock)
+        results = await self._round_trips.send(batch)
         if lock is not None and self.lock is not None and isinstance(results[-1], Exception):
             await self.lock.release(turn.msg.user, turn.msg.conversation, lock)
 
