@@ -398,12 +398,24 @@ def _encode_turn(role: Role, text: str, at: int) -> str:
 
 def _decode_turns(raw: Iterable[bytes | str]) -> list[ContextTurn]:
     turns = []
-    for item in raw:
-        data = _decode_json(item)
+    for data in _decode_all(list(raw)):
         role, text = data.get("r"), data.get("t")
         if role in ("user", "assistant") and isinstance(text, str):
             turns.append(ContextTurn(role, text, int(data.get("at", 0))))
     return turns
+
+
+def _decode_all(items: list[bytes | str]) -> list[dict[str, Any]]:
+    """Every stored turn, parsed as one JSON array (one parser call per message rather than one per turn, which
+    showed in profiles); when one entry is damaged, each is parsed on its own so only that one is dropped."""
+    if items and all(isinstance(item, bytes) for item in items):
+        try:
+            values = json.loads(b"[" + b",".join(item for item in items if isinstance(item, bytes)) + b"]")
+        except ValueError:
+            values = None
+        if isinstance(values, list) and len(values) == len(items):
+            return [value if isinstance(value, dict) else {} for value in values]
+    return [_decode_json(item) for item in items]
 
 
 def _decode_json(raw: bytes | str | None) -> dict[str, Any]:
