@@ -25,7 +25,6 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.connection import UnixDomainSocketConnection
 
-from bot import loop
 from bot.config import load_settings
 from bot.context import ContextStore
 from bot.crisis import build_crisis
@@ -183,4 +182,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    loop.run(main())  # the bot's own event loop (uvloop where installed), as `python -m bot` runs
+    asyncio.run(main())

@@ -7,6 +7,7 @@ console. Any start-up problem is one line on stderr and exit code 2, never a tra
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import logging
 import os
@@ -14,7 +15,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import cast
 
-from bot import loop
 from bot.bootstrap import App, running
 from bot.config import ConfigError, load_settings
 from bot.embedded_redis import EmbeddedRedisError
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        loop.run(_serve(args.platform or "", args.env_file))
+        asyncio.run(_serve(args.platform or "", args.env_file))
     except (ConfigError, PromptError, EmbeddedRedisError) as exc:
         print(f"hearth: {exc}", file=sys.stderr)  # noqa: T201 - the operator's one line
         return 2

@@ -9,15 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.embedded_redis import EmbeddedRedis
-from bot.loop import loop_factory
 from tests.fakes.openai_server import FakeOpenAI
-
-
-def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any] | None:
-    """Every test runs on the event loop the bot runs on (bot/loop.py: uvloop where installed), so discord.py,
-    Bolt, aiohttp and redis-py are tested on the loop they meet in production."""
-    factory = loop_factory()
-    return {"uvloop": factory} if factory is not None else None
 
 
 @pytest.fixture(scope="session")
