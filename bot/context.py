@@ -3,6 +3,10 @@
 Every write carries an expiry; nothing is ever written without one. All of a user's keys share the hash tag
 `{user}` (one Redis Cluster slot) and are listed in a per-user index, so `/forget` deletes them in one
 transaction without scanning. Reading is one round trip (`load`), writing is one round trip (`save`).
+
+Both are one script each in the user's slot, because what else a message needs from that slot rides inside them
+rather than beside them as more commands (each command costs the client more than the work Redis does for it):
+the read also marks the event as seen and tries the conversation lock (`Ride`); the save also releases the lock.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError, RedisError
 
 from bot.community import Community
 from bot.redis_keys import UserKeys, community_key, limit_window
+from bot.roundtrip import Batch, RoundTrips
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,40 @@ class Session:
 
 
 @dataclass(frozen=True, slots=True)
+class Ride:
+    """What rides inside the session's read script (bot/gatekeeper.py): mark `seen` (an event digest) as seen
+    for `seen_ttl_ms`, and try the conversation lock with `lock_token` for `lock_ttl_ms`. "" skips either."""
+
+    now_ms: int = 0
+    seen: str = ""
+    seen_ttl_ms: int = 0
+    lock_token: str = ""
+    lock_ttl_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Ridden:
+    """The read script's answers to a `Ride`: `seen` is 1 (a new event), 0 (seen before) or -1 (no event);
+    `lock` is the raw lock answer ({1, pending items}, {0}) or -1 when it was not tried."""
+
+    seen: int
+    lock: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A session read: `ridden` is None when the read failed (Redis down); `also` holds the results of what was
+    queued beside the read, which may be exceptions (and is empty when Redis did not answer at all)."""
+
+    session: Session
+    ridden: Ridden | None
+    also: list[Any]
+
+
+_NO_RIDE = Ride()
+
+
+@dataclass(frozen=True, slots=True)
 class HeldItem:
     """One thing held about a user, for `/mydata`."""
 
@@ -60,21 +98,46 @@ class HeldItem:
     expires_in: int
 
 
-# KEYS: index, context, crisis note, exercise flow, then flag keys. ARGV: context ttl, max turns, flag ttl,
-# crisis ttl, index ttl, crisis note ("" for none), flow ("" to keep, "-" to end the exercise, else its state),
-# number of turns, the encoded turns. Every key written gets its expiry in the same atomic step, and is listed
-# in the index for /forget.
+# KEYS: context, consent, disclaimer, crisis note, flow, country, seen events, lock, pending.
+# ARGV: now_ms, event digest ("" for none), dedupe ttl_ms, lock token ("" to leave the lock alone), lock ttl_ms.
+# Returns {turns, {consent, disclaimer, crisis, flow, country}, seen, lock}: seen is 1 for a new event, 0 for one
+# seen before, -1 when none was given; lock is {1, pending items} when taken, {0} when another holds it, -1 when
+# not tried. Nothing is written unless an event or a lock token is given, and what is written carries an expiry.
+_READ = """
+local seen, lock = -1, -1
+if ARGV[2] ~= '' then
+  local now, keep = tonumber(ARGV[1]), tonumber(ARGV[3])
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - keep)
+  seen = redis.call('ZADD', KEYS[7], 'NX', now, ARGV[2])
+  redis.call('PEXPIRE', KEYS[7], keep)
+end
+if ARGV[4] ~= '' then
+  if redis.call('SET', KEYS[8], ARGV[4], 'NX', 'PX', ARGV[5]) then
+    lock = {1, redis.call('LRANGE', KEYS[9], 0, -1)}
+  else
+    lock = {0}
+  end
+end
+local flags = redis.call('MGET', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+return {redis.call('LRANGE', KEYS[1], 0, -1), flags, seen, lock}
+"""
+
+# KEYS: index, context, crisis note, exercise flow, lock, pending, then flag keys. ARGV: context ttl, max turns,
+# flag ttl, crisis ttl, index ttl, crisis note ("" for none), flow ("" to keep, "-" to end the exercise, else its
+# state), lock token ("" when no lock is held), how many pending items this turn answered, number of turns, the
+# encoded turns. Every key written gets its expiry in the same atomic step, and is listed in the index for
+# /forget. The lock is released (as in bot/convlock.py) only after the turn is saved, in the same step.
 _APPEND = """
 local ttl, max_turns, flag_ttl, crisis_ttl, index_ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
-local n = tonumber(ARGV[8])
+local n = tonumber(ARGV[10])
 local written = {}
 if n > 0 then
-  for i = 1, n do redis.call('RPUSH', KEYS[2], ARGV[8 + i]) end
+  for i = 1, n do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
   redis.call('LTRIM', KEYS[2], -max_turns, -1)
   redis.call('EXPIRE', KEYS[2], ttl)
   written[#written + 1] = KEYS[2]
 end
-for i = 5, #KEYS do
+for i = 7, #KEYS do
   redis.call('SET', KEYS[i], '1', 'EX', flag_ttl)
   written[#written + 1] = KEYS[i]
 end
@@ -91,6 +154,10 @@ end
 if #written > 0 then
   redis.call('SADD', KEYS[1], unpack(written))
   redis.call('EXPIRE', KEYS[1], index_ttl)
+end
+if ARGV[8] ~= '' and redis.call('GET', KEYS[5]) == ARGV[8] then
+  if tonumber(ARGV[9]) > 0 then redis.call('LTRIM', KEYS[6], ARGV[9], -1) end
+  redis.call('DEL', KEYS[5])
 end
 return #written
 """
@@ -128,6 +195,8 @@ class ContextStore:
         self.checkin_ttl = checkin_ttl
         # The index must outlive every key it lists, so it takes the longest expiry in use.
         self._index_ttl = max(ttl, flag_ttl, crisis_ttl, checkin_ttl)
+        self.round_trips = RoundTrips(redis)
+        self._read: AsyncScript = redis.register_script(_READ)
         self._append: AsyncScript = redis.register_script(_APPEND)
 
     @property
@@ -135,46 +204,55 @@ class ContextStore:
         return self._redis
 
     async def load(self, user: str, conversation: str, tenant: str) -> Session:
-        session, _ = await self.load_with(user, conversation, tenant)
-        return session
+        return (await self.load_with(user, conversation, tenant)).session
 
     async def load_with(
-        self, user: str, conversation: str, tenant: str, also: Callable[[Pipeline], None] | None = None
-    ) -> tuple[Session, list[Any]]:
-        """The session, plus the results of whatever `also` queued on the same round trip (the duplicate
-        check, the rate-limit decision and the conversation lock ride along: bot/gatekeeper.py).
+        self,
+        user: str,
+        conversation: str,
+        tenant: str,
+        also: Callable[[Batch], None] | None = None,
+        ride: Ride = _NO_RIDE,
+    ) -> Loaded:
+        """The session, with the answers to `ride` (bot/gatekeeper.py), plus the results of whatever `also`
+        queued on the same round trip (the rate-limit decision, in the limits' own slot).
 
         Results of `also` may be exceptions (they are not raised here); they are empty when Redis is down.
         """
         keys = UserKeys(user)
+        names = [
+            keys.context(conversation), keys.consent, keys.disclaimer, keys.crisis(conversation),
+            keys.flow(conversation), keys.country, keys.seen, keys.lock(conversation), keys.pending(conversation),
+        ]  # fmt: skip
+        args: list[str | int] = [ride.now_ms, ride.seen, ride.seen_ttl_ms, ride.lock_token, ride.lock_ttl_ms]
+        batch = Batch()
+        batch.evalsha(self._read.sha, len(names), *names, *args)
+        batch.command("GET", community_key(tenant))
+        if also is not None:
+            also(batch)
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.lrange(keys.context(conversation), 0, -1)
-                pipe.mget(
-                    keys.consent, keys.disclaimer, keys.crisis(conversation), keys.flow(conversation), keys.country
-                )
-                pipe.get(community_key(tenant))
-                if also is not None:
-                    also(pipe)
-                results = await pipe.execute(raise_on_error=False)
+            results = await self.round_trips.send(batch)
+            read = results[0]
+            if isinstance(read, NoScriptError):  # Redis forgot the script (a restart, SCRIPT FLUSH): run it alone
+                read = await self._read(keys=names, args=args)
         except (RedisError, OSError) as exc:
             log.warning("context unavailable: %s", type(exc).__name__)
-            return Session.empty(available=False), []
-        failed = next((item for item in results[:3] if isinstance(item, Exception)), None)
+            return Loaded(Session.empty(available=False), None, [])
+        failed = next((item for item in (read, results[1]) if isinstance(item, Exception)), None)
         if failed is not None:
             log.warning("context unavailable: %s", type(failed).__name__)
-            return Session.empty(available=False), results[3:]
-        raw_turns, (consent, seen, crisis, flow, country), community = results[:3]
+            return Loaded(Session.empty(available=False), None, results[2:])
+        raw_turns, (consent, seen, crisis, flow, country), new_event, lock = read
         session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
             disclaimer_seen=bool(seen),
             crisis=_decode_json(crisis),
-            community=Community.from_json(community),
+            community=Community.from_json(results[1]),
             flow=_decode_json(flow),
             country=country.decode() if isinstance(country, bytes) else country,
         )
-        return session, results[3:]
+        return Loaded(session, Ridden(int(new_event), lock), results[2:])
 
     async def save(
         self,
@@ -185,34 +263,39 @@ class ContextStore:
         flags: Iterable[str] = (),
         crisis: Mapping[str, Any] | None = None,
         flow: Mapping[str, Any] | None = None,
-        also: Callable[[Pipeline], None] | None = None,
+        also: Callable[[Batch], None] | None = None,
+        release: tuple[str, int] | None = None,
     ) -> list[Any]:
         """Append turns, set flags (`consent`, `disclaimer`), the crisis note and an exercise's state (an empty
-        `flow` ends the exercise), refreshing every expiry.
+        `flow` ends the exercise), refreshing every expiry; then release the conversation lock held with
+        `release`'s token, dropping the pending messages this turn answered (their number is its second item).
 
         One script does it all atomically (so no key can be left without its expiry) in the user's hash slot.
-        `also` queues more commands on the same round trip (the reply stage settles the token budget and the
-        conversation lock there, so a reply costs one round trip after the LLM); their results are returned and
-        may be exceptions. Each command stays within one slot, so this also holds on Redis Cluster.
+        `also` queues more commands on the same round trip (the reply stage counts the token budget there, so a
+        reply costs one round trip after the LLM); their results are returned and may be exceptions. Each command
+        stays within one slot, so this also holds on Redis Cluster.
         """
         keys = UserKeys(user)
         now = int(time.time())
         flag_names = [getattr(keys, flag) for flag in flags]
-        if not turns and not flag_names and crisis is None and flow is None and also is None:
+        if not turns and not flag_names and crisis is None and flow is None and also is None and release is None:
             return []
-        names = [keys.index, keys.context(conversation), keys.crisis(conversation), keys.flow(conversation)]
+        names = [
+            keys.index, keys.context(conversation), keys.crisis(conversation), keys.flow(conversation),
+            keys.lock(conversation), keys.pending(conversation), *flag_names,
+        ]  # fmt: skip
         note = json.dumps(dict(crisis), separators=(",", ":")) if crisis is not None else ""
         encoded = [_encode_turn(role, text, now) for role, text in turns]
         limits = [self.ttl, self.max_turns, self.flag_ttl, self.crisis_ttl, self._index_ttl]
-        args: list[str | int] = [*limits, note, _flow_arg(flow), len(encoded), *encoded]
-        names += flag_names
+        token, taken = release or ("", 0)
+        args: list[str | int] = [*limits, note, _flow_arg(flow), token, taken, len(encoded), *encoded]
         if also is None:
             await self._append(keys=names, args=args)
             return []
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.evalsha(self._append.sha, len(names), *names, *args)
-            also(pipe)
-            results = await pipe.execute(raise_on_error=False)
+        batch = Batch()
+        batch.evalsha(self._append.sha, len(names), *names, *args)
+        also(batch)
+        results = await self.round_trips.send(batch)
         if isinstance(results[0], NoScriptError):
             await self._append(keys=names, args=args)
         elif isinstance(results[0], Exception):
@@ -221,7 +304,7 @@ class ContextStore:
 
     @property
     def scripts(self) -> tuple[AsyncScript, ...]:
-        return (self._append,)
+        return self._read, self._append
 
     async def set_country(self, user: str, country: str | None) -> None:
         """Remember (or, with None, drop) the country a person chose for their crisis lines."""
@@ -260,7 +343,8 @@ class ContextStore:
         names = sorted({*listed, keys.consent, keys.disclaimer, keys.checkins, keys.index})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(*names)
-            (deleted,) = await pipe.execute()
+            pipe.delete(keys.seen)  # digests of their recent event ids: not counted as something held
+            deleted, _ = await pipe.execute()
         # The times of their recent messages, kept for the per-user rate limit, go too. That window lives in
         # the limits' hash slot (bot/limits.py), so it is deleted on its own rather than in the transaction.
         await self._redis.delete(limit_window("user", user))
@@ -314,12 +398,24 @@ def _encode_turn(role: Role, text: str, at: int) -> str:
 
 def _decode_turns(raw: Iterable[bytes | str]) -> list[ContextTurn]:
     turns = []
-    for item in raw:
-        data = _decode_json(item)
+    for data in _decode_all(list(raw)):
         role, text = data.get("r"), data.get("t")
         if role in ("user", "assistant") and isinstance(text, str):
             turns.append(ContextTurn(role, text, int(data.get("at", 0))))
     return turns
+
+
+def _decode_all(items: list[bytes | str]) -> list[dict[str, Any]]:
+    """Every stored turn, parsed as one JSON array (one parser call per message rather than one per turn, which
+    showed in profiles); when one entry is damaged, each is parsed on its own so only that one is dropped."""
+    if items and all(isinstance(item, bytes) for item in items):
+        try:
+            values = json.loads(b"[" + b",".join(item for item in items if isinstance(item, bytes)) + b"]")
+        except ValueError:
+            values = None
+        if isinstance(values, list) and len(values) == len(items):
+            return [value if isinstance(value, dict) else {} for value in values]
+    return [_decode_json(item) for item in items]
 
 
 def _decode_json(raw: bytes | str | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +25,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
 from bot.redis_keys import UserKeys
+from bot.roundtrip import Batch
 
 # KEYS: lock, pending. ARGV: token, ttl_ms. Returns {1, pending items} when taken, {0} when held by another.
 _ACQUIRE = """
@@ -84,10 +85,24 @@ class ConversationLock:
     def scripts(self) -> tuple[AsyncScript, ...]:
         return self._acquire, self._push, self._release
 
+    @property
+    def ttl_ms(self) -> int:
+        return self._ttl_ms
+
+    @staticmethod
+    def new_token() -> str:
+        return os.urandom(16).hex()
+
+    @staticmethod
+    def state(token: str, result: Any) -> LockState:
+        """This message's standing from an acquire's answer ({1, pending items} or {0}), however it was sent:
+        on its own, or inside the session's read script (bot/context.py, `Ride`)."""
+        return _state(token, result)
+
     def queue_acquire(self, pipe: Pipeline, user: str, conversation: str) -> Callable[[Any], Awaitable[LockState]]:
         keys = UserKeys(user)
         names = [keys.lock(conversation), keys.pending(conversation)]
-        token = uuid.uuid4().hex
+        token = self.new_token()
         pipe.evalsha(self._acquire.sha, 2, *names, token, self._ttl_ms)
 
         async def read(result: Any) -> LockState:
@@ -102,7 +117,7 @@ class ConversationLock:
     async def wait_turn(self, user: str, conversation: str, text: str) -> tuple[str, LockState | None]:
         """Queue `text` and wait for the lock. Returns this message's item id and the lock (None on time-out)."""
         keys = UserKeys(user)
-        item = PendingItem(uuid.uuid4().hex, text)
+        item = PendingItem(os.urandom(16).hex(), text)
         encoded = json.dumps({"id": item.id, "t": item.text}, ensure_ascii=False, separators=(",", ":"))
         pending_ttl = self._ttl_ms + int(self._wait * 1000)
         await self._push(
@@ -112,7 +127,7 @@ class ConversationLock:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait
         while True:
-            token = uuid.uuid4().hex
+            token = self.new_token()
             state = _state(token, await self._acquire(keys=names, args=[token, self._ttl_ms]))
             if state.acquired:
                 return item.id, state
@@ -120,7 +135,7 @@ class ConversationLock:
                 return item.id, None
             await asyncio.sleep(self._poll)
 
-    def queue_release(self, pipe: Pipeline, user: str, conversation: str, state: LockState) -> None:
+    def queue_release(self, pipe: Batch, user: str, conversation: str, state: LockState) -> None:
         keys = UserKeys(user)
         pipe.evalsha(
             self._release.sha, 2, keys.lock(conversation), keys.pending(conversation), state.token, state.taken

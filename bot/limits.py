@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
 from bot.config import LimitSettings, RateLimit
 from bot.redis_keys import LIMITS_BASE, limit_window
+from bot.roundtrip import Batch
 
 # KEYS: the n window keys, then tokens-this-minute, tokens-last-minute, tokens-today-for-the-tenant.
 # ARGV: now_ms, member, n, (count, period_ms) per window, minute budget, day budget, ms until the UTC day ends.
@@ -133,10 +133,10 @@ class Limiter:
         keys, args = self._decide_call(subject)
         return self._read(keys, args, await self._decide(keys=list(keys), args=args))
 
-    def queue_check(self, pipe: Pipeline, subject: Subject) -> Callable[[Any], Awaitable[Decision]]:
+    def queue_check(self, pipe: Batch, subject: Subject) -> Callable[[Any], Awaitable[Decision]]:
         """Add the decision to `pipe`; the returned function turns its result into a `Decision`.
 
-        The pipeline sends EVALSHA directly (redis-py's pipelined scripts would first ask SCRIPT EXISTS, one more
+        The round trip sends EVALSHA directly (redis-py's pipelined scripts would first ask SCRIPT EXISTS, one more
         round trip every time); if Redis does not know the script yet, the reader runs it once on its own.
         """
         keys, args = self._decide_call(subject)
@@ -151,16 +151,16 @@ class Limiter:
 
         return read
 
-    def queue_refund(self, pipe: Pipeline, decision: Decision) -> None:
+    def queue_refund(self, pipe: Batch, decision: Decision) -> None:
         """Take back an admitted message that did not reach the LLM (a command, a crisis reply, no consent)."""
         for key in decision.keys:
-            pipe.zrem(key, decision.member)
+            pipe.command("ZREM", key, decision.member)
 
     async def spend(self, tenant: str, tokens: int) -> None:
         keys, args = self._spend_call(tenant, tokens)
         await self._spend(keys=list(keys), args=args)
 
-    def queue_spend(self, pipe: Pipeline, tenant: str, tokens: int) -> None:
+    def queue_spend(self, pipe: Batch, tenant: str, tokens: int) -> None:
         """Count the tokens the API reported as used (prompt and completion) against both budgets."""
         if tokens > 0:
             keys, args = self._spend_call(tenant, tokens)

@@ -21,6 +21,9 @@ class UserKeys:
         self.disclaimer = f"{self.base}:disclaimer"
         self.checkins = f"{self.base}:checkins"
         self.country = f"{self.base}:country"
+        # The digests of this user's recent platform event ids (bot/dedupe.py): one sorted set under the user's
+        # hash tag, so the session's read script can mark an event as seen, and `/forget` can erase it.
+        self.seen = f"{PREFIX}:dedupe:{{{user}}}"
 
     def context(self, conversation: str) -> str:
         return f"{self.base}:ctx:{conversation}"
@@ -46,11 +49,6 @@ class UserKeys:
 
 def community_key(tenant: str) -> str:
     return f"{PREFIX}:community:{tenant}"
-
-
-def dedupe_key(platform: str, event: str) -> str:
-    """`event` is already a digest of the platform's event id (bot/dedupe.py), never the raw id."""
-    return f"{PREFIX}:dedupe:{platform}:{event}"
 
 
 def limit_window(scope: str, subject: str) -> str:

@@ -4,14 +4,13 @@ Without an LLM configured it answers honestly with what works without one. When 
 slot of this process stays taken (`LLM_MAX_CONCURRENCY`, `LLM_QUEUE_SIZE`, `LLM_QUEUE_WAIT`), it answers with
 the tools and resources, and the user's turn is still kept in context.
 
-Remembering the turn is the message's second and last Redis round trip: the real token usage the API reported
-and the release of the conversation lock ride along with it (bot/gatekeeper.py).
+Remembering the turn is the message's second and last Redis round trip: the release of the conversation lock
+rides inside the save script, and the real token usage the API reported goes beside it (bot/gatekeeper.py).
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from redis.exceptions import RedisError
 
@@ -110,22 +109,22 @@ class ReplyStage:
     async def _remember(self, turn: Turn, turns: tuple[tuple[Role, str], ...], tokens: int = 0) -> None:
         flags = ("disclaimer",) if turn.notices else ()
         gatekeeper = self._gatekeeper
-        settle = None
-        if gatekeeper is not None and turn.admission.checked:
-            settle = partial(gatekeeper.queue_settle, turn=turn, tokens=tokens)
-        if not turns and not flags and settle is None:
+        spend = release = None
+        settling = gatekeeper is not None and turn.admission.checked
+        if gatekeeper is not None and settling:
+            spend, release = gatekeeper.settling(turn, tokens)
+        if not turns and not flags and not settling:
             return
         try:
             results = await self._context.save(
-                turn.msg.user, turn.msg.conversation, turns=turns, flags=flags, also=settle
+                turn.msg.user, turn.msg.conversation, turns=turns, flags=flags, also=spend, release=release
             )
         except (RedisError, OSError) as exc:
             log.warning("could not save context: %s", type(exc).__name__)
             turn.admission.released = False  # the pipeline's cleanup tries the lock again
             return
-        if gatekeeper is not None and settle is not None:
+        if gatekeeper is not None and settling:
             try:
                 await gatekeeper.recover(turn, tokens, results)
             except (RedisError, OSError) as exc:
-                log.warning("could not settle the limits: %s", type(exc).__name__)
-                turn.admission.released = False
+                log.warning("could not count the tokens: %s", type(exc).__name__)

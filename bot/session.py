@@ -3,19 +3,18 @@
 It stands before the crisis stage so an earlier turn of distress can raise a later ambiguous one. When Redis is
 down it carries on with an empty session marked unavailable: the crisis path must work without Redis.
 
-With a `Gatekeeper`, the duplicate check, the rate-limit decision and the conversation lock ride on the same
-round trip; their verdicts are only acted on by later stages (after the crisis stage), and whatever the message
-reserved is given back by the pipeline's cleanup if it never reaches the LLM.
+With a `Gatekeeper`, the duplicate check and the conversation lock ride inside the session's read script, and
+the rate-limit decision goes beside it on the same round trip; their verdicts are only acted on by later stages
+(after the crisis stage), and whatever the message reserved is given back by the pipeline's cleanup if it never
+reaches the LLM.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from redis.asyncio.client import Pipeline
-
 from bot.context import ContextStore
-from bot.gatekeeper import Gatekeeper, Reader
+from bot.gatekeeper import Gatekeeper
 from bot.models import Reply
 from bot.pipeline import Turn
 
@@ -34,12 +33,9 @@ class LoadSessionStage:
             turn.session = await self._context.load(msg.user, msg.conversation, msg.tenant)
             return None
         await gatekeeper.prepare()
-        readers: list[Reader] = []
-
-        def queue(pipe: Pipeline) -> None:
-            readers.append(gatekeeper.queue(pipe, msg))
-
-        turn.session, results = await self._context.load_with(msg.user, msg.conversation, msg.tenant, queue)
-        turn.admission = await readers[0](results)
+        ride, queue, read = gatekeeper.plan(msg)
+        loaded = await self._context.load_with(msg.user, msg.conversation, msg.tenant, queue, ride)
+        turn.session = loaded.session
+        turn.admission = await read(loaded)
         turn.cleanups.append(partial(gatekeeper.settle, turn))
         return None

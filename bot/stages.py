@@ -69,8 +69,10 @@ def build_gatekeeper(settings: Settings, context: ContextStore, *, llm_configure
     redis = context.redis
     dedupe = Dedupe(limits.dedupe_ttl)
     if not llm_configured:
-        return Gatekeeper(redis, dedupe, scripts=context.scripts)
+        return Gatekeeper(redis, dedupe, scripts=context.scripts, round_trips=context.round_trips)
     lock = ConversationLock(
         redis, ttl=limits.conversation_lock_ttl, wait=limits.conversation_wait, poll=limits.conversation_poll
     )
-    return Gatekeeper(redis, dedupe, Limiter(redis, limits), lock, scripts=context.scripts)
+    return Gatekeeper(
+        redis, dedupe, Limiter(redis, limits), lock, scripts=context.scripts, round_trips=context.round_trips
+    )

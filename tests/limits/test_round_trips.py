@@ -52,3 +52,15 @@ async def test_without_redis_crisis_replies_and_llm_replies_still_come(tmp_path,
         await broken.aclose()
     assert crisis.kind == "crisis"
     assert chat.kind == "llm" and chat.text.endswith("Still here.")
+
+
+async def test_connections_redis_closed_while_idle_are_opened_again_without_losing_a_message(make_app, fake_llm, redis):
+    """A Redis restart or its idle `timeout` closes the connections the round trips keep between messages."""
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="First."), Script(text="Second."))
+    first = await app.pipeline.handle(message(app, "hello", event_id="e1"))
+    assert await redis.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes") >= 1
+    second = await app.pipeline.handle(message(app, "are you still there", event_id="e2"))
+    assert first.text.endswith("First.") and second.text.endswith("Second.")
+    sent = [m["content"] for m in fake_llm.requests[1]["messages"] if m["role"] != "system"]
+    assert sent == ["hello", "First.", "are you still there"], "the session was read after the reconnect"
