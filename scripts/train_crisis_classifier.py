@@ -56,7 +56,7 @@ PROBES = (
     "wanna sleep and never wake up",
 )
 
-from bot.crisis.classifier import HEADS, IMMINENT, features, load_classifier  # noqa: E402
+from bot.crisis.classifier import HEADS, IMMINENT, features, load_classifier, scale  # noqa: E402
 from bot.crisis.detector import Detector  # noqa: E402
 from bot.crisis.evaluate import Row, evaluate, parse_rows  # noqa: E402
 from bot.crisis.judge import Judge  # noqa: E402
@@ -78,14 +78,14 @@ def matrix(found: Found, vocabulary: dict[str, int], grow: bool) -> csr_matrix:
     columns: list[int] = []
     starts = [0]
     for features_of_row in found:
-        scale = 1 / math.sqrt(len(features_of_row) or 1)
+        weight = 1 / scale(len(features_of_row))
         for feature in features_of_row:
             column = vocabulary.get(feature)
             if column is None and grow:
                 column = vocabulary[feature] = len(vocabulary)
             if column is not None:
                 columns.append(column)
-                data.append(scale)
+                data.append(weight)
         starts.append(len(columns))
     return csr_matrix((data, columns, starts), shape=(len(found), len(vocabulary)))
 

@@ -36,6 +36,9 @@ _STEM = 5  # letters kept of a word for its stem
 _SHORT_STEM = 4
 _GAPS = (2, 3)  # a stem is also paired with the stems two and three words after it
 _MAX_WORDS = 400  # a chat message's opening says enough; a flood must not cost more
+# A message counts as having at least this many features when scaled: "sorry" or "me again" alone must not
+# weigh as much as a whole sentence, or every short greeting that shares a word with a farewell is a crisis.
+MIN_EVIDENCE = 50
 IMMINENT = "imminent"
 HEADS = (IMMINENT, *(category.value for category in Category))
 
@@ -63,9 +66,15 @@ def features(normalised: str) -> list[str]:
     return list(found)
 
 
+def scale(count: int) -> float:
+    """What a message's summed weights are divided by (training uses the same)."""
+    return math.sqrt(max(count, MIN_EVIDENCE))
+
+
 @dataclass(frozen=True, slots=True)
 class Head:
-    """One logistic model over `features`, scaled by 1/sqrt(how many features the message has)."""
+    """One logistic model over `features`, scaled by 1/sqrt(how many features the message has, at least
+    MIN_EVIDENCE)."""
 
     weights: Mapping[str, float]
     bias: float
@@ -75,7 +84,7 @@ class Head:
         if not found:
             return 0.0
         total = sum(self.weights.get(feature, 0.0) for feature in found)
-        return 1.0 / (1.0 + math.exp(-(total / math.sqrt(len(found)) + self.bias)))
+        return 1.0 / (1.0 + math.exp(-(total / scale(len(found)) + self.bias)))
 
 
 @dataclass(frozen=True, slots=True)

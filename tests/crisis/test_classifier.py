@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import default_prompts_dir
-from bot.crisis.classifier import features, load_classifier
+from bot.crisis.classifier import MIN_EVIDENCE, features, load_classifier
 from bot.crisis.lexicon import CrisisDataError
 from bot.models import Category, Level
 from tests.fakes.openai_server import Script
@@ -39,8 +39,9 @@ def test_scoring_is_the_trained_logistic_model_over_words_stems_and_their_pairs(
     assert "p:again" not in found  # a word no longer than the stem is its own feature already
     model = load_classifier(_model(tmp_path, {"w:lighthouse": 40.0}))
     text = "i keep thinking about the lighthouse"
-    # The weights of the features present, scaled by 1/sqrt(how many features), as in training.
-    expected = 1 / (1 + math.exp(-(40.0 / math.sqrt(len(features(text))) - 2.0)))
+    # The weights of the features present, scaled by 1/sqrt(how many features, at least MIN_EVIDENCE), as in
+    # training.
+    expected = 1 / (1 + math.exp(-(40.0 / math.sqrt(max(len(features(text)), MIN_EVIDENCE)) - 2.0)))
     assert model.probability(text) == pytest.approx(expected)
     assert model.probability("i keep thinking about the harbour") < 0.2
     assert model.level(text) is Level.CONCERN and model.level("the harbour") is Level.NONE
@@ -140,8 +141,11 @@ def test_the_shipped_model_leaves_everyday_talk_alone_and_hears_plain_despair():
     from bot.crisis.lexicon import load_lexicon
 
     normalise = load_lexicon(default_prompts_dir() / "crisis").normalise
-    for text in ["hello", "can you help me plan my week", "this commute is killing me", "kill the process",
-                 "my cat knocked my coffee over lol", "what should i cook tonight", "and another thing"]:  # fmt: skip
+    # One or two words ("sorry", "me again") weigh as a whole sentence's worth of evidence would not: damped.
+    everyday = ["hello", "can you help me plan my week", "this commute is killing me", "kill the process",
+                "my cat knocked my coffee over lol", "what should i cook tonight", "and another thing", "sorry",
+                "again", "maybe", "hello again", "thanks again", "bye everyone", "goodbye for now"]  # fmt: skip
+    for text in everyday:
         assert model.level(normalise(text)) is Level.NONE, text
     assert model.level(normalise("i just want everything to stop. for good this time")) is not Level.NONE
 
@@ -225,8 +229,8 @@ async def test_a_rule_the_screen_all_but_rules_out_becomes_a_direct_question(mak
 
 
 def test_the_shipped_screen_holds_its_measured_figures_on_the_blind_sets():
-    # Sets written by people who saw only shared/SAFETY.md, never trained or tuned on. Measured at 89.6 %
-    # recall and 4.9 % false positives (README, "How well it works"); a floor just below that, so a weaker
+    # Sets written by people who saw only shared/SAFETY.md, never trained or tuned on. Measured at 90.0 %
+    # recall and 4.5 % false positives (README, "How well it works"); a floor just below that, so a weaker
     # model or a broken normaliser fails here before it ships.
     from bot.crisis.detector import Detector
     from bot.crisis.evaluate import evaluate, parse_rows
