@@ -117,7 +117,7 @@ class ConversationLock:
     async def wait_turn(self, user: str, conversation: str, text: str) -> tuple[str, LockState | None]:
         """Queue `text` and wait for the lock. Returns this message's item id and the lock (None on time-out)."""
         keys = UserKeys(user)
-        item = PendingItem(os.urandom(16).hex(), text)
+        item = PendingItem(self.new_token(), text)
         encoded = json.dumps({"id": item.id, "t": item.text}, ensure_ascii=False, separators=(",", ":"))
         pending_ttl = self._ttl_ms + int(self._wait * 1000)
         await self._push(

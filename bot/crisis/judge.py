@@ -23,7 +23,11 @@ from bot.models import Category, Level
 class Verdict:
     detection: Detection
     learned_verdict: LearnedVerdict = NOT_SEEN  # only what changes the rules' level
-    doubted: bool = False  # the screen lowered the rules' urgent to a direct question
+
+    @property
+    def doubted(self) -> bool:
+        """The screen lowered the rules' urgent to a direct question (the only way it ever lowers)."""
+        return self.learned is not Level.NONE and self.learned.rank < self.detection.level.rank
 
     @property
     def learned(self) -> Level:
@@ -62,7 +66,7 @@ class Judge:
         probability = classifier.crisis.probability(found)
         if detection.level is Level.URGENT:
             if probability < classifier.doubt_threshold:
-                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), doubted=True)
+                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories))
             if probability >= classifier.urgent_threshold and classifier.imminence(found) is Level.IMMINENT:
                 return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories))
             return Verdict(detection)
