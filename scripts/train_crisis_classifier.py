@@ -230,14 +230,14 @@ def main() -> int:
     parser.add_argument("--data", nargs="+", type=Path, default=sorted(DATA.rglob("*.tsv")))
     parser.add_argument("--hold-out", nargs="*", type=Path, default=list(HELD_OUT), help="scored, never trained on")
     parser.add_argument("--out", type=Path, default=ROOT / "prompts/crisis/classifier.json")
-    parser.add_argument("--c", type=float, default=8.0, help="inverse regularisation strength (crisis model)")
+    parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation strength (crisis model)")
     parser.add_argument("--head-c", type=float, default=8.0, help="inverse regularisation strength (heads)")
     parser.add_argument("--ask-false-alarms", type=float, default=0.06)
     parser.add_argument("--urgent-false-alarms", type=float, default=0.07)
     parser.add_argument(
         "--doubt-misses",
         type=float,
-        default=0.01,
+        default=0.02,
         help="share of rule-caught crisis rows the screen may lower to a direct question",
     )
     parser.add_argument("--imminent-precision", type=float, default=0.8)

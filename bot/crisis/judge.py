@@ -4,7 +4,7 @@ The screen raises what the rules decided: a crisis no rule names becomes urgent 
 heads see), and a rule's urgent becomes imminent when the screen sees it happening now. It lowers only one
 thing, and only to a question: a rule's `urgent` that the screen all but rules out (role-play, fiction, a bare
 factual question) becomes `concern`, and Hearth asks directly, with the crisis lines, instead of answering as
-a crisis. A rule's `imminent` is never lowered.
+a crisis. A rule's `imminent` is never lowered, nor a means question asked with distress.
 
 Both the bot (`bot/crisis/service.py`, which then weighs the conversation) and `python -m bot.crisis` judge a
 message here, so the command line screens exactly as the bot does before context.
@@ -65,7 +65,8 @@ class Judge:
         found = features(normalised)
         probability = classifier.crisis.probability(found)
         if detection.level is Level.URGENT:
-            if probability < classifier.doubt_threshold:
+            # A means question asked with distress stays urgent whatever the screen thinks (SAFETY.md).
+            if probability < classifier.doubt_threshold and not detection.method_question:
                 return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories))
             if probability >= classifier.urgent_threshold and classifier.imminence(found) is Level.IMMINENT:
                 return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories))

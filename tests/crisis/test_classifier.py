@@ -229,9 +229,10 @@ async def test_a_rule_the_screen_all_but_rules_out_becomes_a_direct_question(mak
 
 
 def test_the_shipped_screen_holds_its_measured_figures_on_the_blind_sets():
-    # Sets written by people who saw only shared/SAFETY.md, never trained or tuned on. Measured at 90.0 %
-    # recall and 4.5 % false positives (README, "How well it works"); a floor just below that, so a weaker
-    # model or a broken normaliser fails here before it ships.
+    # Sets written by people who saw only shared/SAFETY.md, never trained on. Measured at 93.1 % recall and
+    # 4.0 % false positives over all six (README, "How well it works"); a floor just below that, so a weaker
+    # model or a broken normaliser fails here before it ships. Only counts are reported on failure: G and H
+    # are scored in aggregate, their rows unread by whoever tunes the screen.
     from bot.crisis.detector import Detector
     from bot.crisis.evaluate import evaluate, parse_rows
     from bot.crisis.judge import Judge
@@ -240,9 +241,11 @@ def test_the_shipped_screen_holds_its_measured_figures_on_the_blind_sets():
     judge = Judge(Detector(load_lexicon(default_prompts_dir() / "crisis")), load_classifier(SHIPPED))
     rows = [
         row
-        for name in "cdef"
+        for name in "cdefgh"
         for row in parse_rows((ROOT / f"tests/data/crisis/blind_{name}.tsv").read_text(encoding="utf-8").splitlines())
     ]
     report = evaluate(rows, lambda text: judge(text).level)
-    assert report.overall.recall is not None and report.overall.recall >= 0.86, [r.text for r in report.misses]
-    assert report.overall.fpr is not None and report.overall.fpr <= 0.06, [r.text for r in report.false_alarms]
+    overall = report.overall
+    assert overall.crisis >= 500 and overall.safe >= 500
+    assert overall.recall is not None and overall.recall >= 0.91, f"{overall.caught} of {overall.crisis} caught"
+    assert overall.fpr is not None and overall.fpr <= 0.05, f"{overall.flagged} of {overall.safe} flagged"
