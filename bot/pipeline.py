@@ -8,6 +8,7 @@ by that stage's own safe fallback instead, which is how the crisis path fails cl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,9 @@ class FailClosed(Protocol):
 class Pipeline:
     def __init__(self, stages: Sequence[Stage]) -> None:
         self._stages = tuple(stages)
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -67,6 +71,8 @@ class Pipeline:
 
     async def handle(self, msg: IncomingMessage, sink: PartialSink | None = None) -> Reply:
         turn = Turn(msg=msg, text=msg.text, sink=sink)
+        self._in_flight += 1
+        self._idle.clear()
         try:
             return await self._run(turn)
         finally:
@@ -75,6 +81,18 @@ class Pipeline:
                     await cleanup()
                 except Exception as exc:
                     log.error("cleanup after a message failed: %s", type(exc).__name__)
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    async def drained(self, timeout: float) -> bool:
+        """Wait until no message is being handled (for shutting down without cutting a reply, or a session
+        save, in half); False if some still were after `timeout` seconds."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     async def _run(self, turn: Turn) -> Reply:
         for stage in self._stages:

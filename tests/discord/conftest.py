@@ -76,6 +76,8 @@ async def start_bot(redis, settings_overrides, fake_llm, discord_server) -> Asyn
 
     yield start
     for bot in running:
+        # discord.py runs each event in a task of its own: let a reply finish saving before the bot stops.
+        assert await bot.app.pipeline.drained(timeout=10), "a message was still being handled 10 s after the test"
         bot.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await bot.task

@@ -58,6 +58,8 @@ def hearth_settings(settings_overrides, fake_llm, slack, **more: Any):
 async def hearth(redis, fake_llm, slack, settings_overrides) -> AsyncIterator[App]:
     app = build_app(hearth_settings(settings_overrides, fake_llm, slack), redis, hash_secret=b"x" * 32)
     yield app
+    # Bolt answers after its ack, so a reply can still be saving to Redis when a test's last check passes.
+    assert await app.pipeline.drained(timeout=10), "a message was still being handled 10 s after the test"
     if app.llm is not None:
         await app.llm.aclose()
 
