@@ -25,6 +25,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,11 @@ class Head:
     def probability(self, found: list[str]) -> float:
         if not found:
             return 0.0
-        total = sum(self.weights.get(feature, 0.0) for feature in found)
-        return 1.0 / (1.0 + math.exp(-(total / scale(len(found)) + self.bias)))
+        return self.probability_of(sum(map(self.weights.get, found, repeat(0.0))), len(found))
+
+    def probability_of(self, total: float, count: int) -> float:
+        """The probability for `total`, the summed weights of a message's `count` features."""
+        return 1.0 / (1.0 + math.exp(-(total / scale(count) + self.bias)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,11 @@ class Classifier:
     doubt_threshold: float = 0.0
     # "imminent" and each category's name → its head; a model without them still raises to urgent.
     heads: Mapping[str, Head] = field(default_factory=dict)
+    # The features any head weighs: most of a message's features are in none, and are looked up once, not per head.
+    _head_features: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_head_features", frozenset().union(*(head.weights for head in self.heads.values())))
 
     @property
     def urgent_threshold(self) -> float:
@@ -133,15 +142,35 @@ class Classifier:
         level = self._level(probability)
         if level is not Level.URGENT or not self.heads:
             return LearnedVerdict(level)
-        return LearnedVerdict(self.imminence(found), self.kinds(found))
+        probabilities = self.head_probabilities(found)
+        return LearnedVerdict(self._imminence(probabilities), self._kinds(probabilities))
+
+    def head_probabilities(self, found: list[str]) -> dict[str, float]:
+        """Every head's probability: what `Head.probability` gives, with the features no head weighs left out
+        once for all heads (adding their 0.0 changes no sum)."""
+        if not found:
+            return dict.fromkeys(self.heads, 0.0)
+        weighed = [feature for feature in found if feature in self._head_features]
+        return {
+            name: head.probability_of(sum(map(head.weights.get, weighed, repeat(0.0))), len(found))
+            for name, head in self.heads.items()
+        }
 
     def imminence(self, found: list[str]) -> Level:
         head = self.heads.get(IMMINENT)
-        return Level.IMMINENT if head is not None and head.probability(found) >= head.threshold else Level.URGENT
+        return self._imminence({IMMINENT: head.probability(found)} if head is not None else {})
+
+    def _imminence(self, probabilities: Mapping[str, float]) -> Level:
+        head = self.heads.get(IMMINENT)
+        imminent = head is not None and probabilities[IMMINENT] >= head.threshold
+        return Level.IMMINENT if imminent else Level.URGENT
 
     def kinds(self, found: list[str]) -> frozenset[Category]:
+        return self._kinds(self.head_probabilities(found))
+
+    def _kinds(self, probabilities: Mapping[str, float]) -> frozenset[Category]:
         scored = {
-            category: head.probability(found) / head.threshold
+            category: probabilities[category.value] / head.threshold
             for category in Category
             if (head := self.heads.get(category.value)) is not None
         }
