@@ -70,13 +70,16 @@ class Detector:
         if not candidates:
             return NOTHING
         rules = [self._lexicon.rules[index] for index in sorted(candidates)]
-        if not any(rule.regex.search(text) for rule in rules):
+        found = _first_matches(rules, text)
+        if not found:
             return NOTHING
         benign = self._lexicon.benign
         if benign is not None:
-            text = benign.sub(" ~ ", text)  # idioms are masked only when something matched: most text never pays
+            masked = benign.sub(" ~ ", text)  # idioms are masked only when something matched: most text never pays
+            if masked != text:
+                text, found = masked, _first_matches(rules, masked)
         flags = _Flags(self._lexicon, text)
-        return _combine([hit for rule in rules for hit in self._hits(rule, text, flags)])
+        return _combine([hit for rule, first in found for hit in self._hits(rule, text, first, flags)])
 
     def _candidates(self, text: str) -> set[int]:
         lexicon = self._lexicon
@@ -89,9 +92,9 @@ class Detector:
                 found.update(lexicon.stems.get(word[:length], ()))
         return found
 
-    def _hits(self, rule: Rule, text: str, flags: _Flags) -> list[Hit]:
+    def _hits(self, rule: Rule, text: str, first: int, flags: _Flags) -> list[Hit]:
         hits: list[Hit] = []
-        for match in rule.regex.finditer(text):
+        for match in rule.regex.finditer(text, first):  # from its first match on: nothing before it matches
             if len(hits) >= _MAX_HITS:
                 break  # more of the same cannot change the outcome, and a flood must not cost seconds
             level = _judge(rule, text, match.start(), match.end(), flags)
@@ -99,6 +102,12 @@ class Detector:
                 hit = Hit(rule.id, rule.category, level, rule.method, rule.distress, rule.context_level, match.span())
                 hits.append(hit)
         return hits
+
+
+def _first_matches(rules: list[Rule], text: str) -> list[tuple[Rule, int]]:
+    """The rules that match `text`, each with where its first match starts: each rule is searched once, and
+    the rules that cannot match are not searched again for their hits."""
+    return [(rule, match.start()) for rule in rules if (match := rule.regex.search(text))]
 
 
 class _Flags:
