@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 # Zero-width, joiners, soft hyphen, bidi marks, embeddings, overrides and isolates, BOM, variation selectors.
 _INVISIBLE = re.compile(
@@ -47,7 +48,9 @@ _MIN_HIDDEN_WORD = 4
 _PUNCT = re.compile(r"[^\w\s.?!]+|_")
 _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
-_SPACES = re.compile(r"\s+")
+# Replacements as C-level callables: a template such as r"\1" is expanded in Python for every match.
+_FIRST_GROUP = itemgetter(1)
+_SENTENCE_MARKS = {mark: f" {mark} " for mark in ".?!"}
 _QUOTED = re.compile(r'["“”«»]([^"“”«»]{1,300})["“”«»]')
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 _PLAIN_PHRASE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)+")
@@ -70,12 +73,17 @@ def unaccent(text: str) -> str:
     if not text.isascii():
         text = _INVISIBLE.sub("", text).translate(_CONFUSABLES)
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return _APOSTROPHES.sub("", text)
+        return _APOSTROPHES.sub("", text)
+    return text.replace("'", "").replace("`", "")  # the only apostrophes in ASCII
 
 
 def collapse_repeats(text: str) -> str:
     """ "diiie" → "die", and "kill" → "kil": both messages and patterns are collapsed, so they still agree."""
-    return _REPEAT.sub(r"\1", text)
+    return _REPEAT.sub(_FIRST_GROUP, text)
+
+
+def _sentence_mark(match: re.Match[str]) -> str:
+    return _SENTENCE_MARKS[match[1]]
 
 
 @dataclass(frozen=True)
@@ -146,16 +154,15 @@ class Normaliser:
         if any(stem in text for stem in _JOINED_STEMS):
             text = _JOINED.sub(self._split_joined, text)
         text = _PUNCT.sub(" ", text)
-        text = _SENTENCE.sub(r" \1 ", text)
+        text = _SENTENCE.sub(_sentence_mark, text)
         text = collapse_repeats(text)
-        text = _SPACES.sub(" ", text).strip()
-        text = f" {text} "
+        text = f" {' '.join(text.split())} "  # str.split() and `\s` agree on what whitespace is
         for phrase, replacement in self.plain_phrases:
             if phrase in text:
                 text = text.replace(phrase, replacement).replace(phrase, replacement)
         text = self.substitutions.sub(self._substitute, text)
-        words = self.words
-        return " ".join(word for word in (words.get(word, word) for word in text.split()) if word)
+        parts = text.split()
+        return " ".join(filter(None, map(self.words.get, parts, parts)))
 
     def _substitute(self, match: re.Match[str]) -> str:
         return self.replacements[int(match.lastgroup[1:])] if match.lastgroup else match[0]
