@@ -13,6 +13,7 @@ Idioms ("this commute is killing me", "kill the process") are masked out before 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
 from bot.crisis.lexicon import Lexicon, Rule
 from bot.models import Category, Level
@@ -83,13 +84,10 @@ class Detector:
 
     def _candidates(self, text: str) -> set[int]:
         lexicon = self._lexicon
-        found: set[int] = set()
-        for word in set(text.split()):
-            found.update(lexicon.exact.get(word, ()))
-            for length in lexicon.stem_lengths:
-                if length > len(word):
-                    break
-                found.update(lexicon.stems.get(word[:length], ()))
+        words = set(text.split())
+        found: set[int] = set().union(*map(lexicon.exact.get, words, repeat(())))  # the lookups run in C
+        for length in lexicon.stem_lengths:
+            found.update(*(lexicon.stems.get(word[:length], ()) for word in words if len(word) >= length))
         return found
 
     def _hits(self, rule: Rule, text: str, first: int, flags: _Flags) -> list[Hit]:
