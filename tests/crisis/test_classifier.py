@@ -229,8 +229,8 @@ async def test_a_rule_the_screen_all_but_rules_out_becomes_a_direct_question(mak
 
 
 def test_the_shipped_screen_holds_its_measured_figures_on_the_blind_sets():
-    # Sets written by people who saw only shared/SAFETY.md, never trained on. Measured at 93.3 % recall and
-    # 4.0 % false positives over all six (README, "How well it works"); a floor just below that, so a weaker
+    # Sets written by people who saw only shared/SAFETY.md, never trained on. Measured at 93.5 % recall and
+    # 3.6 % false positives over all six (README, "How well it works"); a floor just below that, so a weaker
     # model or a broken normaliser fails here before it ships. Only counts are reported on failure: G and H
     # are scored in aggregate, their rows unread by whoever tunes the screen.
     from bot.crisis.detector import Detector
