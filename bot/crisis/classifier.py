@@ -84,7 +84,11 @@ class Head:
     def probability(self, found: list[str]) -> float:
         if not found:
             return 0.0
-        return self.probability_of(sum(map(self.weights.get, found, repeat(0.0))), len(found))
+        return self.probability_of(self.total(found), len(found))
+
+    def total(self, found: list[str]) -> float:
+        """The summed weights of these features (a feature the head does not weigh adds 0.0)."""
+        return sum(map(self.weights.get, found, repeat(0.0)))
 
     def probability_of(self, total: float, count: int) -> float:
         """The probability for `total`, the summed weights of a message's `count` features."""
@@ -143,7 +147,7 @@ class Classifier:
         if level is not Level.URGENT or not self.heads:
             return LearnedVerdict(level)
         probabilities = self.head_probabilities(found)
-        return LearnedVerdict(self._imminence(probabilities), self._kinds(probabilities))
+        return LearnedVerdict(self._imminence(probabilities.get(IMMINENT, 0.0)), self._kinds(probabilities))
 
     def head_probabilities(self, found: list[str]) -> dict[str, float]:
         """Every head's probability: what `Head.probability` gives, with the features no head weighs left out
@@ -151,22 +155,15 @@ class Classifier:
         if not found:
             return dict.fromkeys(self.heads, 0.0)
         weighed = [feature for feature in found if feature in self._head_features]
-        return {
-            name: head.probability_of(sum(map(head.weights.get, weighed, repeat(0.0))), len(found))
-            for name, head in self.heads.items()
-        }
+        return {name: head.probability_of(head.total(weighed), len(found)) for name, head in self.heads.items()}
 
     def imminence(self, found: list[str]) -> Level:
         head = self.heads.get(IMMINENT)
-        return self._imminence({IMMINENT: head.probability(found)} if head is not None else {})
+        return self._imminence(head.probability(found) if head is not None else 0.0)
 
-    def _imminence(self, probabilities: Mapping[str, float]) -> Level:
+    def _imminence(self, probability: float) -> Level:
         head = self.heads.get(IMMINENT)
-        imminent = head is not None and probabilities[IMMINENT] >= head.threshold
-        return Level.IMMINENT if imminent else Level.URGENT
-
-    def kinds(self, found: list[str]) -> frozenset[Category]:
-        return self._kinds(self.head_probabilities(found))
+        return Level.IMMINENT if head is not None and probability >= head.threshold else Level.URGENT
 
     def _kinds(self, probabilities: Mapping[str, float]) -> frozenset[Category]:
         scored = {
