@@ -1,7 +1,8 @@
 """`python -m bot [console|discord|slack]`: start Hearth.
 
 With no argument it runs what the settings configure (DESIGN.md, "Start-up"); with nothing configured, the
-console. Any start-up problem is one line on stderr and exit code 2, never a traceback.
+console. Any start-up problem is one line on stderr and exit code 2, never a traceback. SIGTERM and SIGINT stop
+it gracefully (bot/shutdown.py), with exit code 0.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import importlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import cast
@@ -19,6 +21,7 @@ from bot.bootstrap import App, running
 from bot.config import ConfigError, load_settings
 from bot.embedded_redis import EmbeddedRedisError
 from bot.prompts import PromptError
+from bot.shutdown import Shutdown, serve
 
 PLATFORMS = ("console", "discord", "slack")
 
@@ -37,13 +40,22 @@ def _runner(platform: str) -> Runner:
     return cast(Runner, module.run)
 
 
+def _on_signals(loop: asyncio.AbstractEventLoop) -> Shutdown:
+    """SIGTERM and SIGINT ask for a graceful stop instead of ending the process mid-reply."""
+    shutdown = Shutdown()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, shutdown.request, sig.name)
+    return shutdown
+
+
 async def _serve(platform: str, env_file: str) -> None:
+    shutdown = _on_signals(asyncio.get_running_loop())
     settings = load_settings(env_file=env_file)
     chosen = platform or settings.platform()
     settings.require(chosen)
     runner = _runner(chosen)
     async with running(settings) as app:
-        await runner(app)
+        await serve(runner(app), app.pipeline, shutdown, settings.process.shutdown_grace_seconds)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -148,6 +148,12 @@ class LimitSettings(_Section):
         return self
 
 
+class ProcessSettings(_Section):
+    # On SIGTERM or SIGINT, how long messages in flight may take to finish and be delivered before the
+    # adapter is stopped anyway; keep it under the stop timeout (docker's 10 s, systemd's TimeoutStopSec).
+    shutdown_grace_seconds: float = Field(10.0, ge=0)
+
+
 class DiscordSettings(_Section):
     discord_token: SecretStr | None = None
     discord_api_base_url: str | None = None
@@ -197,6 +203,7 @@ class Settings:
     privacy: PrivacySettings
     crisis: CrisisSettings
     limits: LimitSettings
+    process: ProcessSettings
     discord: DiscordSettings
     slack: SlackSettings
     prompts_dir: Path
@@ -236,6 +243,7 @@ _SECTIONS: dict[str, type[_Section]] = {
     "privacy": PrivacySettings,
     "crisis": CrisisSettings,
     "limits": LimitSettings,
+    "process": ProcessSettings,
     "discord": DiscordSettings,
     "slack": SlackSettings,
 }

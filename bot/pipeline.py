@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -64,30 +66,52 @@ class Pipeline:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        # Whether the running task is already counted as in flight; one per pipeline, not a global.
+        self._counted = ContextVar(f"pipeline-{id(self)}-counted", default=False)
 
     @property
     def stage_names(self) -> tuple[str, ...]:
         return tuple(stage.name for stage in self._stages)
 
-    async def handle(self, msg: IncomingMessage, sink: PartialSink | None = None) -> Reply:
-        turn = Turn(msg=msg, text=msg.text, sink=sink)
+    @property
+    def in_flight(self) -> int:
+        """Messages being handled or delivered now."""
+        return self._in_flight
+
+    @contextmanager
+    def delivering(self) -> Iterator[None]:
+        """Count the block as a message in flight. `handle()` counts itself; an adapter wraps `handle()` and
+        the sending of its reply in this, so that `drained()` also waits for the reply to reach the person.
+        Nested blocks (`handle()` inside an adapter's) count once."""
+        if self._counted.get():
+            yield
+            return
+        token = self._counted.set(True)
         self._in_flight += 1
         self._idle.clear()
         try:
-            return await self._run(turn)
+            yield
         finally:
-            for cleanup in turn.cleanups:
-                try:
-                    await cleanup()
-                except Exception as exc:
-                    log.error("cleanup after a message failed: %s", type(exc).__name__)
+            self._counted.reset(token)
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.set()
 
+    async def handle(self, msg: IncomingMessage, sink: PartialSink | None = None) -> Reply:
+        turn = Turn(msg=msg, text=msg.text, sink=sink)
+        with self.delivering():
+            try:
+                return await self._run(turn)
+            finally:
+                for cleanup in turn.cleanups:
+                    try:
+                        await cleanup()
+                    except Exception as exc:
+                        log.error("cleanup after a message failed: %s", type(exc).__name__)
+
     async def drained(self, timeout: float) -> bool:
-        """Wait until no message is being handled (for shutting down without cutting a reply, or a session
-        save, in half); False if some still were after `timeout` seconds."""
+        """Wait until no message is being handled or delivered (for shutting down without cutting a reply, or
+        a session save, in half); False if some still were after `timeout` seconds."""
         try:
             await asyncio.wait_for(self._idle.wait(), timeout)
         except TimeoutError:

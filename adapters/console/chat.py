@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
+import threading
 from typing import IO
 
 from bot.bootstrap import App
@@ -47,13 +49,13 @@ class Console:
         )
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
+        lines = _Lines(self._stdin.fileno(), asyncio.get_running_loop())
         if self._interactive:
             self._write("Hearth (console). Type /help for commands, Ctrl-D to leave.\n\n")
         while True:
             if self._interactive:
                 self._write("you> ")
-            raw = await loop.run_in_executor(None, self._stdin.readline)
+            raw = await lines.next()
             if not raw:
                 break
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
@@ -71,7 +73,11 @@ class Console:
             self._write(text[len(shown) :] if text.startswith(shown) else "\n" + text)
             shown = text
 
-        reply = await self._app.pipeline.handle(self.message(line), show_partial if self._interactive else None)
+        with self._app.pipeline.delivering():
+            reply = await self._app.pipeline.handle(self.message(line), show_partial if self._interactive else None)
+            self._show(reply, shown)
+
+    def _show(self, reply: Reply, shown: str) -> None:
         if shown and reply.streamed and reply.text.startswith(shown):
             self._write(reply.text[len(shown) :] + "\n")
             self._write(render_actions(reply))
@@ -84,6 +90,46 @@ class Console:
     def _write(self, text: str) -> None:
         self._stdout.write(text)
         self._stdout.flush()
+
+
+class _Lines:
+    """stdin's lines, read by a daemon thread straight from the file descriptor.
+
+    A shutdown must not wait for a read that ends only when the person types: asyncio's executor threads are
+    joined at exit. And a daemon thread blocked inside the buffered `sys.stdin` aborts the interpreter at exit.
+    """
+
+    def __init__(self, fd: int, loop: asyncio.AbstractEventLoop) -> None:
+        self._queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self._loop = loop
+        threading.Thread(target=self._read, args=(fd,), name="console-stdin", daemon=True).start()
+
+    async def next(self) -> bytes:
+        """The next line with its newline; b"" at end of input."""
+        return await self._queue.get()
+
+    def _read(self, fd: int) -> None:
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            *lines, pending = (pending + chunk).split(b"\n")
+            if not all(self._put(line + b"\n") for line in lines):
+                return
+        if pending:
+            self._put(pending)
+        self._put(b"")
+
+    def _put(self, line: bytes) -> bool:
+        try:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+        except RuntimeError:  # the loop has closed: Hearth is stopping and nobody waits for input
+            return False
+        return True
 
 
 def render(reply: Reply, prefix: str = "") -> str:

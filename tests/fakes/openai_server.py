@@ -1,7 +1,8 @@
 """A local HTTP server that speaks the OpenAI chat-completions API, for tests.
 
 The real `openai` client talks to it over a real socket through `OPENAI_BASE_URL`. Tests script what it does
-next: answer (streaming or not), answer slowly, or fail with a status and an optional Retry-After.
+next: answer (streaming or not), answer slowly (`delay` before answering, `chunk_delay` between streamed
+words; `wait_for_requests` tells when the request is in), or fail with a status and an optional Retry-After.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ class FakeOpenAI:
 
     def push(self, *scripts: Script) -> None:
         self.queue.extend(scripts)
+
+    async def wait_for_requests(self, count: int = 1, timeout: float = 30.0) -> None:
+        """Until `count` chat requests have arrived (e.g. a reply is now being written, slowly)."""
+        async with asyncio.timeout(timeout):
+            while len(self.requests) < count:
+                await asyncio.sleep(0.01)
 
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
