@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -9,6 +12,8 @@ from redis.asyncio import Redis
 from bot.bootstrap import App, build_app
 from bot.config import load_settings
 from bot.models import IncomingMessage, Platform
+from bot.pipeline import Pipeline
+from bot.shutdown import Shutdown, serve
 
 SECRET = b"test-hash-secret-0123456789abcdef"
 
@@ -28,3 +33,23 @@ def message(app: App, text: str, *, user: str = "alice", conversation: str = "dm
         text=text,
         **fields,
     )
+
+
+class Serving:
+    """An adapter run by `bot.shutdown.serve`, as `python -m bot` runs it, until `sigterm()` asks it to stop."""
+
+    def __init__(self, adapter: Awaitable[None], pipeline: Pipeline, grace: float) -> None:
+        self.grace = grace
+        self._shutdown = Shutdown()
+        self._asked_at = 0.0
+        self.task = asyncio.ensure_future(serve(adapter, pipeline, self._shutdown, grace))
+
+    def sigterm(self) -> None:
+        """What the SIGTERM handler does."""
+        self._asked_at = time.monotonic()
+        self._shutdown.request("SIGTERM")
+
+    async def stopped(self) -> float:
+        """Wait for `serve` to return (the adapter has stopped); the seconds since `sigterm()`."""
+        await asyncio.wait_for(self.task, self.grace + 5)
+        return time.monotonic() - self._asked_at

@@ -118,6 +118,8 @@ class HearthClient(discord.AutoShardedClient):
             self._in_flight.discard(task)
 
     async def close(self) -> None:
+        """Ends the events still running. On a graceful shutdown this comes after bot/shutdown.py has waited
+        (up to the grace) for `pipeline.drained()`, so only what outlasted the grace is cut off."""
         for task in list(self._in_flight):
             if task is not asyncio.current_task():
                 task.cancel()

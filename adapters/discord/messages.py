@@ -46,6 +46,12 @@ class MessageHandler:
         self._client = client
 
     async def on_message(self, message: discord.Message) -> None:
+        """From arrival to the reply's last send, the message counts as in flight: a graceful shutdown
+        (bot/shutdown.py) waits for the reply to reach the person, not only for the core to decide it."""
+        with self._app.pipeline.delivering():
+            await self._on_message(message)
+
+    async def _on_message(self, message: discord.Message) -> None:
         bot = self._client.user
         if bot is None or message.author.bot or message.webhook_id is not None or message.author.id == bot.id:
             return

@@ -3,6 +3,9 @@
 DMs (and the App's Messages tab) and mentions are answered; mentions and enabled channels in a thread.
 Bots, Hearth itself and message subtypes that are not a person writing (edits, joins) are dropped here.
 Every decision about *what* to answer stays in the core.
+
+Each core turn and the sending of its answer run inside `pipeline.delivering()`: Bolt answers after its ack,
+in a task of its own, so this is what makes a graceful shutdown wait for the answer to reach Slack.
 """
 
 from __future__ import annotations
@@ -81,8 +84,9 @@ class SlackListeners:
                 return
             responder = self._responder(place, msg.tenant)
             try:
-                reply = await self._app.pipeline.handle(msg, responder.partial)
-                await responder.send(reply)
+                with self._app.pipeline.delivering():
+                    reply = await self._app.pipeline.handle(msg, responder.partial)
+                    await responder.send(reply)
             except SEND_ERRORS as exc:
                 log.warning("could not answer a message: %s", reason(exc))
                 return
@@ -111,16 +115,17 @@ class SlackListeners:
             return
         text = f"/{name} {rest}".strip() if name in SUBCOMMANDS else (f"{word} {rest}".strip() or "/help")
         msg = translate.incoming(self._app.ids, place, text, event_id=_command_event_id(body))
-        reply = await self._app.pipeline.handle(msg)
-        if reply.kind in DROPPED:
-            return
-        public = name in PUBLIC_COMMANDS and not reply.private
-        await respond(response_type="in_channel" if public else "ephemeral", **blocks.reply_message(reply))
-        responder = self._responder(place, tenant)
-        if reply.private and not place.is_dm:
-            await responder.direct(reply)
-        if reply.alert is not None:
-            await responder.alert(reply.alert)
+        with self._app.pipeline.delivering():
+            reply = await self._app.pipeline.handle(msg)
+            if reply.kind in DROPPED:
+                return
+            public = name in PUBLIC_COMMANDS and not reply.private
+            await respond(response_type="in_channel" if public else "ephemeral", **blocks.reply_message(reply))
+            responder = self._responder(place, tenant)
+            if reply.private and not place.is_dm:
+                await responder.direct(reply)
+            if reply.alert is not None:
+                await responder.alert(reply.alert)
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -133,8 +138,9 @@ class SlackListeners:
         msg = translate.incoming(self._app.ids, place, text, action=core_action)
         responder = self._responder(place, msg.tenant)
         try:
-            reply = await self._app.pipeline.handle(msg)
-            await responder.send(reply, personal=True)
+            with self._app.pipeline.delivering():
+                reply = await self._app.pipeline.handle(msg)
+                await responder.send(reply, personal=True)
         except SEND_ERRORS as exc:
             log.warning("could not answer a button: %s", reason(exc))
 
@@ -161,7 +167,8 @@ class SlackListeners:
         place = Place(translate.team_of(body), "", user, None, is_dm=True)
         msg = translate.incoming(self._app.ids, place, text)
         try:
-            await self._responder(place, msg.tenant).send(await self._app.pipeline.handle(msg))
+            with self._app.pipeline.delivering():
+                await self._responder(place, msg.tenant).send(await self._app.pipeline.handle(msg))
         except SEND_ERRORS as exc:
             log.warning("could not answer a check-in: %s", reason(exc))
 

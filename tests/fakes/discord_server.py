@@ -7,7 +7,8 @@ client to reconnect.
 
 Facts it encodes: discord.py parses JSON only with a Content-Type of exactly `application/json`; login is
 `GET /users/@me` then `GET /oauth2/applications/@me`; interaction callbacks with `?with_response=1` expect
-`{"interaction": ..., "resource": ...}`; plain text gateway frames are accepted even with zlib-stream asked.
+`{"interaction": ..., "resource": ...}`; plain text gateway frames are accepted even with zlib-stream asked;
+a 429 is taken as Discord's (and waited out, `retry_after` seconds) only with a `Via` header, else as a ban.
 """
 
 from __future__ import annotations
@@ -75,6 +76,15 @@ def user_payload(user_id: int, name: str = "someone", *, bot: bool = False) -> d
 
 
 @dataclass
+class RateLimit:
+    """The next `times` requests matching `applies` are refused with 429 and `retry_after` seconds to wait."""
+
+    applies: Callable[[Call], bool]
+    retry_after: float
+    times: int
+
+
+@dataclass
 class FakeDiscord:
     guild_id: int = 700_000_000_000_000_001
     channel_id: int = 700_000_000_000_000_010
@@ -82,6 +92,8 @@ class FakeDiscord:
     alert_channel_id: int = 700_000_000_000_000_012
     moderator_role_id: int = 700_000_000_000_000_020
     calls: list[Call] = field(default_factory=list)
+    refused: list[Call] = field(default_factory=list)
+    rate_limits: list[RateLimit] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
     threads_allowed: bool = True
     token: str = "test-token"
@@ -123,6 +135,11 @@ class FakeDiscord:
 
     def new_id(self) -> int:
         return next(self._ids)
+
+    def rate_limit(self, applies: Callable[[Call], bool], retry_after: float = 1.0, times: int = 1) -> None:
+        """Refuse the next `times` matching requests with 429, as Discord does when a channel's or an
+        interaction's send limit is used up. They go to `refused`, not `calls`: Discord did not take them."""
+        self.rate_limits.append(RateLimit(applies, retry_after, times))
 
     # ---- what tests wait for
 
@@ -427,9 +444,16 @@ class FakeDiscord:
         if request.path.startswith("/api/"):
             path = request.path.removeprefix("/api/v10")
             call = Call(request.method, path, dict(request.query), await _body(request))
+            limit = next((limit for limit in self.rate_limits if limit.times and limit.applies(call)), None)
             async with self._changed:
-                self.calls.append(call)
+                if limit is not None:
+                    limit.times -= 1
+                    self.refused.append(call)
+                else:
+                    self.calls.append(call)
                 self._changed.notify_all()
+            if limit is not None:
+                return _rate_limited(limit.retry_after)
         return await handler(request)
 
     async def _rest(self, request: web.Request) -> web.Response:
@@ -583,6 +607,13 @@ def _option(name: str, value: Any) -> dict[str, Any]:
     else:
         kind = 3
     return {"name": name, "type": kind, "value": value}
+
+
+def _rate_limited(retry_after: float) -> web.Response:
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+    response = _json(body, status=429)
+    response.headers["Via"] = "1.1 google"
+    return response
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -3,7 +3,8 @@
 The real slack_sdk `AsyncWebClient` talks to it through `SLACK_API_BASE_URL`; the real Bolt
 `AsyncSocketModeHandler` gets its websocket URL from `apps.connections.open` here, receives `hello` and
 then the envelopes a test sends, and its acks are recorded. Tokens are checked like Slack does, so a
-client sending the wrong one gets `invalid_auth`.
+client sending the wrong one gets `invalid_auth`. A method can be rate limited (`rate_limit`): Slack's 429
+with `Retry-After`, which the client's retry handler waits out before calling again.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class FakeSlack:
     admins: set[str] = field(default_factory=set)
     failing: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    refused: list[Call] = field(default_factory=list)
+    rate_limited: dict[str, int] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     base_url: str = ""
@@ -89,6 +92,11 @@ class FakeSlack:
         while count != len(self.calls) + len(self.responses):
             count = len(self.calls) + len(self.responses)
             await asyncio.sleep(quiet)
+
+    def rate_limit(self, method: str, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with 429 and `Retry-After: 1`. They go to `refused`, not
+        `calls`: Slack did not take them."""
+        self.rate_limited[method] = self.rate_limited.get(method, 0) + times
 
     def response_url(self, name: str = "hook") -> str:
         return f"{self.root}/response/{name}"
@@ -159,6 +167,10 @@ class FakeSlack:
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != expected:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        if self.rate_limited.get(method):
+            self.rate_limited[method] -= 1
+            await self._record(lambda: self.refused.append(Call(method, args)))
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         await self._record(lambda: self.calls.append(Call(method, args)))
         if method in self.failing:
             return web.json_response({"ok": False, "error": self.failing[method]})
