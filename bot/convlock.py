@@ -15,14 +15,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
-from redis.exceptions import NoScriptError
 
 from bot.redis_keys import UserKeys
 from bot.roundtrip import Batch
@@ -98,21 +95,6 @@ class ConversationLock:
         """This message's standing from an acquire's answer ({1, pending items} or {0}), however it was sent:
         on its own, or inside the session's read script (bot/context.py, `Ride`)."""
         return _state(token, result)
-
-    def queue_acquire(self, pipe: Pipeline, user: str, conversation: str) -> Callable[[Any], Awaitable[LockState]]:
-        keys = UserKeys(user)
-        names = [keys.lock(conversation), keys.pending(conversation)]
-        token = self.new_token()
-        pipe.evalsha(self._acquire.sha, 2, *names, token, self._ttl_ms)
-
-        async def read(result: Any) -> LockState:
-            if isinstance(result, NoScriptError):
-                result = await self._acquire(keys=names, args=[token, self._ttl_ms])
-            elif isinstance(result, Exception):
-                raise result
-            return _state(token, result)
-
-        return read
 
     async def wait_turn(self, user: str, conversation: str, text: str) -> tuple[str, LockState | None]:
         """Queue `text` and wait for the lock. Returns this message's item id and the lock (None on time-out)."""

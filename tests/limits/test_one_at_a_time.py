@@ -114,10 +114,8 @@ async def test_waiting_text_is_listed_by_mydata_and_erased_by_forget(make_app, f
     app = chat_app(make_app, fake_llm)
     msg = message(app, "x")
     lock = ConversationLock(redis, ttl=60, wait=0, poll=0.01)
-    async with redis.pipeline(transaction=False) as pipe:
-        read = lock.queue_acquire(pipe, msg.user, msg.conversation)
-        (result,) = await pipe.execute(raise_on_error=False)
-    assert (await read(result)).acquired
+    # Another turn of this conversation holds the lock.
+    assert await redis.set(UserKeys(msg.user).lock(msg.conversation), lock.new_token(), px=60_000, nx=True)
     _, state = await lock.wait_turn(msg.user, msg.conversation, "a message that is still waiting")
     assert state is None, "the lock is held, and this waiter gives up at once"
     held = await app.context.describe(msg.user)
