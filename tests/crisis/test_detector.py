@@ -204,6 +204,22 @@ def test_the_context_words_are_read_the_way_a_person_would(detector, text, expec
     assert detector.detect(text).level is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A recovery milestone is history, not an act today...
+        ("i've been clean from self harm for two years today", Level.CONCERN),
+        ("free from self harm for 3 months now", Level.CONCERN),
+        # ...but the streak that just ended dates a relapse, and "but tonight" ends the history.
+        ("i cut myself today after being clean for a year", Level.IMMINENT),
+        ("i've been clean for a year but tonight i grabbed the blade again", Level.IMMINENT),
+        ("relapsed today after 2 years clean from self harm", Level.IMMINENT),
+    ],
+)
+def test_a_recovery_milestone_is_not_a_relapse_and_a_relapse_is_not_history(detector, text, expected):
+    assert detector.detect(text).level is expected
+
+
 def test_an_adversarial_flood_is_still_screened(detector):
     assert detector.detect("kms " * 5000).level is Level.URGENT
     assert detector.detect("k i l l " * 2500).level is Level.NONE
