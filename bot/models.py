@@ -144,6 +144,8 @@ class Assessment:
     distress: bool = False
     # The learned screen (bot/crisis/classifier.py) raised the level above what the rules decided.
     learned: bool = False
+    # The learned screen's crisis probability for this message (0.0 where it did not look).
+    probability: float = 0.0
 
     @staticmethod
     def none() -> Assessment:

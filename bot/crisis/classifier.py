@@ -157,6 +157,10 @@ class Classifier:
         weighed = [feature for feature in found if feature in self._head_features]
         return {name: head.probability_of(head.total(weighed), len(found)) for name, head in self.heads.items()}
 
+    def kinds(self, found: list[str]) -> frozenset[Category]:
+        """The categories whose heads pass for these features, else the likeliest one."""
+        return self._kinds(self.head_probabilities(found))
+
     def imminence(self, found: list[str]) -> Level:
         head = self.heads.get(IMMINENT)
         return self._imminence(head.probability(found) if head is not None else 0.0)

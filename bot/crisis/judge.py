@@ -23,6 +23,7 @@ from bot.models import Category, Level
 class Verdict:
     detection: Detection
     learned_verdict: LearnedVerdict = NOT_SEEN  # only what changes the rules' level
+    probability: float = 0.0  # the learned screen's crisis probability; 0.0 where it did not look
 
     @property
     def doubted(self) -> bool:
@@ -67,9 +68,17 @@ class Judge:
         if detection.level is Level.URGENT:
             # A means question asked with distress stays urgent whatever the screen thinks (SAFETY.md).
             if probability < classifier.doubt_threshold and not detection.method_question:
-                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories))
+                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability)
             if probability >= classifier.urgent_threshold and classifier.imminence(found) is Level.IMMINENT:
-                return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories))
-            return Verdict(detection)
+                return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories), probability)
+            return Verdict(detection, probability=probability)
         learned = classifier.verdict_of(found, probability)
-        return Verdict(detection, learned) if learned.level.rank > detection.level.rank else Verdict(detection)
+        if learned.level.rank > detection.level.rank:
+            return Verdict(detection, learned, probability)
+        return Verdict(detection, probability=probability)
+
+    def kinds(self, normalised: str) -> frozenset[Category]:
+        """What kind of crisis the learned screen's heads see in a message (suicide when it has none)."""
+        if self.classifier is None:
+            return frozenset({Category.SUICIDE})
+        return self.classifier.kinds(features(normalised))

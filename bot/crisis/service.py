@@ -36,6 +36,13 @@ from bot.models import (
 from bot.pipeline import Turn
 
 _RECENT_TURNS = 6
+# The conversation (SAFETY.md: an earlier turn of distress raises a later, ambiguous one), as the learned screen
+# sees it: once a message of a conversation scored at least CONTEXT_DISTRESS, a later one scoring at least
+# CONTEXT_RAISE is a crisis, though alone it would not be (urgent is 0.595). The conversation note keeps the
+# highest score, never the text. Chosen on a development set of 160 conversations (scripts/eval_conversations.py):
+# it caught 7 more of 80 crisis conversations by their first crisis message, and flagged 2 more of 80 safe ones.
+CONTEXT_DISTRESS = 0.4
+CONTEXT_RAISE = 0.45
 # A short answer to "are you thinking about suicide?" that means yes.
 _YES = re.compile(
     r"^(?:yes|yeah|yea|yep|ya|yh|y|si|oui|ja|sim|kind of|kinda|sort of|maybe|i think so|sometimes|a bit|a little"
@@ -68,16 +75,38 @@ class Crisis:
         detection = verdict.detection
         level = detection.level
         note = turn.session.crisis
+        score = verdict.probability
         if note.get("asked") and not level.at_least(Level.URGENT) and _YES.match(normalised):
-            return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)
+            return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True, probability=score)
         if verdict.doubted and not self._earlier_distress(turn):
             # The rules said urgent, the learned screen all but ruled it out (role-play, a bare question): ask.
-            return Assessment(Level.CONCERN, detection.categories, detection.method_question, True, learned=True)
+            return Assessment(
+                Level.CONCERN, detection.categories, detection.method_question, True, learned=True, probability=score
+            )
         if detection.raised_by_context().rank > level.rank and self._earlier_distress(turn):
             level = detection.raised_by_context()
+        if not Level.highest(level, verdict.learned).at_least(Level.URGENT) and self._raised_by_earlier_score(
+            note, score
+        ):
+            kinds = detection.categories | self.judge.kinds(normalised)
+            return Assessment(Level.URGENT, kinds, detection.method_question, True, learned=True, probability=score)
         if verdict.learned.rank > level.rank:
-            return Assessment(verdict.learned, verdict.categories, detection.method_question, True, learned=True)
-        return Assessment(level, detection.categories, detection.method_question, detection.distress)
+            return Assessment(
+                verdict.learned, verdict.categories, detection.method_question, True, learned=True, probability=score
+            )
+        return Assessment(level, detection.categories, detection.method_question, detection.distress, probability=score)
+
+    @staticmethod
+    def _raised_by_earlier_score(note: dict[str, Any], score: float) -> bool:
+        peak = note.get("peak")
+        if note.get("asked"):
+            return False  # Hearth asked directly: the person's answer decides, not a lower bar (a "yes" is urgent)
+        return score >= CONTEXT_RAISE and isinstance(peak, int | float) and peak >= CONTEXT_DISTRESS
+
+    @staticmethod
+    def worth_noting(assessment: Assessment) -> bool:
+        """Whether this message should leave a note for later ones: distress, or a score that raises them."""
+        return assessment.distress or assessment.probability >= CONTEXT_DISTRESS
 
     def _earlier_distress(self, turn: Turn) -> bool:
         if turn.session.crisis.get("mode") in ("crisis", "watch"):
@@ -100,8 +129,11 @@ class Crisis:
         previous = turn.session.crisis
         mode = "crisis" if assessment.level.at_least(Level.URGENT) or previous.get("mode") == "crisis" else "watch"
         categories = sorted({*(c.value for c in assessment.categories), *previous.get("categories", [])})
+        peak = previous.get("peak")
+        peak = max(assessment.probability, peak if isinstance(peak, int | float) else 0.0)
         return {
             "mode": mode,
+            "peak": round(peak, 3),
             "level": assessment.level.value,
             "categories": categories,
             "asked": asked or bool(previous.get("asked")),

@@ -126,6 +126,31 @@ async def test_the_learned_screen_asks_once_then_the_conversation_goes_on_carefu
     assert len(fake_llm.requests) == 2
 
 
+@pytest.fixture
+def prompts_with_context_model(tmp_path):
+    """A learned screen that scores "harbour" and "boat" about 0.5 each: past the conversation's bars (0.4 for an
+    earlier message, 0.45 for a later one) but below asking (0.6) and urgent (0.999)."""
+    folder = tmp_path / "prompts"
+    shutil.copytree(default_prompts_dir(), folder)
+    _model(folder / "crisis", {"w:harbour": 14.5, "w:boat": 14.5}, ask=0.6, urgent=0.999)
+    return folder
+
+
+async def test_after_a_message_the_screen_worried_about_a_later_ambiguous_one_gets_the_crisis_reply(
+    make_app, prompts_with_context_model
+):
+    app = make_app(prompts_dir=prompts_with_context_model)
+    first = await app.pipeline.handle(message(app, "i keep walking down to the harbour at night"))
+    later = await app.pipeline.handle(message(app, "what time does the last boat go"))
+    assert first.kind != "crisis"
+    assert later.kind == "crisis" and later.level is Level.URGENT
+    # The same question with no earlier worry, and after an ordinary message, is just a question.
+    alone = await app.pipeline.handle(message(app, "what time does the last boat go", conversation="dm-2"))
+    await app.pipeline.handle(message(app, "lovely weather for a walk", conversation="dm-3"))
+    after_small_talk = await app.pipeline.handle(message(app, "what time does the last boat go", conversation="dm-3"))
+    assert alone.kind != "crisis" and after_small_talk.kind != "crisis"
+
+
 async def test_with_the_learned_screen_switched_off_nothing_is_asked(make_app, fake_llm, prompts_with_model):
     fake_llm.push(Script(text="Tell me more."))
     app = make_app(
