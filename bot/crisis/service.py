@@ -48,6 +48,11 @@ _YES = re.compile(
     r"^(?:yes|yeah|yea|yep|ya|yh|y|si|oui|ja|sim|kind of|kinda|sort of|maybe|i think so|sometimes|a bit|a little"
     r"|i guess|honestly yes|i am|im thinking about it|all the time|every day|always|constantly)\b"
 )
+# ...and one that means no: the person's answer then decides, not the conversation's earlier scores.
+_NO = re.compile(
+    r"^(?:no|nope|nah|not really|not at all|of course not|god no|never|im not|i am not|im fine|im ok|im okay"
+    r"|not like that|non|nein|nao)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -99,14 +104,19 @@ class Crisis:
     @staticmethod
     def _raised_by_earlier_score(note: dict[str, Any], score: float) -> bool:
         peak = note.get("peak")
-        if note.get("asked"):
-            return False  # Hearth asked directly: the person's answer decides, not a lower bar (a "yes" is urgent)
+        if note.get("declined"):
+            return False  # asked directly, the person said no: their answer decides, not a lower bar
         return score >= CONTEXT_RAISE and isinstance(peak, int | float) and peak >= CONTEXT_DISTRESS
 
-    @staticmethod
-    def worth_noting(assessment: Assessment) -> bool:
-        """Whether this message should leave a note for later ones: distress, or a score that raises them."""
-        return assessment.distress or assessment.probability >= CONTEXT_DISTRESS
+    def worth_noting(self, turn: Turn) -> bool:
+        """Whether this message should leave a note for later ones: distress, a score that raises them, or a
+        "no" to Hearth's direct question."""
+        assessment = turn.assessment
+        return assessment.distress or assessment.probability >= CONTEXT_DISTRESS or self._declines(turn)
+
+    def _declines(self, turn: Turn) -> bool:
+        note = turn.session.crisis
+        return bool(note.get("asked")) and _NO.match(self.detector.normalise(turn.text)) is not None
 
     def _earlier_distress(self, turn: Turn) -> bool:
         if turn.session.crisis.get("mode") in ("crisis", "watch"):
@@ -137,6 +147,7 @@ class Crisis:
             "level": assessment.level.value,
             "categories": categories,
             "asked": asked or bool(previous.get("asked")),
+            "declined": bool(previous.get("declined")) or self._declines(turn),
             "language": self.language(turn),
         }
 

@@ -50,7 +50,7 @@ class CrisisStage:
         if self._crisis.should_check_in(turn):
             await self._remember(turn, self._crisis.note(turn, asked=True))
             return self._crisis.check_in_reply(turn)
-        if self._crisis.worth_noting(assessment):
+        if self._crisis.worth_noting(turn):
             await self._remember(turn, self._crisis.note(turn))
         return None
 

@@ -44,11 +44,12 @@ def test_a_crisis_told_over_several_messages_is_caught_and_hyperbole_is_not(tmp_
 
 
 def test_the_development_conversations_hold_what_the_context_was_tuned_to():
-    # The conversation context was chosen on these: 68 of 80 crisis conversations caught in time (61 without
-    # the learned screen's reading of the conversation), 65 of 80 safe ones never flagged.
+    # The conversation context was chosen on these: 70 of 80 crisis conversations caught in time (61 without
+    # the learned screen's reading of the conversation and the means questions in four more languages), 65 of 80
+    # safe ones never flagged.
     figures = _figures(ROOT / "tests/data/conversations/dev.tsv")
     assert figures["crisis_conversations"] == 80 and figures["safe_conversations"] == 80
-    assert figures["crisis_conversations_caught_in_time"] >= 66 / 80
+    assert figures["crisis_conversations_caught_in_time"] >= 68 / 80
     assert figures["safe_conversations_never_flagged"] >= 63 / 80
 
 
