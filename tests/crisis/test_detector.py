@@ -230,3 +230,19 @@ def test_no_rule_is_triggered_by_the_commonest_words():
     lexicon = load_lexicon(FOLDER)
     common = {"i", "im", "the", "a", "to", "is", "in", "it", "and", "of", "me", "my", "you", "do", "be", "so", "no"}
     assert not common & set(lexicon.exact)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Giving one's things to someone (SAFETY.md: giving possessions away) is ambiguous: concern alone, and
+        # what makes it urgent is earlier distress in the conversation (tests/crisis/test_conversations.py).
+        ("gave my roommate my laptop and my bike today", Level.CONCERN),
+        ("giving my cousin all my games, he should have them", Level.CONCERN),
+        # Lending, fixing or a birthday present is not that.
+        ("gave my brother my ps5 to borrow for the weekend", Level.NONE),
+        ("i gave my sister my old jacket", Level.NONE),
+    ],
+)
+def test_giving_ones_things_to_someone_is_read_as_possibly_giving_them_away(detector, text, expected):
+    assert detector.detect(text).level is expected
