@@ -214,9 +214,16 @@ def test_the_context_words_are_read_the_way_a_person_would(detector, text, expec
         ("i cut myself today after being clean for a year", Level.IMMINENT),
         ("i've been clean for a year but tonight i grabbed the blade again", Level.IMMINENT),
         ("relapsed today after 2 years clean from self harm", Level.IMMINENT),
+        # Giving one's things to someone (SAFETY.md: giving possessions away) is ambiguous: concern alone, and
+        # what makes it urgent is earlier distress in the conversation (tests/crisis/test_conversations.py).
+        ("gave my roommate my laptop and my bike today", Level.CONCERN),
+        ("giving my cousin all my games, he should have them", Level.CONCERN),
+        # Lending, fixing or a birthday present is not that.
+        ("gave my brother my ps5 to borrow for the weekend", Level.NONE),
+        ("i gave my sister my old jacket", Level.NONE),
     ],
 )
-def test_a_recovery_milestone_is_not_a_relapse_and_a_relapse_is_not_history(detector, text, expected):
+def test_recovery_relapse_and_giving_things_away_are_read_the_way_a_person_would(detector, text, expected):
     assert detector.detect(text).level is expected
 
 
@@ -230,19 +237,3 @@ def test_no_rule_is_triggered_by_the_commonest_words():
     lexicon = load_lexicon(FOLDER)
     common = {"i", "im", "the", "a", "to", "is", "in", "it", "and", "of", "me", "my", "you", "do", "be", "so", "no"}
     assert not common & set(lexicon.exact)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # Giving one's things to someone (SAFETY.md: giving possessions away) is ambiguous: concern alone, and
-        # what makes it urgent is earlier distress in the conversation (tests/crisis/test_conversations.py).
-        ("gave my roommate my laptop and my bike today", Level.CONCERN),
-        ("giving my cousin all my games, he should have them", Level.CONCERN),
-        # Lending, fixing or a birthday present is not that.
-        ("gave my brother my ps5 to borrow for the weekend", Level.NONE),
-        ("i gave my sister my old jacket", Level.NONE),
-    ],
-)
-def test_giving_ones_things_to_someone_is_read_as_possibly_giving_them_away(detector, text, expected):
-    assert detector.detect(text).level is expected
