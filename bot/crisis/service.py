@@ -43,6 +43,10 @@ _RECENT_TURNS = 6
 # it caught 7 more of 80 crisis conversations by their first crisis message, and flagged 2 more of 80 safe ones.
 CONTEXT_DISTRESS = 0.4
 CONTEXT_RAISE = 0.45
+# A means question (a rule's, SAFETY.md: "above all after distress") needs less: an earlier score of CONTEXT_MEANS.
+# On the same development set this took the crisis conversations caught in time from 71 to 74 of 80 and flagged
+# no more safe ones (0.3 gave the same; 0.15 one more).
+CONTEXT_MEANS = 0.2
 # A short answer to "are you thinking about suicide?" that means yes.
 _YES = re.compile(
     r"^(?:yes|yeah|yea|yep|ya|yh|y|si|oui|ja|sim|kind of|kinda|sort of|maybe|i think so|sometimes|a bit|a little"
@@ -88,7 +92,9 @@ class Crisis:
             return Assessment(
                 Level.CONCERN, detection.categories, detection.method_question, True, learned=True, probability=score
             )
-        if detection.raised_by_context().rank > level.rank and self._earlier_distress(turn):
+        if detection.raised_by_context().rank > level.rank and (
+            self._earlier_distress(turn) or (detection.method_question and _peak(note) >= CONTEXT_MEANS)
+        ):
             level = detection.raised_by_context()
         if not Level.highest(level, verdict.learned).at_least(Level.URGENT) and self._raised_by_earlier_score(
             note, score
@@ -103,16 +109,19 @@ class Crisis:
 
     @staticmethod
     def _raised_by_earlier_score(note: dict[str, Any], score: float) -> bool:
-        peak = note.get("peak")
         if note.get("declined"):
             return False  # asked directly, the person said no: their answer decides, not a lower bar
-        return score >= CONTEXT_RAISE and isinstance(peak, int | float) and peak >= CONTEXT_DISTRESS
+        return score >= CONTEXT_RAISE and _peak(note) >= CONTEXT_DISTRESS
+
+    @staticmethod
+    def _distressed(assessment: Assessment) -> bool:
+        return assessment.distress or assessment.probability >= CONTEXT_DISTRESS
 
     def worth_noting(self, turn: Turn) -> bool:
-        """Whether this message should leave a note for later ones: distress, a score that raises them, or a
-        "no" to Hearth's direct question."""
+        """Whether this message should leave a note for later ones: distress, a score that raises a later means
+        question, or a "no" to Hearth's direct question."""
         assessment = turn.assessment
-        return assessment.distress or assessment.probability >= CONTEXT_DISTRESS or self._declines(turn)
+        return assessment.distress or assessment.probability >= CONTEXT_MEANS or self._declines(turn)
 
     def _declines(self, turn: Turn) -> bool:
         note = turn.session.crisis
@@ -137,10 +146,14 @@ class Crisis:
         """What the crisis stage keeps for this conversation (no text): levels and categories only."""
         assessment = turn.assessment
         previous = turn.session.crisis
-        mode = "crisis" if assessment.level.at_least(Level.URGENT) or previous.get("mode") == "crisis" else "watch"
+        if assessment.level.at_least(Level.URGENT) or previous.get("mode") == "crisis":
+            mode = "crisis"
+        elif previous.get("mode") == "watch" or asked or self._distressed(assessment):
+            mode = "watch"  # distress was seen: a later ambiguous message is raised
+        else:
+            mode = "quiet"  # only a score that makes a later means question urgent
         categories = sorted({*(c.value for c in assessment.categories), *previous.get("categories", [])})
-        peak = previous.get("peak")
-        peak = max(assessment.probability, peak if isinstance(peak, int | float) else 0.0)
+        peak = max(assessment.probability, _peak(previous))
         return {
             "mode": mode,
             "peak": round(peak, 3),
@@ -294,3 +307,8 @@ def build_crisis(settings: Settings) -> Crisis:
         moderation=build_moderation(settings),
         classifier=load_classifier(folder / "classifier.json") if settings.crisis.crisis_classifier else None,
     )
+
+
+def _peak(note: dict[str, Any]) -> float:
+    peak = note.get("peak")
+    return float(peak) if isinstance(peak, int | float) else 0.0

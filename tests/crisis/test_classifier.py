@@ -132,7 +132,7 @@ def prompts_with_context_model(tmp_path):
     earlier message, 0.45 for a later one) but below asking (0.6) and urgent (0.999)."""
     folder = tmp_path / "prompts"
     shutil.copytree(default_prompts_dir(), folder)
-    _model(folder / "crisis", {"w:harbour": 14.5, "w:boat": 14.5}, ask=0.6, urgent=0.999)
+    _model(folder / "crisis", {"w:harbour": 14.5, "w:boat": 14.5, "w:drizle": 6.4}, ask=0.6, urgent=0.999)
     return folder
 
 
@@ -149,6 +149,21 @@ async def test_after_a_message_the_screen_worried_about_a_later_ambiguous_one_ge
     await app.pipeline.handle(message(app, "lovely weather for a walk", conversation="dm-3"))
     after_small_talk = await app.pipeline.handle(message(app, "what time does the last boat go", conversation="dm-3"))
     assert alone.kind != "crisis" and after_small_talk.kind != "crisis"
+
+
+async def test_a_means_question_after_a_message_the_screen_only_half_worried_about_is_a_crisis(
+    make_app, prompts_with_context_model
+):
+    # "drizzle" scores about 0.25: too little to raise an ambiguous message, enough for a means question.
+    app = make_app(prompts_dir=prompts_with_context_model)
+    question = "what bridges in nyc are taller than 25 meters?"
+    await app.pipeline.handle(message(app, "another week of drizzle"))
+    after = await app.pipeline.handle(message(app, question))
+    later_boat = await app.pipeline.handle(message(app, "what time does the last boat go", conversation="dm-4"))
+    alone = await app.pipeline.handle(message(app, question, conversation="dm-5"))
+    assert after.kind == "crisis" and after.level is Level.URGENT
+    assert alone.kind == "check_in"  # declined gently, never answered
+    assert later_boat.kind != "crisis"
 
 
 async def test_with_the_learned_screen_switched_off_nothing_is_asked(make_app, fake_llm, prompts_with_model):
