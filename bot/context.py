@@ -164,7 +164,7 @@ return #written
 
 _DESCRIPTIONS = {
     "ctx": "the recent turns of a conversation ({n} messages)",
-    "crisis": "a safety note that this conversation recently showed distress (no text)",
+    "crisis": "a safety note on this conversation: levels and a score, never text",
     "consent": "that you agreed to talk with Hearth",
     "disclaimer": "that you have seen Hearth's introduction",
     "flow": "your answers in an exercise you are doing",
