@@ -44,9 +44,10 @@ _RECENT_TURNS = 6
 CONTEXT_DISTRESS = 0.4
 CONTEXT_RAISE = 0.45
 # A means question (a rule's, SAFETY.md: "above all after distress") needs less: an earlier score of CONTEXT_MEANS.
-# On the same development set this took the crisis conversations caught in time from 71 to 74 of 80 and flagged
-# no more safe ones (0.3 gave the same; 0.15 one more).
-CONTEXT_MEANS = 0.2
+# It sits just above what a short message with no telling words scores (0.33), so ordinary chat leaves no note
+# (4 % of everyday messages reach it). On the same development set it took the crisis conversations caught in
+# time from 71 to 73 of 80 and flagged no more safe ones.
+CONTEXT_MEANS = 0.35
 # A short answer to "are you thinking about suicide?" that means yes.
 _YES = re.compile(
     r"^(?:yes|yeah|yea|yep|ya|yh|y|si|oui|ja|sim|kind of|kinda|sort of|maybe|i think so|sometimes|a bit|a little"

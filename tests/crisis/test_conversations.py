@@ -44,7 +44,7 @@ def test_a_crisis_told_over_several_messages_is_caught_and_hyperbole_is_not(tmp_
 
 
 def test_the_development_conversations_hold_what_the_context_was_tuned_to():
-    # The conversation context was chosen on these: 74 of 80 crisis conversations caught in time (61 without
+    # The conversation context was chosen on these: 73 of 80 crisis conversations caught in time (61 without
     # the learned screen's reading of the conversation and the means questions in four more languages), 65 of 80
     # safe ones never flagged.
     figures = _figures(ROOT / "tests/data/conversations/dev.tsv")
@@ -56,7 +56,7 @@ def test_the_development_conversations_hold_what_the_context_was_tuned_to():
 def test_the_blind_conversations_hold_their_measured_figures():
     # Written from shared/SAFETY.md alone and scored in aggregate only. Measured on arrival: 37 of 45 crisis
     # conversations got the crisis reply by their first crisis message, 39 of 45 safe ones never got it; with the
-    # learned screen reading the conversation and the means questions after any worry, 39 and 39 (README).
+    # learned screen reading the conversation and the means questions after an earlier worry, 38 and 39 (README).
     figures = _figures(ROOT / "tests/data/conversations/blind_a.tsv")
     assert figures["crisis_conversations"] == 45 and figures["safe_conversations"] == 45
     assert figures["crisis_conversations_caught_in_time"] >= 0.8
