@@ -146,6 +146,8 @@ class Assessment:
     learned: bool = False
     # The learned screen's crisis probability for this message (0.0 where it did not look).
     probability: float = 0.0
+    # The message answers no to Hearth's direct question ("are you thinking about suicide?").
+    declined: bool = False
 
     @staticmethod
     def none() -> Assessment:

@@ -7,14 +7,14 @@ when Redis answered) can only raise a level, never lower it. Every reply here is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
 from bot.crisis.classifier import Classifier, load_classifier
 from bot.crisis.detector import Detection, Detector
-from bot.crisis.judge import Judge
+from bot.crisis.judge import Judge, Verdict
 from bot.crisis.language import DEFAULT_LANGUAGE
 from bot.crisis.lexicon import load_lexicon
 from bot.crisis.moderation import Moderation, build_moderation
@@ -82,31 +82,32 @@ class Crisis:
         """The message in the light of the conversation: earlier distress raises an ambiguous message."""
         normalised = self.detector.normalise(text)
         verdict = self.judge.normalised(normalised, command=text.startswith("/"))
+        note = turn.session.crisis
+        declined = bool(note.get("asked")) and _NO.match(normalised) is not None
+        weighed = self._weigh(normalised, verdict, turn)
+        return replace(weighed, probability=verdict.probability, declined=declined)
+
+    def _weigh(self, normalised: str, verdict: Verdict, turn: Turn) -> Assessment:
         detection = verdict.detection
         level = detection.level
         note = turn.session.crisis
-        score = verdict.probability
         if note.get("asked") and not level.at_least(Level.URGENT) and _YES.match(normalised):
-            return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True, probability=score)
+            return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)
         if verdict.doubted and not self._earlier_distress(turn):
             # The rules said urgent, the learned screen all but ruled it out (role-play, a bare question): ask.
-            return Assessment(
-                Level.CONCERN, detection.categories, detection.method_question, True, learned=True, probability=score
-            )
+            return Assessment(Level.CONCERN, detection.categories, detection.method_question, True, learned=True)
         if detection.raised_by_context().rank > level.rank and (
             self._earlier_distress(turn) or (detection.method_question and _peak(note) >= CONTEXT_MEANS)
         ):
             level = detection.raised_by_context()
         if not Level.highest(level, verdict.learned).at_least(Level.URGENT) and self._raised_by_earlier_score(
-            note, score
+            note, verdict.probability
         ):
             kinds = detection.categories | self.judge.kinds(normalised)
-            return Assessment(Level.URGENT, kinds, detection.method_question, True, learned=True, probability=score)
+            return Assessment(Level.URGENT, kinds, detection.method_question, True, learned=True)
         if verdict.learned.rank > level.rank:
-            return Assessment(
-                verdict.learned, verdict.categories, detection.method_question, True, learned=True, probability=score
-            )
-        return Assessment(level, detection.categories, detection.method_question, detection.distress, probability=score)
+            return Assessment(verdict.learned, verdict.categories, detection.method_question, True, learned=True)
+        return Assessment(level, detection.categories, detection.method_question, detection.distress)
 
     @staticmethod
     def _raised_by_earlier_score(note: dict[str, Any], score: float) -> bool:
@@ -122,11 +123,7 @@ class Crisis:
         """Whether this message should leave a note for later ones: distress, a score that raises a later means
         question, or a "no" to Hearth's direct question."""
         assessment = turn.assessment
-        return assessment.distress or assessment.probability >= CONTEXT_MEANS or self._declines(turn)
-
-    def _declines(self, turn: Turn) -> bool:
-        note = turn.session.crisis
-        return bool(note.get("asked")) and _NO.match(self.detector.normalise(turn.text)) is not None
+        return assessment.distress or assessment.probability >= CONTEXT_MEANS or assessment.declined
 
     def _earlier_distress(self, turn: Turn) -> bool:
         if turn.session.crisis.get("mode") in ("crisis", "watch"):
@@ -161,7 +158,7 @@ class Crisis:
             "level": assessment.level.value,
             "categories": categories,
             "asked": asked or bool(previous.get("asked")),
-            "declined": bool(previous.get("declined")) or self._declines(turn),
+            "declined": bool(previous.get("declined")) or assessment.declined,
             "language": self.language(turn),
         }
 

@@ -198,15 +198,6 @@ def test_a_malformed_crisis_file_is_a_start_up_error_naming_it(data_copy, damage
         ("i dont know how to stop cutting", Level.URGENT),
         ("imgonnakillmyself", Level.URGENT),
         ("i want to k*ll myself", Level.URGENT),
-    ],
-)
-def test_the_context_words_are_read_the_way_a_person_would(detector, text, expected):
-    assert detector.detect(text).level is expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
         # A recovery milestone is history, not an act today...
         ("i've been clean from self harm for two years today", Level.CONCERN),
         ("free from self harm for 3 months now", Level.CONCERN),
@@ -223,7 +214,7 @@ def test_the_context_words_are_read_the_way_a_person_would(detector, text, expec
         ("i gave my sister my old jacket", Level.NONE),
     ],
 )
-def test_recovery_relapse_and_giving_things_away_are_read_the_way_a_person_would(detector, text, expected):
+def test_the_context_words_are_read_the_way_a_person_would(detector, text, expected):
     assert detector.detect(text).level is expected
 
 
