@@ -52,6 +52,8 @@ def test_direct_and_disguised_suicidal_statements_are_urgent(detector, text):
     [
         ("i cut myself again last night", Category.SELF_HARM),
         ("relapsed on sh", Category.SELF_HARM),
+        ("relapsed on s/h last night", Category.SELF_HARM),  # the slash is spelled, not spaced letters
+        ("i did my self harm again tonight", Category.SELF_HARM),  # "my self harm" is not "myself harm"
         ("my dad hits me", Category.ABUSE),
         ("im going to shoot up the school", Category.HARM_TO_OTHERS),
         ("the voices tell me to hurt myself", Category.PSYCHOSIS),
