@@ -66,3 +66,22 @@ async def test_cards_breathing_and_journal_work_without_an_llm(make_app):
     assert "Panic attacks" in card.text and "not a diagnosis" not in card.text
     assert "breathe out slowly" in breathe.text.lower()
     assert journal.text.count(">") == 1
+
+
+async def test_a_crisis_reply_ends_the_exercise_so_the_next_message_is_not_taken_as_its_answer(make_app, redis):
+    app = make_app()
+    replies = await talk(app, "/reframe", "at work", "I want to kill myself", "ok thanks")
+    assert replies[2].kind == "crisis"
+    assert "What did you feel" not in replies[3].text and "/stop" not in replies[3].text
+    user, conversation = message(app, "x").user, message(app, "x").conversation
+    assert not await redis.exists(UserKeys(user).flow(conversation))
+
+
+async def test_the_answer_to_hearths_direct_question_is_not_recorded_as_the_exercises_answer(make_app):
+    app = make_app()
+    replies = await talk(app, "/reframe", "I cant go on", "no", "at work", *["x"] * 6, "calmer 40")
+    assert "Are you thinking about suicide" in replies[1].text
+    assert "Thank you for telling me" in replies[2].text and "What happened?" in replies[2].text
+    assert "What went through your mind?" in replies[3].text
+    summary = replies[-1].text
+    assert "Situation: at work" in summary and "Feeling now: calmer 40" in summary
