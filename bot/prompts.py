@@ -20,6 +20,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "disclaimer": frozenset({"context_minutes"}),
     "consent_needed": frozenset(),
     "consent_given": frozenset(),
+    "consent_declined": frozenset(),
     "no_llm": frozenset(),
     "llm_down": frozenset(),
     "empty": frozenset(),

@@ -53,6 +53,7 @@ def build_stages(
             required=settings.privacy.consent_required,
             llm_configured=llm is not None,
             context_minutes=minutes(context.ttl),
+            context=context,
         ),
     ]
     if gatekeeper.limiter is not None:
