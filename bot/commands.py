@@ -134,19 +134,29 @@ class CommandStage:
     async def _country(self, turn: Turn, argument: str) -> Reply:
         code = argument.strip().upper()
         if code in {"", "?"}:
-            current = turn.session.country or "not set"
-            text = self._prompts.say("country_help", current=current, shown=turn.country or "international")
-            return Reply(text, private=True, kind="country")
+            return Reply(self._country_help(turn), private=True, kind="country")
         if code not in {"CLEAR", "NONE", "RESET"} and not (len(code) == 2 and code.isascii() and code.isalpha()):
-            return Reply(self._prompts.say("country_help", current=code[:12], shown="unchanged"), private=True)
+            text = f"{self._prompts.say('country_invalid')}\n{self._country_help(turn)}"
+            return Reply(text, private=True, kind="country")
         chosen = None if len(code) != 2 else code
         try:
             await self._context.set_country(turn.msg.user, chosen)
         except (RedisError, OSError):
             return Reply(self._prompts.say("storage_down"), private=True)
-        resources = self._crisis.resources_reply(chosen or self._crisis.default_country, self._crisis.language(turn))
-        text = self._prompts.say("country_set", country=chosen or "the community's or the default")
+        # With the choice cleared, the lines are those the crisis stage would now pick (bot/crisis/stage.py).
+        shown = chosen or turn.msg.country or turn.session.community.country or self._crisis.default_country
+        resources = self._crisis.resources_reply(shown, self._crisis.language(turn))
+        if chosen is None:
+            text = self._prompts.say("country_cleared")
+        elif self._crisis.directory.for_country(chosen) is self._crisis.directory.fallback:
+            text = self._prompts.say("country_set_unlisted", country=chosen)
+        else:
+            text = self._prompts.say("country_set", country=chosen)
         return Reply(f"{text}\n\n{resources.text}", actions=resources.actions, private=True, kind="country")
+
+    def _country_help(self, turn: Turn) -> str:
+        current = turn.session.country or "not set"
+        return self._prompts.say("country_help", current=current, shown=turn.country or "international")
 
     async def _consent(self, turn: Turn, argument: str) -> Reply:
         try:

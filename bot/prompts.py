@@ -35,6 +35,9 @@ MESSAGES: dict[str, frozenset[str]] = {
     "screened_out": frozenset(),
     "country_help": frozenset({"current", "shown"}),
     "country_set": frozenset({"country"}),
+    "country_set_unlisted": frozenset({"country"}),
+    "country_cleared": frozenset(),
+    "country_invalid": frozenset(),
     # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
     "limit_user": frozenset({"when"}),
     "limit_shared": frozenset({"when"}),
