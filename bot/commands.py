@@ -53,6 +53,13 @@ CORE_COMMANDS = (
 )
 
 
+def parse_command(text: str) -> tuple[str, str]:
+    """A command's name and argument, as people type them: "/HELP", "/ help", "/about!!" and "/learn  sleep"
+    all mean what they say (the caller has checked that `text` starts with "/")."""
+    name, _, argument = text[1:].strip().partition(" ")
+    return name.strip().rstrip("!?.,:;").lower(), argument.strip()
+
+
 def minutes(seconds: int) -> str:
     """A duration as people say it: '30 min', '24 h', '14 days'."""
     if seconds >= 2 * 86400:
@@ -60,6 +67,16 @@ def minutes(seconds: int) -> str:
     if seconds >= 5400:
         return f"{round(seconds / 3600)} h"
     return f"{max(1, round(seconds / 60))} min"
+
+
+def about_text(prompts: Prompts, context: ContextStore) -> str:
+    """/about, and Slack's App Home: what Hearth is, and how long each thing it keeps is kept."""
+    return prompts.say(
+        "about",
+        context_minutes=minutes(context.ttl),
+        flag_time=minutes(context.flag_ttl),
+        checkin_time=minutes(context.checkin_ttl),
+    )
 
 
 class CommandStage:
@@ -95,14 +112,16 @@ class CommandStage:
             return await action(turn, "") if action else None
         if not turn.text.startswith("/"):
             return None
-        name, _, argument = turn.text[1:].partition(" ")
-        handler = self._commands.get(name.lower().strip())
+        name, argument = parse_command(turn.text)
+        handler = self._commands.get(name)
         if handler is None:
+            if not name.strip("/"):
+                return Reply(self._prompts.say("no_command"), private=True)
             return Reply(self._prompts.say("unknown_command", command=name[:40]), private=True)
-        return await handler(turn, argument.strip())
+        return await handler(turn, argument)
 
     async def _about(self, turn: Turn, argument: str) -> Reply:
-        text = self._prompts.say("about", context_minutes=minutes(self._context.ttl))
+        text = about_text(self._prompts, self._context)
         return Reply(text, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),), kind="about")
 
     async def _help(self, turn: Turn, argument: str) -> Reply:

@@ -16,7 +16,7 @@ from bot.yamlfile import read_mapping
 
 # Each fixed message and the placeholders it may use.
 MESSAGES: dict[str, frozenset[str]] = {
-    "about": frozenset({"context_minutes"}),
+    "about": frozenset({"context_minutes", "flag_time", "checkin_time"}),
     "disclaimer": frozenset({"context_minutes"}),
     "consent_needed": frozenset(),
     "consent_given": frozenset(),
@@ -32,6 +32,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "storage_down": frozenset(),
     "help": frozenset(),
     "unknown_command": frozenset({"command"}),
+    "no_command": frozenset(),
     "screened_out": frozenset(),
     "country_help": frozenset({"current", "shown"}),
     "country_set": frozenset({"country"}),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 
+from bot.commands import parse_command
 from bot.context import ContextStore
 from bot.models import ACTION_RESOURCES, ACTION_STOP_EXERCISE, Action, Reply
 from bot.pipeline import Turn
@@ -42,11 +43,11 @@ class ToolStage:
         if turn.msg.action:
             return None
         if turn.text.startswith("/"):
-            name, _, argument = turn.text[1:].partition(" ")
-            handler = self._commands.get(name.lower().strip())
+            name, argument = parse_command(turn.text)
+            handler = self._commands.get(name)
             if handler is None:
                 return None
-            return await handler(turn, argument.strip())
+            return await handler(turn, argument)
         if turn.session.flow:
             return await self._flows.answer(turn)
         return None
@@ -66,12 +67,13 @@ class ToolStage:
 
     async def _learn(self, turn: Turn, argument: str) -> Reply:
         cards = self._content.cards
-        topic = argument.lower().replace(" ", "-")
+        topic = "-".join(argument.lower().strip(" ?!.,").split())
         if topic in cards:
             title, text = cards[topic]
             return Reply(f"**{title}**\n{text}", actions=(Action(ACTION_RESOURCES, "Show crisis lines"),), kind="tool")
         topics = "\n".join(f"• /learn {key}: {title}" for key, (title, _) in cards.items())
-        return Reply(f"{self._content.learn_intro}\n{topics}", kind="tool")
+        missing = "I don't have a card on that yet. " if topic else ""
+        return Reply(f"{missing}{self._content.learn_intro}\n{topics}", kind="tool")
 
     async def _stop(self, turn: Turn, argument: str = "") -> Reply:
         return await self._flows.stop(turn)

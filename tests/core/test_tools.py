@@ -1,6 +1,7 @@
 """The tools that need no LLM, through the whole pipeline with the real Redis."""
 
 from bot.redis_keys import UserKeys
+from tests.fakes.openai_server import Script
 from tests.helpers import message
 
 
@@ -85,3 +86,34 @@ async def test_the_answer_to_hearths_direct_question_is_not_recorded_as_the_exer
     assert "What went through your mind?" in replies[3].text
     summary = replies[-1].text
     assert "Situation: at work" in summary and "Feeling now: calmer 40" in summary
+
+
+async def test_wrong_moods_and_unknown_topics_are_told_so_rather_than_silently_ignored(make_app, redis):
+    app = make_app()
+    nine, letters, card = await talk(app, "/checkin 9", "/checkin abc", "/learn nonsense")
+    assert "haven't saved" in nine.text and "haven't saved" in letters.text
+    assert not await redis.exists(UserKeys(message(app, "x").user).checkins)
+    assert "don't have a card on that" in card.text and "/learn sleep" in card.text
+    assert "don't have a card" not in (await talk(app, "/learn"))[0].text
+    assert "Low mood" in (await talk(app, "/learn Low Mood?"))[0].text
+
+
+async def test_counts_of_one_read_as_people_write_them(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, llm_max_retries=0)
+    fake_llm.push(Script(status=400))  # the LLM fails: only the person's one message is kept
+    _, history, _, held = await talk(app, "/checkin 3", "/checkin history", "hello", "/mydata")
+    assert "1 check-ins" not in history.text and "(3/5)" in history.text
+    assert "(1 message)" in held.text
+
+
+async def test_about_does_not_say_nothing_is_kept_longer_than_the_conversation(make_app):
+    app = make_app()
+    about = (await talk(app, "/about"))[0].text
+    assert "Nothing is kept for longer" not in about
+    assert "14 days" in about and "24 h" in about
+
+
+async def test_a_failing_stage_says_sorry_in_plain_words(make_app):
+    from bot.pipeline import SORRY
+
+    assert "lost on you" not in SORRY
