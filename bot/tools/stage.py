@@ -7,8 +7,12 @@ Exercise answers live only in the conversation's short-lived memory and are eras
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from redis.exceptions import RedisError
 
 from bot.commands import parse_command
 from bot.context import ContextStore
@@ -18,14 +22,18 @@ from bot.tools.checkin import CheckIns
 from bot.tools.content import ToolContent
 from bot.tools.flows import Flows
 
+log = logging.getLogger(__name__)
+
 Handler = Callable[[Turn, str], Awaitable[Reply]]
 
 
 class ToolStage:
     name = "tools"
 
-    def __init__(self, content: ToolContent, context: ContextStore) -> None:
+    def __init__(self, content: ToolContent, context: ContextStore, first_contact: str | None = None) -> None:
         self._content = content
+        self._context = context
+        self._first_contact = first_contact
         self._flows = Flows(content.flows, context)
         self._checkins = CheckIns(context)
         self._commands: dict[str, Handler] = {
@@ -47,10 +55,22 @@ class ToolStage:
             handler = self._commands.get(name)
             if handler is None:
                 return None
-            return await handler(turn, argument)
+            return await self._introduced(turn, await handler(turn, argument))
         if turn.session.flow:
             return await self._flows.answer(turn)
         return None
+
+    async def _introduced(self, turn: Turn, reply: Reply) -> Reply:
+        """Someone whose first message is a tool still sees, once, that Hearth is an automated bot."""
+        session = turn.session
+        if self._first_contact is None or session.disclaimer_seen or session.consent or not session.available:
+            return reply
+        try:
+            await self._context.save(turn.msg.user, turn.msg.conversation, flags=("disclaimer",))
+        except (RedisError, OSError) as exc:
+            log.warning("could not keep the introduction flag: %s", type(exc).__name__)
+        session.disclaimer_seen = True
+        return replace(reply, text=f"{self._first_contact}\n\n{reply.text}")
 
     async def _breathe(self, turn: Turn, argument: str) -> Reply:
         exercises = self._content.breathing

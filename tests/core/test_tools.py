@@ -117,3 +117,11 @@ async def test_a_failing_stage_says_sorry_in_plain_words(make_app):
     from bot.pipeline import SORRY
 
     assert "lost on you" not in SORRY
+
+
+async def test_someone_who_starts_with_a_tool_still_sees_once_that_hearth_is_a_bot(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=True)
+    first, second, chat = await talk(app, "/breathe", "/journal", "hello")
+    assert first.text.startswith("Hi, I'm Hearth, an automated") and "Box breathing" in first.text
+    assert "automated peer-support bot" not in second.text
+    assert "automated peer-support bot" not in chat.text and "/consent" in chat.text
