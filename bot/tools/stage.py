@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Turn, str], Awaitable[Reply]]
 
+_STOP_WORDS = frozenset({"stop", "cancel", "quit", "exit", "stop it", "stop please", "please stop", "stop this"})
+
 
 class ToolStage:
     name = "tools"
@@ -57,6 +59,8 @@ class ToolStage:
                 return None
             return await self._introduced(turn, await handler(turn, argument))
         if turn.session.flow:
+            if " ".join(turn.text.lower().strip(" .!").split()) in _STOP_WORDS:
+                return await self._stop(turn)  # "stop" typed without the slash is not an answer to the step
             return await self._flows.answer(turn)
         return None
 

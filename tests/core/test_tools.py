@@ -125,3 +125,10 @@ async def test_someone_who_starts_with_a_tool_still_sees_once_that_hearth_is_a_b
     assert first.text.startswith("Hi, I'm Hearth, an automated") and "Box breathing" in first.text
     assert "automated peer-support bot" not in second.text
     assert "automated peer-support bot" not in chat.text and "/consent" in chat.text
+
+
+async def test_stop_typed_without_the_slash_stops_the_exercise_instead_of_being_its_answer(make_app, redis):
+    app = make_app()
+    started, stopped = await talk(app, "/prepare", "Stop.")
+    assert "stopped" in stopped.text
+    assert not await redis.exists(UserKeys(message(app, "x").user).flow(message(app, "x").conversation))
