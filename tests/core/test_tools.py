@@ -132,3 +132,8 @@ async def test_stop_typed_without_the_slash_stops_the_exercise_instead_of_being_
     started, stopped = await talk(app, "/prepare", "Stop.")
     assert "stopped" in stopped.text
     assert not await redis.exists(UserKeys(message(app, "x").user).flow(message(app, "x").conversation))
+
+
+async def test_help_says_how_to_stop_an_exercise(make_app):
+    app = make_app()
+    assert "/stop" in (await talk(app, "/help"))[0].text
