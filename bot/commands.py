@@ -53,6 +53,13 @@ CORE_COMMANDS = (
 )
 
 
+def parse_command(text: str) -> tuple[str, str]:
+    """A command's name and argument, as people type them: "/HELP", "/ help", "/about!!" and "/learn  sleep"
+    all mean what they say (the caller has checked that `text` starts with "/")."""
+    name, _, argument = text[1:].strip().partition(" ")
+    return name.strip().rstrip("!?.,:;").lower(), argument.strip()
+
+
 def minutes(seconds: int) -> str:
     """A duration as people say it: '30 min', '24 h', '14 days'."""
     if seconds >= 2 * 86400:
@@ -60,6 +67,16 @@ def minutes(seconds: int) -> str:
     if seconds >= 5400:
         return f"{round(seconds / 3600)} h"
     return f"{max(1, round(seconds / 60))} min"
+
+
+def about_text(prompts: Prompts, context: ContextStore) -> str:
+    """/about, and Slack's App Home: what Hearth is, and how long each thing it keeps is kept."""
+    return prompts.say(
+        "about",
+        context_minutes=minutes(context.ttl),
+        flag_time=minutes(context.flag_ttl),
+        checkin_time=minutes(context.checkin_ttl),
+    )
 
 
 class CommandStage:
@@ -95,14 +112,16 @@ class CommandStage:
             return await action(turn, "") if action else None
         if not turn.text.startswith("/"):
             return None
-        name, _, argument = turn.text[1:].partition(" ")
-        handler = self._commands.get(name.lower().strip())
+        name, argument = parse_command(turn.text)
+        handler = self._commands.get(name)
         if handler is None:
+            if not name.strip("/"):
+                return Reply(self._prompts.say("no_command"), private=True)
             return Reply(self._prompts.say("unknown_command", command=name[:40]), private=True)
-        return await handler(turn, argument.strip())
+        return await handler(turn, argument)
 
     async def _about(self, turn: Turn, argument: str) -> Reply:
-        text = self._prompts.say("about", context_minutes=minutes(self._context.ttl))
+        text = about_text(self._prompts, self._context)
         return Reply(text, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),), kind="about")
 
     async def _help(self, turn: Turn, argument: str) -> Reply:
@@ -134,19 +153,29 @@ class CommandStage:
     async def _country(self, turn: Turn, argument: str) -> Reply:
         code = argument.strip().upper()
         if code in {"", "?"}:
-            current = turn.session.country or "not set"
-            text = self._prompts.say("country_help", current=current, shown=turn.country or "international")
-            return Reply(text, private=True, kind="country")
+            return Reply(self._country_help(turn), private=True, kind="country")
         if code not in {"CLEAR", "NONE", "RESET"} and not (len(code) == 2 and code.isascii() and code.isalpha()):
-            return Reply(self._prompts.say("country_help", current=code[:12], shown="unchanged"), private=True)
+            text = f"{self._prompts.say('country_invalid')}\n{self._country_help(turn)}"
+            return Reply(text, private=True, kind="country")
         chosen = None if len(code) != 2 else code
         try:
             await self._context.set_country(turn.msg.user, chosen)
         except (RedisError, OSError):
             return Reply(self._prompts.say("storage_down"), private=True)
-        resources = self._crisis.resources_reply(chosen or self._crisis.default_country, self._crisis.language(turn))
-        text = self._prompts.say("country_set", country=chosen or "the community's or the default")
+        # With the choice cleared, the lines are those the crisis stage would now pick (bot/crisis/stage.py).
+        shown = chosen or turn.msg.country or turn.session.community.country or self._crisis.default_country
+        resources = self._crisis.resources_reply(shown, self._crisis.language(turn))
+        if chosen is None:
+            text = self._prompts.say("country_cleared")
+        elif self._crisis.directory.for_country(chosen) is self._crisis.directory.fallback:
+            text = self._prompts.say("country_set_unlisted", country=chosen)
+        else:
+            text = self._prompts.say("country_set", country=chosen)
         return Reply(f"{text}\n\n{resources.text}", actions=resources.actions, private=True, kind="country")
+
+    def _country_help(self, turn: Turn) -> str:
+        current = turn.session.country or "not set"
+        return self._prompts.say("country_help", current=current, shown=turn.country or "international")
 
     async def _consent(self, turn: Turn, argument: str) -> Reply:
         try:

@@ -94,6 +94,14 @@ class PrivacySettings(_Section):
     disclaimer_ttl: int = Field(86400, gt=0)
     max_message_chars: int = Field(4000, gt=10)
 
+    @field_validator("id_hash_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # bot/ids.py refuses a shorter key; say so at start-up in one line, not as a traceback.
+        if value is not None and len(value.get_secret_value().encode("utf-8")) < 16:
+            raise ValueError("must be at least 16 bytes long")
+        return value
+
 
 class CrisisSettings(_Section):
     default_country: str | None = None

@@ -1,31 +1,88 @@
 """First contact: show what Hearth is and is not, and ask for consent before any LLM conversation.
 
 The disclaimer is remembered with an expiry (`DISCLAIMER_TTL`), not forever: after it lapses people see it again.
+It is shown once: a later message from someone who has not agreed yet gets the short consent question, and a
+plain "yes" or "no" to that question is taken as the answer (people reply in words, not only with /consent).
 """
 
 from __future__ import annotations
 
+import logging
+import re
+
+from redis.exceptions import RedisError
+
 from bot.commands import consent_action
+from bot.context import ContextStore
 from bot.models import Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
+
+log = logging.getLogger(__name__)
+
+_YES = re.compile(
+    r"(?:yes|yeah|yep|yup|y|ok|okay|k|sure|fine|alright|all right|i agree|agreed|i consent|i understand"
+    r"|go ahead|that'?s (?:ok|okay|fine)|(?:yes|ok|okay),? (?:please|sure|thanks|thank you|that'?s fine)"
+    r"|let'?s talk)"
+)
+_NO = re.compile(
+    r"(?:no|nope|nah|n|no thanks|no thank you|i don'?t agree|i do not agree|i don'?t want (?:that|to)"
+    r"|not ok|not okay|i'?d rather not|rather not)"
+)
+
+
+def _answer(text: str) -> str:
+    """A short reply brought to one form: lower case, no surrounding punctuation, spaces collapsed."""
+    return " ".join(text.lower().replace("’", "'").strip(" \t.!,;:-").split())
 
 
 class ConsentStage:
     name = "consent"
 
-    def __init__(self, prompts: Prompts, *, required: bool, llm_configured: bool, context_minutes: str) -> None:
+    def __init__(
+        self,
+        prompts: Prompts,
+        *,
+        required: bool,
+        llm_configured: bool,
+        context_minutes: str,
+        context: ContextStore | None = None,
+    ) -> None:
         self._prompts = prompts
         self._required = required
         self._llm_configured = llm_configured
+        self._context = context
         self._disclaimer = prompts.say("disclaimer", context_minutes=context_minutes)
 
     async def run(self, turn: Turn) -> Reply | None:
         session = turn.session
         disclaimer = self._disclaimer
         if self._llm_configured and self._required and not session.consent:
-            text = f"{disclaimer}\n\n{self._prompts.say('consent_needed')}"
-            return Reply(text, actions=(consent_action(),), kind="disclaimer")
+            return await self._ask(turn)
         if not session.disclaimer_seen and not session.consent:
             turn.notices.append(disclaimer)
         return None
+
+    async def _ask(self, turn: Turn) -> Reply:
+        session = turn.session
+        if session.disclaimer_seen and not turn.assessment.declined:
+            answer = _answer(turn.text)
+            if _YES.fullmatch(answer) and await self._keep(turn, ("consent", "disclaimer")):
+                return Reply(self._prompts.say("consent_given"), kind="consent")
+            if _NO.fullmatch(answer):
+                return Reply(self._prompts.say("consent_declined"), actions=(consent_action(),), kind="disclaimer")
+        if session.disclaimer_seen:
+            return Reply(self._prompts.say("consent_needed"), actions=(consent_action(),), kind="disclaimer")
+        await self._keep(turn, ("disclaimer",))
+        text = f"{self._disclaimer}\n\n{self._prompts.say('consent_needed')}"
+        return Reply(text, actions=(consent_action(),), kind="disclaimer")
+
+    async def _keep(self, turn: Turn, flags: tuple[str, ...]) -> bool:
+        if self._context is None:
+            return False
+        try:
+            await self._context.save(turn.msg.user, turn.msg.conversation, flags=flags)
+        except (RedisError, OSError) as exc:
+            log.warning("could not keep the consent flags: %s", type(exc).__name__)
+            return False
+        return True

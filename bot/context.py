@@ -163,7 +163,7 @@ return #written
 """
 
 _DESCRIPTIONS = {
-    "ctx": "the recent turns of a conversation ({n} messages)",
+    "ctx": "the recent turns of a conversation ({n} {messages})",
     "crisis": "a safety note on this conversation: levels and a score, never text",
     "consent": "that you agreed to talk with Hearth",
     "disclaimer": "that you have seen Hearth's introduction",
@@ -369,7 +369,7 @@ class ContextStore:
             if ttl <= 0 or size == 0:
                 continue
             kind = keys.kind_of(name)
-            held.append(HeldItem(_DESCRIPTIONS.get(kind, "a short-lived note").format(n=size), ttl))
+            held.append(HeldItem(_describe(kind, size), ttl))
         return held
 
     def _bounded(self, turns: list[ContextTurn]) -> list[ContextTurn]:
@@ -383,6 +383,11 @@ class ContextStore:
             kept.append(turn)
         kept.reverse()
         return kept
+
+
+def _describe(kind: str, size: int) -> str:
+    """What /mydata says about one key: "1 message", never "1 messages"."""
+    return _DESCRIPTIONS.get(kind, "a short-lived note").format(n=size, messages="message" if size == 1 else "messages")
 
 
 def _flow_arg(flow: Mapping[str, Any] | None) -> str:

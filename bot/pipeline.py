@@ -23,8 +23,8 @@ from bot.models import ACTION_RESOURCES, Action, Assessment, IncomingMessage, Pa
 log = logging.getLogger(__name__)
 
 SORRY = (
-    "Sorry, something went wrong on my side and I couldn't answer that. Your message wasn't lost on you: "
-    "you can try again in a moment. If you need someone right now, the button below shows crisis lines."
+    "Sorry, something went wrong on my side and I couldn't answer that. Please try again in a moment. "
+    "If you need someone right now, the button below shows crisis lines."
 )
 
 

@@ -16,10 +16,11 @@ from bot.yamlfile import read_mapping
 
 # Each fixed message and the placeholders it may use.
 MESSAGES: dict[str, frozenset[str]] = {
-    "about": frozenset({"context_minutes"}),
+    "about": frozenset({"context_minutes", "flag_time", "checkin_time"}),
     "disclaimer": frozenset({"context_minutes"}),
     "consent_needed": frozenset(),
     "consent_given": frozenset(),
+    "consent_declined": frozenset(),
     "no_llm": frozenset(),
     "llm_down": frozenset(),
     "empty": frozenset(),
@@ -31,9 +32,13 @@ MESSAGES: dict[str, frozenset[str]] = {
     "storage_down": frozenset(),
     "help": frozenset(),
     "unknown_command": frozenset({"command"}),
+    "no_command": frozenset(),
     "screened_out": frozenset(),
     "country_help": frozenset({"current", "shown"}),
     "country_set": frozenset({"country"}),
+    "country_set_unlisted": frozenset({"country"}),
+    "country_cleared": frozenset(),
+    "country_invalid": frozenset(),
     # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
     "limit_user": frozenset({"when"}),
     "limit_shared": frozenset({"when"}),

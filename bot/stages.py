@@ -46,13 +46,18 @@ def build_stages(
         CrisisStage(crisis, context),
         DedupeStage(),
         LengthStage(prompts, max_chars),
-        ToolStage(load_tools(settings.prompts_dir / "tools"), context),
+        ToolStage(
+            load_tools(settings.prompts_dir / "tools"),
+            context,
+            first_contact=prompts.say("disclaimer", context_minutes=minutes(context.ttl)),
+        ),
         CommandStage(prompts, context, crisis),
         ConsentStage(
             prompts,
             required=settings.privacy.consent_required,
             llm_configured=llm is not None,
             context_minutes=minutes(context.ttl),
+            context=context,
         ),
     ]
     if gatekeeper.limiter is not None:

@@ -26,7 +26,7 @@ from adapters.slack.home import home_view
 from adapters.slack.retries import Deliveries
 from adapters.slack.translate import Place
 from bot.bootstrap import App
-from bot.commands import CORE_COMMANDS, minutes
+from bot.commands import CORE_COMMANDS, about_text
 from bot.community import Community
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ class SlackListeners:
             return
         tenant = self._app.ids("tenant", "slack", translate.team_of(body, event))
         country = await self._country(tenant)
-        about = self._app.prompts.say("about", context_minutes=minutes(self._app.context.ttl))
+        about = about_text(self._app.prompts, self._app.context)
         resources = self._app.crisis.resources_reply(country).text
         try:
             await self._bolt.client.views_publish(user_id=str(event["user"]), view=home_view(about, resources, country))

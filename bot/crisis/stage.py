@@ -20,6 +20,16 @@ from bot.pipeline import Turn
 log = logging.getLogger(__name__)
 
 
+def _ended(flow: dict[str, Any]) -> dict[str, Any] | None:
+    """A crisis reply ends an exercise in progress: what comes next is about the crisis, not the next step."""
+    return {} if flow else None
+
+
+def _paused(flow: dict[str, Any]) -> dict[str, Any] | None:
+    """A direct question only pauses it: the answer to the question is not taken as the step's answer."""
+    return {**flow, "paused": True} if flow else None
+
+
 class CrisisStage:
     name = "crisis"
 
@@ -45,23 +55,26 @@ class CrisisStage:
         if assessment.level.at_least(Level.URGENT):
             reply = self._crisis.crisis_reply(turn)
             log.info("crisis reply sent (level %s)%s", reply.level, ", moderators alerted" if reply.alert else "")
-            await self._remember(turn, self._crisis.note(turn))
+            await self._remember(turn, self._crisis.note(turn), flow=_ended(turn.session.flow))
             return reply
         if self._crisis.should_check_in(turn):
-            await self._remember(turn, self._crisis.note(turn, asked=True))
+            await self._remember(turn, self._crisis.note(turn, asked=True), flow=_paused(turn.session.flow))
             return self._crisis.check_in_reply(turn)
         if self._crisis.worth_noting(turn):
             await self._remember(turn, self._crisis.note(turn))
         return None
 
-    async def _remember(self, turn: Turn, note: dict[str, Any]) -> None:
+    async def _remember(self, turn: Turn, note: dict[str, Any], flow: dict[str, Any] | None = None) -> None:
+        """Keep the note; `flow` also ends (`{}`) or pauses an exercise in progress, on the same round trip."""
         if self._context is None:
             return
         try:
-            await self._context.save(turn.msg.user, turn.msg.conversation, crisis=note)
+            await self._context.save(turn.msg.user, turn.msg.conversation, crisis=note, flow=flow)
         except (RedisError, OSError) as exc:
             log.warning("could not keep the crisis note: %s", type(exc).__name__)
         turn.session.crisis = note
+        if flow is not None:
+            turn.session.flow = flow
 
     def fallback(self, turn: Turn) -> Reply:
         return self._crisis.crisis_reply(turn)

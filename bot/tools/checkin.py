@@ -26,7 +26,9 @@ class CheckIns:
         if first.lower() == "history":
             return await self._history(turn)
         days = round(self._context.checkin_ttl / 86400)
-        text = (
+        # A mood given that isn't 1 to 5 (`/checkin 9`, `/checkin abc`) is not silently ignored.
+        wrong = "I can only record a whole number from 1 to 5, so I haven't saved that one.\n" if first else ""
+        text = wrong + (
             "How are you feeling right now, from 1 (very low) to 5 (very good)?\n"
             "Reply with /checkin and a number, and a note if you like: `/checkin 3 tired but okay`.\n"
             f"Check-ins are opt-in and kept for {days} days, so you can see how things change. "
@@ -52,5 +54,8 @@ class CheckIns:
             return Reply("You have no check-ins yet. /checkin starts one.", private=True, kind="checkin")
         scores = [score for score, _, _ in entries]
         average = sum(scores) / len(scores)
-        text = f"Your last {len(scores)} check-ins, oldest first: {chart(scores)} (average {average:.1f}/5)"
+        if len(scores) == 1:
+            text = f"Your last check-in: {chart(scores)} ({scores[0]}/5)"
+        else:
+            text = f"Your last {len(scores)} check-ins, oldest first: {chart(scores)} (average {average:.1f}/5)"
         return Reply(text, private=True, kind="checkin")

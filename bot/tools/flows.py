@@ -16,6 +16,7 @@ from bot.tools.content import FlowContent
 
 STOP = Action(ACTION_STOP_EXERCISE, "Stop this exercise")
 MAX_ANSWER = 600
+RESUME = "Thank you for telling me. If you'd like to carry on with the exercise, here's where we were (or /stop):"
 
 
 class Flows:
@@ -44,6 +45,10 @@ class Flows:
         if flow is None or not isinstance(step, int) or not isinstance(answers, dict) or step >= len(flow.steps):
             await self._save(turn, {})
             return None
+        if state.get("paused"):
+            # The last message was Hearth's direct question about safety: this one answers that, not the step.
+            await self._save(turn, {"tool": flow.name, "step": step, "answers": answers})
+            return Reply(f"{RESUME}\n\n{flow.steps[step].ask}", actions=(STOP,), private=True, kind="tool")
         answers[flow.steps[step].key] = turn.text[:MAX_ANSWER]
         step += 1
         if step < len(flow.steps):

@@ -7,9 +7,14 @@ Exercise answers live only in the conversation's short-lived memory and are eras
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
+from redis.exceptions import RedisError
+
+from bot.commands import parse_command
 from bot.context import ContextStore
 from bot.models import ACTION_RESOURCES, ACTION_STOP_EXERCISE, Action, Reply
 from bot.pipeline import Turn
@@ -17,14 +22,20 @@ from bot.tools.checkin import CheckIns
 from bot.tools.content import ToolContent
 from bot.tools.flows import Flows
 
+log = logging.getLogger(__name__)
+
 Handler = Callable[[Turn, str], Awaitable[Reply]]
+
+_STOP_WORDS = frozenset({"stop", "cancel", "quit", "exit", "stop it", "stop please", "please stop", "stop this"})
 
 
 class ToolStage:
     name = "tools"
 
-    def __init__(self, content: ToolContent, context: ContextStore) -> None:
+    def __init__(self, content: ToolContent, context: ContextStore, first_contact: str | None = None) -> None:
         self._content = content
+        self._context = context
+        self._first_contact = first_contact
         self._flows = Flows(content.flows, context)
         self._checkins = CheckIns(context)
         self._commands: dict[str, Handler] = {
@@ -42,14 +53,28 @@ class ToolStage:
         if turn.msg.action:
             return None
         if turn.text.startswith("/"):
-            name, _, argument = turn.text[1:].partition(" ")
-            handler = self._commands.get(name.lower().strip())
+            name, argument = parse_command(turn.text)
+            handler = self._commands.get(name)
             if handler is None:
                 return None
-            return await handler(turn, argument.strip())
+            return await self._introduced(turn, await handler(turn, argument))
         if turn.session.flow:
+            if " ".join(turn.text.lower().strip(" .!").split()) in _STOP_WORDS:
+                return await self._stop(turn)  # "stop" typed without the slash is not an answer to the step
             return await self._flows.answer(turn)
         return None
+
+    async def _introduced(self, turn: Turn, reply: Reply) -> Reply:
+        """Someone whose first message is a tool still sees, once, that Hearth is an automated bot."""
+        session = turn.session
+        if self._first_contact is None or session.disclaimer_seen or session.consent or not session.available:
+            return reply
+        try:
+            await self._context.save(turn.msg.user, turn.msg.conversation, flags=("disclaimer",))
+        except (RedisError, OSError) as exc:
+            log.warning("could not keep the introduction flag: %s", type(exc).__name__)
+        session.disclaimer_seen = True
+        return replace(reply, text=f"{self._first_contact}\n\n{reply.text}")
 
     async def _breathe(self, turn: Turn, argument: str) -> Reply:
         exercises = self._content.breathing
@@ -66,12 +91,13 @@ class ToolStage:
 
     async def _learn(self, turn: Turn, argument: str) -> Reply:
         cards = self._content.cards
-        topic = argument.lower().replace(" ", "-")
+        topic = "-".join(argument.lower().strip(" ?!.,").split())
         if topic in cards:
             title, text = cards[topic]
             return Reply(f"**{title}**\n{text}", actions=(Action(ACTION_RESOURCES, "Show crisis lines"),), kind="tool")
         topics = "\n".join(f"• /learn {key}: {title}" for key, (title, _) in cards.items())
-        return Reply(f"{self._content.learn_intro}\n{topics}", kind="tool")
+        missing = "I don't have a card on that yet. " if topic else ""
+        return Reply(f"{missing}{self._content.learn_intro}\n{topics}", kind="tool")
 
     async def _stop(self, turn: Turn, argument: str = "") -> Reply:
         return await self._flows.stop(turn)

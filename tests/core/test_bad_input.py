@@ -47,3 +47,20 @@ async def test_a_crisis_in_a_huge_message_is_still_answered_as_a_crisis(make_app
     app = make_app()
     reply = await app.pipeline.handle(message(app, "I want to kill myself. " + "and everything hurts " * 5000))
     assert reply.kind == "crisis"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("/HELP", "Here's what I can do"), ("/ help", "Here's what I can do"), ("/about!!", "not a person")],
+)
+async def test_commands_typed_loosely_still_work(make_app, text, expected):
+    app = make_app()
+    assert expected in (await app.pipeline.handle(message(app, text))).text
+
+
+@pytest.mark.parametrize("text", ["/", "//", "/ "])
+async def test_a_slash_with_no_command_name_is_not_called_the_command_slash(make_app, text):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, text))
+    assert "the command /." not in reply.text and "the command //" not in reply.text
+    assert "/help" in reply.text

@@ -26,6 +26,12 @@ def test_a_redis_url_with_an_unknown_scheme_is_refused():
         load_settings(env_file=None, redis_url="http://localhost:6379")
 
 
+def test_a_too_short_id_hash_secret_is_one_line_at_start_up_not_a_traceback():
+    with pytest.raises(ConfigError, match="ID_HASH_SECRET: must be at least 16 bytes"):
+        load_settings(env_file=None, id_hash_secret="short")
+    assert load_settings(env_file=None, id_hash_secret="x" * 16).privacy.id_hash_secret is not None
+
+
 def test_a_country_must_be_an_iso_code():
     with pytest.raises(ConfigError, match="DEFAULT_COUNTRY"):
         load_settings(env_file=None, default_country="Britain")

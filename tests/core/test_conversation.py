@@ -62,6 +62,31 @@ async def test_no_llm_call_happens_before_consent(make_app, fake_llm):
     assert answered.kind == "llm" and len(fake_llm.requests) == 1
 
 
+async def test_the_consent_question_takes_a_plain_yes_or_no_and_shows_the_disclaimer_once(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=True)
+    asked = await app.pipeline.handle(message(app, "hi there"))
+    again = await app.pipeline.handle(message(app, "what?"))
+    declined = await app.pipeline.handle(message(app, "No."))
+    assert "automated peer-support bot" in asked.text and "/consent" in asked.text
+    assert "automated peer-support bot" not in again.text and "/consent" in again.text
+    assert "nothing you write is sent to the language model" in declined.text
+    assert fake_llm.requests == []
+    fake_llm.push(Script(text="I'm listening."))
+    agreed = await app.pipeline.handle(message(app, "Yes!"))
+    assert agreed.kind == "consent" and fake_llm.requests == []
+    answered = await app.pipeline.handle(message(app, "hello"))
+    assert answered.kind == "llm" and len(fake_llm.requests) == 1
+
+
+async def test_no_to_hearths_safety_question_is_not_read_as_refusing_consent(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=True)
+    await app.pipeline.handle(message(app, "hi"))
+    asked = await app.pipeline.handle(message(app, "I cant go on"))
+    assert "Are you thinking about suicide" in asked.text
+    answer = await app.pipeline.handle(message(app, "no"))
+    assert "nothing you write is sent" not in answer.text and "/consent" in answer.text
+
+
 async def test_without_an_llm_the_bot_still_answers_honestly(make_app):
     app = make_app()
     reply = await app.pipeline.handle(message(app, "hello"))

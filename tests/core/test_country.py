@@ -34,3 +34,26 @@ async def test_a_wrong_code_explains_how_to_choose(make_app):
     app = make_app()
     reply = await app.pipeline.handle(message(app, "/country Germany"))
     assert "two-letter code" in reply.text
+
+
+async def test_a_wrong_code_is_not_shown_back_as_the_chosen_country(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, "/country united kingdom"))
+    assert "didn't recognise" in reply.text and "Your chosen country: not set" in reply.text
+    assert "UNITED" not in reply.text
+
+
+async def test_a_code_without_lines_of_its_own_says_so_instead_of_claiming_its_lines(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, "/country XX"))
+    assert "don't have crisis lines of my own for XX" in reply.text and "findahelpline.com" in reply.text
+    assert "crisis lines for XX" not in reply.text
+
+
+async def test_clearing_the_choice_shows_the_communitys_lines_the_next_crisis_reply_will_use(make_app):
+    app = make_app(default_country="US")
+    await app.communities.update(app.ids("tenant", "test"), country="GB")
+    await app.pipeline.handle(message(app, "/country de"))
+    cleared = await app.pipeline.handle(message(app, "/country clear"))
+    assert "116 123" in cleared.text and "988" not in cleared.text
+    assert "the default from now on" not in cleared.text

@@ -1,6 +1,7 @@
 """The tools that need no LLM, through the whole pipeline with the real Redis."""
 
 from bot.redis_keys import UserKeys
+from tests.fakes.openai_server import Script
 from tests.helpers import message
 
 
@@ -66,3 +67,73 @@ async def test_cards_breathing_and_journal_work_without_an_llm(make_app):
     assert "Panic attacks" in card.text and "not a diagnosis" not in card.text
     assert "breathe out slowly" in breathe.text.lower()
     assert journal.text.count(">") == 1
+
+
+async def test_a_crisis_reply_ends_the_exercise_so_the_next_message_is_not_taken_as_its_answer(make_app, redis):
+    app = make_app()
+    replies = await talk(app, "/reframe", "at work", "I want to kill myself", "ok thanks")
+    assert replies[2].kind == "crisis"
+    assert "What did you feel" not in replies[3].text and "/stop" not in replies[3].text
+    user, conversation = message(app, "x").user, message(app, "x").conversation
+    assert not await redis.exists(UserKeys(user).flow(conversation))
+
+
+async def test_the_answer_to_hearths_direct_question_is_not_recorded_as_the_exercises_answer(make_app):
+    app = make_app()
+    replies = await talk(app, "/reframe", "I cant go on", "no", "at work", *["x"] * 6, "calmer 40")
+    assert "Are you thinking about suicide" in replies[1].text
+    assert "Thank you for telling me" in replies[2].text and "What happened?" in replies[2].text
+    assert "What went through your mind?" in replies[3].text
+    summary = replies[-1].text
+    assert "Situation: at work" in summary and "Feeling now: calmer 40" in summary
+
+
+async def test_wrong_moods_and_unknown_topics_are_told_so_rather_than_silently_ignored(make_app, redis):
+    app = make_app()
+    nine, letters, card = await talk(app, "/checkin 9", "/checkin abc", "/learn nonsense")
+    assert "haven't saved" in nine.text and "haven't saved" in letters.text
+    assert not await redis.exists(UserKeys(message(app, "x").user).checkins)
+    assert "don't have a card on that" in card.text and "/learn sleep" in card.text
+    assert "don't have a card" not in (await talk(app, "/learn"))[0].text
+    assert "Low mood" in (await talk(app, "/learn Low Mood?"))[0].text
+
+
+async def test_counts_of_one_read_as_people_write_them(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, llm_max_retries=0)
+    fake_llm.push(Script(status=400))  # the LLM fails: only the person's one message is kept
+    _, history, _, held = await talk(app, "/checkin 3", "/checkin history", "hello", "/mydata")
+    assert "1 check-ins" not in history.text and "(3/5)" in history.text
+    assert "(1 message)" in held.text
+
+
+async def test_about_does_not_say_nothing_is_kept_longer_than_the_conversation(make_app):
+    app = make_app()
+    about = (await talk(app, "/about"))[0].text
+    assert "Nothing is kept for longer" not in about
+    assert "14 days" in about and "24 h" in about
+
+
+async def test_a_failing_stage_says_sorry_in_plain_words(make_app):
+    from bot.pipeline import SORRY
+
+    assert "lost on you" not in SORRY
+
+
+async def test_someone_who_starts_with_a_tool_still_sees_once_that_hearth_is_a_bot(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=True)
+    first, second, chat = await talk(app, "/breathe", "/journal", "hello")
+    assert first.text.startswith("Hi, I'm Hearth, an automated") and "Box breathing" in first.text
+    assert "automated peer-support bot" not in second.text
+    assert "automated peer-support bot" not in chat.text and "/consent" in chat.text
+
+
+async def test_stop_typed_without_the_slash_stops_the_exercise_instead_of_being_its_answer(make_app, redis):
+    app = make_app()
+    started, stopped = await talk(app, "/prepare", "Stop.")
+    assert "stopped" in stopped.text
+    assert not await redis.exists(UserKeys(message(app, "x").user).flow(message(app, "x").conversation))
+
+
+async def test_help_says_how_to_stop_an_exercise(make_app):
+    app = make_app()
+    assert "/stop" in (await talk(app, "/help"))[0].text
