@@ -214,6 +214,10 @@ def test_a_malformed_crisis_file_is_a_start_up_error_naming_it(data_copy, damage
         # Lending, fixing or a birthday present is not that.
         ("gave my brother my ps5 to borrow for the weekend", Level.NONE),
         ("i gave my sister my old jacket", Level.NONE),
+        # Hopelessness is a sign to ask gently about (SAFETY.md), whichever way it is said; a pointless meeting is not.
+        ("I dont see the point of anything anymore", Level.CONCERN),
+        ("there is no point to anything", Level.CONCERN),
+        ("i dont see the point of this meeting", Level.NONE),
     ],
 )
 def test_the_context_words_are_read_the_way_a_person_would(detector, text, expected):
