@@ -22,6 +22,9 @@ MESSAGES: dict[str, frozenset[str]] = {
     "consent_given": frozenset(),
     "consent_declined": frozenset(),
     "no_llm": frozenset(),
+    # the answer "no" to Hearth's direct safety question (bot/reply.py, bot/consent.py)
+    "safety_no": frozenset(),
+    "safety_no_offer": frozenset(),
     "llm_down": frozenset(),
     "empty": frozenset(),
     "too_long": frozenset({"limit"}),
@@ -46,7 +49,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "llm_busy": frozenset(),
     "still_answering": frozenset(),
 }
-MODES = ("listen", "careful", "crisis")
+MODES = ("listen", "careful", "crisis", "declined")
 
 
 class PromptError(Exception):

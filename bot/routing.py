@@ -1,7 +1,8 @@
 """Picks the conversation mode, and so the mode prompt, for an LLM reply.
 
 `crisis` while the conversation is in crisis mode (set by the crisis stage after an urgent message, with an
-expiry), `careful` for a message of concern, `listen` otherwise. The tools add their own modes as they land.
+expiry), `declined` for a "no" to the direct safety question Hearth just asked (the LLM never saw that
+question), `careful` for a message of concern, `listen` otherwise. The tools add their own modes as they land.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from typing import Literal
 from bot.models import Level
 from bot.pipeline import Turn
 
-Mode = Literal["listen", "careful", "crisis"]
+Mode = Literal["listen", "careful", "crisis", "declined"]
 
 
 def choose_mode(turn: Turn) -> Mode:
     if turn.session.crisis.get("mode") == "crisis":
         return "crisis"
+    if turn.answered_no:
+        return "declined"
     if turn.assessment.level.at_least(Level.CONCERN):
         return "careful"
     return "listen"
