@@ -40,6 +40,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "country_help": frozenset({"current", "shown"}),
     "country_set": frozenset({"country"}),
     "country_set_unlisted": frozenset({"country"}),
+    "no_lines_for": frozenset({"country"}),
     "country_cleared": frozenset(),
     "country_invalid": frozenset(),
     # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
