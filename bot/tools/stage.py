@@ -78,10 +78,14 @@ class ToolStage:
 
     async def _breathe(self, turn: Turn, argument: str) -> Reply:
         exercises = self._content.breathing
-        key = argument.lower() if argument.lower() in exercises else next(iter(exercises))
+        wanted = argument.lower().strip(" .!?")
+        key = wanted if wanted in exercises else next(iter(exercises))
         name, steps = exercises[key]
         others = ", ".join(f"/breathe {other}" for other in exercises if other != key)
-        lines = [self._content.breathing_intro, "", f"**{name}**", *(f"{n}. {s}" for n, s in enumerate(steps, 1))]
+        lines = [self._content.breathing_intro]
+        if wanted and wanted != key:  # "/breathe foo" is not silently box breathing
+            lines.insert(0, f"{self._content.breathing_unknown} {', '.join(f'/breathe {k}' for k in exercises)}.\n")
+        lines += ["", f"**{name}**", *(f"{n}. {s}" for n, s in enumerate(steps, 1))]
         lines += ["", self._content.breathing_outro, f"Another pattern: {others}."] if others else []
         return Reply("\n".join(lines), kind="tool")
 

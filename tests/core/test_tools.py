@@ -137,3 +137,11 @@ async def test_stop_typed_without_the_slash_stops_the_exercise_instead_of_being_
 async def test_help_says_how_to_stop_an_exercise(make_app):
     app = make_app()
     assert "/stop" in (await talk(app, "/help"))[0].text
+
+
+async def test_an_unknown_breathing_pattern_says_which_ones_there_are(make_app):
+    app = make_app()
+    unknown, known = await talk(app, "/breathe foo", "/breathe calm")
+    assert "don't have a breathing exercise by that name" in unknown.text
+    assert "/breathe box, /breathe calm" in unknown.text and "Box breathing" in unknown.text
+    assert "by that name" not in known.text and "Longer out-breath" in known.text
