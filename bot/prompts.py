@@ -22,6 +22,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "consent_given": frozenset(),
     "consent_declined": frozenset(),
     "no_llm": frozenset(),
+    "no_llm_after_exercise": frozenset(),
     # the answer "no" to Hearth's direct safety question (bot/reply.py, bot/consent.py)
     "safety_no": frozenset(),
     "safety_no_offer": frozenset(),

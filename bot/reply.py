@@ -55,7 +55,8 @@ class ReplyStage:
             if turn.answered_no:  # not the generic notice to someone who just told Hearth they are not at risk
                 text = f"{self._prompts.say('safety_no')}\n\n{self._prompts.say('safety_no_offer')}"
                 return self._reply(turn, text, kind="no_llm")
-            return self._reply(turn, self._prompts.say("no_llm"), kind="no_llm")
+            key = "no_llm_after_exercise" if turn.after_exercise else "no_llm"
+            return self._reply(turn, self._prompts.say(key), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
         try:
             async with self._gate.slot():

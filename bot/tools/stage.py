@@ -58,6 +58,9 @@ class ToolStage:
             if handler is None:
                 return None
             return await self._introduced(turn, await handler(turn, argument))
+        if turn.session.flow.get("done"):
+            await self._flows.answered(turn)
+            return None
         if turn.session.flow:
             if " ".join(turn.text.lower().strip(" .!").split()) in _STOP_WORDS:
                 return await self._stop(turn)  # "stop" typed without the slash is not an answer to the step
@@ -87,6 +90,8 @@ class ToolStage:
             lines.insert(0, f"{self._content.breathing_unknown} {', '.join(f'/breathe {k}' for k in exercises)}.\n")
         lines += ["", f"**{name}**", *(f"{n}. {s}" for n, s in enumerate(steps, 1))]
         lines += ["", self._content.breathing_outro, f"Another pattern: {others}."] if others else []
+        if not turn.session.flow or turn.session.flow.get("done"):  # an exercise in progress is left alone
+            await self._flows.ended(turn, "breathe", self._content.breathing_outro)
         return Reply("\n".join(lines), kind="tool")
 
     async def _journal(self, turn: Turn, argument: str) -> Reply:
