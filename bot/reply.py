@@ -103,7 +103,10 @@ class ReplyStage:
 
     def _reply(self, turn: Turn, text: str, *, kind: str, streamed: bool = False) -> Reply:
         actions: tuple[Action, ...] = ()
-        if turn.assessment.level.at_least(Level.CONCERN) or kind != "llm":
+        # In crisis mode (after a crisis reply) every reply keeps the crisis lines one press away, not only
+        # the crisis reply itself.
+        after_crisis = turn.session.crisis.get("mode") == "crisis"
+        if turn.assessment.level.at_least(Level.CONCERN) or kind != "llm" or after_crisis:
             actions = (Action(ACTION_RESOURCES, "Show crisis lines"),)
         if turn.notices:
             text = "\n\n".join((*turn.notices, text))

@@ -174,3 +174,13 @@ async def test_an_llm_reply_with_method_information_is_withheld(make_app, fake_l
     fake_llm.push(Script(text="The Verrazzano bridge is about 70 meters above the water."))
     reply = await app.pipeline.handle(message(app, "tell me about new york"))
     assert reply.kind == "screened" and "70 meters" not in reply.text
+
+
+async def test_llm_replies_after_a_crisis_use_the_crisis_prompt_and_keep_the_lines_one_press_away(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="US")
+    await app.pipeline.handle(message(app, "hello"))
+    assert (await app.pipeline.handle(message(app, CRISIS))).kind == "crisis"
+    after = await app.pipeline.handle(message(app, "ok thanks"))
+    assert after.kind == "llm" and "Mode: after a crisis" in fake_llm.requests[-1]["messages"][0]["content"]
+    assert CRISIS not in str(fake_llm.requests[-1]["messages"])
+    assert ACTION_RESOURCES in {action.id for action in after.actions}
