@@ -1,5 +1,7 @@
 """The whole core, end to end: real Redis, the real openai client over HTTP to a local stand-in."""
 
+import asyncio
+
 from tests.fakes.openai_server import Script
 from tests.helpers import message
 
@@ -155,3 +157,13 @@ async def test_no_to_the_safety_question_tells_the_llm_what_was_asked(make_app, 
     assert answer.kind == "llm"
     system = fake_llm.requests[-1]["messages"][0]["content"]
     assert "answered no" in system and "Mode: listening" not in system
+
+
+async def test_two_quick_first_messages_show_the_disclaimer_once(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="first reply", delay=0.5), Script(text="second reply"))
+    first = asyncio.ensure_future(app.pipeline.handle(message(app, "hi")))
+    await fake_llm.wait_for_requests(1)
+    second = await app.pipeline.handle(message(app, "are you there?"))
+    assert "automated peer-support bot" in (await first).text
+    assert second.text == "second reply"
