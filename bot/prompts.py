@@ -38,6 +38,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "unknown_command": frozenset({"command"}),
     "no_command": frozenset(),
     "screened_out": frozenset(),
+    "screened_secrecy": frozenset(),
     "country_help": frozenset({"current", "shown"}),
     "country_set": frozenset({"country"}),
     "country_set_unlisted": frozenset({"country"}),

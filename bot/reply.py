@@ -75,7 +75,9 @@ class ReplyStage:
                 throttle.close()
             log.info("an LLM reply was withheld by the output screen")
             await self._remember(turn, (("user", turn.text),), completion.total_tokens)
-            return self._reply(turn, self._prompts.say("screened_out"), kind="screened", streamed=False)
+            # A promise of secrecy is not medical or method information: say what was really held back.
+            key = "screened_secrecy" if self._crisis.screen.reason(text) == "secrecy" else "screened_out"
+            return self._reply(turn, self._prompts.say(key), kind="screened", streamed=False)
         if throttle:
             await throttle.flush()
         await self._remember(turn, (("user", turn.text), ("assistant", text)), completion.total_tokens)

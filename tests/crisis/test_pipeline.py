@@ -184,3 +184,11 @@ async def test_llm_replies_after_a_crisis_use_the_crisis_prompt_and_keep_the_lin
     assert after.kind == "llm" and "Mode: after a crisis" in fake_llm.requests[-1]["messages"][0]["content"]
     assert CRISIS not in str(fake_llm.requests[-1]["messages"])
     assert ACTION_RESOURCES in {action.id for action in after.actions}
+
+
+async def test_an_llm_reply_promising_secrecy_is_withheld_and_says_why(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="Of course. I'll keep this between us, nobody will ever know."))
+    reply = await app.pipeline.handle(message(app, "can you keep a secret"))
+    assert reply.kind == "screened" and "between us" not in reply.text
+    assert "can't promise it" in reply.text and "medication" not in reply.text
