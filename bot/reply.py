@@ -73,8 +73,11 @@ class ReplyStage:
         if not text or not self._crisis.screen_output(text):
             if throttle:
                 throttle.close()
-            log.info("an LLM reply was withheld by the output screen")
             await self._remember(turn, (("user", turn.text),), completion.total_tokens)
+            if not text:  # nothing was written, so nothing was held back: say so, not "I shouldn't send it"
+                log.warning("the LLM sent an empty reply")
+                return self._reply(turn, self._prompts.say("llm_down"), kind="llm_down")
+            log.info("an LLM reply was withheld by the output screen")
             # A promise of secrecy is not medical or method information: say what was really held back.
             key = "screened_secrecy" if self._crisis.screen.reason(text) == "secrecy" else "screened_out"
             return self._reply(turn, self._prompts.say(key), kind="screened", streamed=False)

@@ -167,3 +167,11 @@ async def test_two_quick_first_messages_show_the_disclaimer_once(make_app, fake_
     second = await app.pipeline.handle(message(app, "are you there?"))
     assert "automated peer-support bot" in (await first).text
     assert second.text == "second reply"
+
+
+async def test_an_empty_llm_reply_is_not_presented_as_something_withheld(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="  "))
+    reply = await app.pipeline.handle(message(app, "hello"))
+    assert "shouldn't send" not in reply.text and "method" not in reply.text
+    assert "can't put a reply together" in reply.text and reply.kind == "llm_down"
