@@ -19,7 +19,7 @@ from bot.context import ContextStore, Role
 from bot.crisis import Crisis
 from bot.gatekeeper import Gatekeeper
 from bot.llm import ChatMessage, LLMUnavailable, ReplyService
-from bot.models import ACTION_RESOURCES, Action, Level, PartialSink, Reply
+from bot.models import ACTION_RESOURCES, Action, PartialSink, Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
 from bot.routing import choose_mode
@@ -108,10 +108,9 @@ class ReplyStage:
 
     def _reply(self, turn: Turn, text: str, *, kind: str, streamed: bool = False) -> Reply:
         actions: tuple[Action, ...] = ()
-        # In crisis mode (after a crisis reply) every reply keeps the crisis lines one press away, not only
-        # the crisis reply itself.
-        after_crisis = turn.session.crisis.get("mode") == "crisis"
-        if turn.assessment.level.at_least(Level.CONCERN) or kind != "llm" or after_crisis:
+        # Any reply not in the plain listening mode (a concern, the rest of a conversation where distress or a
+        # crisis was seen) keeps the crisis lines one press away, not only the crisis reply itself.
+        if kind != "llm" or choose_mode(turn) != "listen":
             actions = (Action(ACTION_RESOURCES, "Show crisis lines"),)
         if turn.notices:
             text = "\n\n".join((*turn.notices, text))

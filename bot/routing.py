@@ -2,7 +2,9 @@
 
 `crisis` while the conversation is in crisis mode (set by the crisis stage after an urgent message, with an
 expiry), `declined` for a "no" to the direct safety question Hearth just asked (the LLM never saw that
-question), `careful` for a message of concern, `listen` otherwise. The tools add their own modes as they land.
+question), `careful` for a message of concern and for the rest of a conversation where distress was seen
+(the crisis note's `watch` mode, with the note's expiry), `listen` otherwise. The tools add their own modes
+as they land.
 """
 
 from __future__ import annotations
@@ -20,6 +22,6 @@ def choose_mode(turn: Turn) -> Mode:
         return "crisis"
     if turn.answered_no:
         return "declined"
-    if turn.assessment.level.at_least(Level.CONCERN):
+    if turn.assessment.level.at_least(Level.CONCERN) or turn.session.crisis.get("mode") == "watch":
         return "careful"
     return "listen"

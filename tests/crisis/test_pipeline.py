@@ -111,6 +111,16 @@ async def test_a_concern_message_goes_to_the_llm_in_careful_mode_with_resources_
     assert [action.id for action in reply.actions] == [ACTION_RESOURCES]
 
 
+async def test_the_conversation_stays_careful_after_a_concern_message(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    await app.pipeline.handle(message(app, "i feel so lonely lately"))
+    later = await app.pipeline.handle(message(app, "anyway, what should i do tonight"))
+    assert later.kind == "llm" and "Mode: careful" in fake_llm.requests[-1]["messages"][0]["content"]
+    assert [action.id for action in later.actions] == [ACTION_RESOURCES]
+    other = await app.pipeline.handle(message(app, "what should i do tonight", user="bob"))
+    assert "Mode: listening" in fake_llm.requests[-1]["messages"][0]["content"] and not other.actions
+
+
 async def test_talk_to_a_person_alerts_moderators_with_a_link_and_the_summary_only_with_consent(make_app):
     app = make_app(default_country="GB")
     await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
