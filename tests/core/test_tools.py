@@ -168,3 +168,10 @@ async def test_breathing_in_the_middle_of_an_exercise_leaves_the_exercise_where_
     app = make_app()
     *_, resumed = await talk(app, "/reframe", "at work", "/breathe", "I'm useless")
     assert "feel" in resumed.text.lower() and "Thank you for telling me" not in resumed.text
+
+
+async def test_mydata_does_not_claim_answers_are_held_after_a_breathing_exercise(make_app):
+    app = make_app()
+    _, held = await talk(app, "/breathe", "/mydata")
+    assert "an exercise you are doing or have just finished" in held.text
+    assert "your answers in an exercise you are doing" not in held.text
