@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redis.exceptions import RedisError
 
@@ -128,8 +128,17 @@ class CommandStage:
         return Reply(self._prompts.say("help"), kind="help")
 
     async def _resources(self, turn: Turn, argument: str) -> Reply:
-        country = argument.upper() if len(argument) == 2 and argument.isalpha() else turn.country
-        return self._crisis.resources_reply(country, self._crisis.language(turn))
+        code = argument.strip().upper()
+        language = self._crisis.language(turn)
+        if not code:
+            return self._crisis.resources_reply(turn.country, language)
+        if not _is_code(code):  # "/resources united states": say so, and whose lines these are
+            notice = f"{self._prompts.say('country_invalid')}\n{self._country_help(turn)}"
+            return _after(notice, self._crisis.resources_reply(turn.country, language))
+        resources = self._crisis.resources_reply(code, language)
+        if self._unlisted(code):
+            return _after(self._prompts.say("no_lines_for", country=code), resources)
+        return resources
 
     async def _mydata(self, turn: Turn, argument: str) -> Reply:
         try:
@@ -154,7 +163,7 @@ class CommandStage:
         code = argument.strip().upper()
         if code in {"", "?"}:
             return Reply(self._country_help(turn), private=True, kind="country")
-        if code not in {"CLEAR", "NONE", "RESET"} and not (len(code) == 2 and code.isascii() and code.isalpha()):
+        if code not in {"CLEAR", "NONE", "RESET"} and not _is_code(code):
             text = f"{self._prompts.say('country_invalid')}\n{self._country_help(turn)}"
             return Reply(text, private=True, kind="country")
         chosen = None if len(code) != 2 else code
@@ -167,11 +176,16 @@ class CommandStage:
         resources = self._crisis.resources_reply(shown, self._crisis.language(turn))
         if chosen is None:
             text = self._prompts.say("country_cleared")
-        elif self._crisis.directory.for_country(chosen) is self._crisis.directory.fallback:
-            text = self._prompts.say("country_set_unlisted", country=chosen)
+        elif self._unlisted(chosen):
+            unlisted = self._prompts.say("country_set_unlisted", country=chosen)
+            text = f"{unlisted} {self._prompts.say('no_lines_for', country=chosen)}"
         else:
             text = self._prompts.say("country_set", country=chosen)
         return Reply(f"{text}\n\n{resources.text}", actions=resources.actions, private=True, kind="country")
+
+    def _unlisted(self, code: str) -> bool:
+        """A well-formed code the directory has no lines of its own for (IT, XX): the fallback is shown."""
+        return self._crisis.directory.for_country(code) is self._crisis.directory.fallback
 
     def _country_help(self, turn: Turn) -> str:
         current = turn.session.country or "not set"
@@ -183,6 +197,15 @@ class CommandStage:
         except (RedisError, OSError):
             return Reply(self._prompts.say("storage_down"), private=True)
         return Reply(self._prompts.say("consent_given"), kind="consent")
+
+
+def _is_code(code: str) -> bool:
+    """Whether `code` (upper case) has the shape of a country code: two letters, like GB."""
+    return len(code) == 2 and code.isascii() and code.isalpha()
+
+
+def _after(notice: str, reply: Reply) -> Reply:
+    return replace(reply, text=f"{notice}\n\n{reply.text}")
 
 
 def consent_action() -> Action:

@@ -72,7 +72,10 @@ class ConsentStage:
             if _NO.fullmatch(answer):
                 return Reply(self._prompts.say("consent_declined"), actions=(consent_action(),), kind="disclaimer")
         if session.disclaimer_seen:
-            return Reply(self._prompts.say("consent_needed"), actions=(consent_action(),), kind="disclaimer")
+            text = self._prompts.say("consent_needed")
+            if turn.answered_no:  # they just answered Hearth's safety question: thank them before asking again
+                text = f"{self._prompts.say('safety_no')}\n\n{text}"
+            return Reply(text, actions=(consent_action(),), kind="disclaimer")
         await self._keep(turn, ("disclaimer",))
         text = f"{self._disclaimer}\n\n{self._prompts.say('consent_needed')}"
         return Reply(text, actions=(consent_action(),), kind="disclaimer")

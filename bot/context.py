@@ -167,7 +167,7 @@ _DESCRIPTIONS = {
     "crisis": "a safety note on this conversation: levels and a score, never text",
     "consent": "that you agreed to talk with Hearth",
     "disclaimer": "that you have seen Hearth's introduction",
-    "flow": "your answers in an exercise you are doing",
+    "flow": "an exercise you are doing or have just finished, with any answers you gave in it",
     "checkins": "your mood check-ins ({n})",
     "country": "the country you chose for crisis lines",
     "pending": "a message of yours waiting for my reply ({n} waiting)",

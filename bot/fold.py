@@ -52,8 +52,13 @@ class FoldStage:
                 return Reply("", kind=FOLDED)
             texts = [item.text for item in taken.items]
             taken.taken = len(taken.items)
-            # The turn just answered was saved after this message's session was read: read it again.
+            # The turn just answered was saved after this message's session was read: read it again, and
+            # leave out the introduction when that turn has just shown it.
             msg = turn.msg
-            turn.session.turns = (await self._context.load(msg.user, msg.conversation, msg.tenant)).turns
+            fresh = await self._context.load(msg.user, msg.conversation, msg.tenant)
+            turn.session.turns = fresh.turns
+            if fresh.disclaimer_seen:
+                turn.session.disclaimer_seen = True
+                turn.notices.clear()
         turn.text = "\n\n".join(texts)
         return None

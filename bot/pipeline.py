@@ -40,6 +40,11 @@ class Turn:
     over_length: bool = False
     notices: list[str] = field(default_factory=list)
     country: str | None = None
+    # The message answers no to the direct safety question Hearth asked in its last reply (not merely a "no"
+    # some time after it): answered warmly, and the LLM is told what the "no" answers.
+    answered_no: bool = False
+    # The message answers the question an exercise ended with ("How are you feeling now?").
+    after_exercise: bool = False
     admission: Admission = field(default_factory=Admission)
     # Run once the reply is decided, whichever stage gave it (e.g. give back a rate-limit slot and the
     # conversation lock when no LLM call was made). A failing one is logged, never shown.

@@ -22,6 +22,10 @@ MESSAGES: dict[str, frozenset[str]] = {
     "consent_given": frozenset(),
     "consent_declined": frozenset(),
     "no_llm": frozenset(),
+    "no_llm_after_exercise": frozenset(),
+    # the answer "no" to Hearth's direct safety question (bot/reply.py, bot/consent.py)
+    "safety_no": frozenset(),
+    "safety_no_offer": frozenset(),
     "llm_down": frozenset(),
     "empty": frozenset(),
     "too_long": frozenset({"limit"}),
@@ -34,9 +38,11 @@ MESSAGES: dict[str, frozenset[str]] = {
     "unknown_command": frozenset({"command"}),
     "no_command": frozenset(),
     "screened_out": frozenset(),
+    "screened_secrecy": frozenset(),
     "country_help": frozenset({"current", "shown"}),
     "country_set": frozenset({"country"}),
     "country_set_unlisted": frozenset({"country"}),
+    "no_lines_for": frozenset({"country"}),
     "country_cleared": frozenset(),
     "country_invalid": frozenset(),
     # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
@@ -46,7 +52,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "llm_busy": frozenset(),
     "still_answering": frozenset(),
 }
-MODES = ("listen", "careful", "crisis")
+MODES = ("listen", "careful", "crisis", "declined")
 
 
 class PromptError(Exception):

@@ -19,7 +19,7 @@ from bot.context import ContextStore, Role
 from bot.crisis import Crisis
 from bot.gatekeeper import Gatekeeper
 from bot.llm import ChatMessage, LLMUnavailable, ReplyService
-from bot.models import ACTION_RESOURCES, Action, Level, PartialSink, Reply
+from bot.models import ACTION_RESOURCES, Action, PartialSink, Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
 from bot.routing import choose_mode
@@ -52,7 +52,11 @@ class ReplyStage:
     async def run(self, turn: Turn) -> Reply:
         if self._llm is None:
             await self._remember(turn, ())
-            return self._reply(turn, self._prompts.say("no_llm"), kind="no_llm")
+            if turn.answered_no:  # not the generic notice to someone who just told Hearth they are not at risk
+                text = f"{self._prompts.say('safety_no')}\n\n{self._prompts.say('safety_no_offer')}"
+                return self._reply(turn, text, kind="no_llm")
+            key = "no_llm_after_exercise" if turn.after_exercise else "no_llm"
+            return self._reply(turn, self._prompts.say(key), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
         try:
             async with self._gate.slot():
@@ -69,9 +73,14 @@ class ReplyStage:
         if not text or not self._crisis.screen_output(text):
             if throttle:
                 throttle.close()
-            log.info("an LLM reply was withheld by the output screen")
             await self._remember(turn, (("user", turn.text),), completion.total_tokens)
-            return self._reply(turn, self._prompts.say("screened_out"), kind="screened", streamed=False)
+            if not text:  # nothing was written, so nothing was held back: say so, not "I shouldn't send it"
+                log.warning("the LLM sent an empty reply")
+                return self._reply(turn, self._prompts.say("llm_down"), kind="llm_down")
+            log.info("an LLM reply was withheld by the output screen")
+            # A promise of secrecy is not medical or method information: say what was really held back.
+            key = "screened_secrecy" if self._crisis.screen.reason(text) == "secrecy" else "screened_out"
+            return self._reply(turn, self._prompts.say(key), kind="screened", streamed=False)
         if throttle:
             await throttle.flush()
         await self._remember(turn, (("user", turn.text), ("assistant", text)), completion.total_tokens)
@@ -99,7 +108,9 @@ class ReplyStage:
 
     def _reply(self, turn: Turn, text: str, *, kind: str, streamed: bool = False) -> Reply:
         actions: tuple[Action, ...] = ()
-        if turn.assessment.level.at_least(Level.CONCERN) or kind != "llm":
+        # Any reply not in the plain listening mode (a concern, the rest of a conversation where distress or a
+        # crisis was seen) keeps the crisis lines one press away, not only the crisis reply itself.
+        if kind != "llm" or choose_mode(turn) != "listen":
             actions = (Action(ACTION_RESOURCES, "Show crisis lines"),)
         if turn.notices:
             text = "\n\n".join((*turn.notices, text))

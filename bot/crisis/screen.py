@@ -1,4 +1,5 @@
-"""Screens every LLM reply before anyone sees it: method or means, a diagnosis, medication dosing.
+"""Screens every LLM reply before anyone sees it: method or means, a diagnosis, medication dosing, or a promise
+of secrecy Hearth cannot keep (SAFETY.md rule 6).
 
 A language model asked "which bridges are tallest?" may simply answer. The screen is the last line of
 SAFETY.md rule 2 and of "Hearth never diagnoses or gives medication advice". It errs on the side of withholding:
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from bot.crisis.lexicon import CrisisDataError, read_yaml
 
-KINDS = ("method", "diagnosis", "dosing")
+KINDS = ("method", "diagnosis", "dosing", "secrecy")
 
 
 @dataclass(frozen=True)

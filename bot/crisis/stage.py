@@ -19,6 +19,9 @@ from bot.pipeline import Turn
 
 log = logging.getLogger(__name__)
 
+# In the crisis note after Hearth asked its direct safety question: the next message is the answer to it.
+ANSWER_DUE = "answer_due"
+
 
 def _ended(flow: dict[str, Any]) -> dict[str, Any] | None:
     """A crisis reply ends an exercise in progress: what comes next is about the crisis, not the next step."""
@@ -52,16 +55,21 @@ class CrisisStage:
         if not turn.text.startswith("/"):
             assessment = await self._crisis.second_opinion(turn.text, assessment)
         turn.assessment = assessment
+        answer_due = bool(turn.session.crisis.get(ANSWER_DUE))
+        turn.answered_no = answer_due and assessment.declined
         if assessment.level.at_least(Level.URGENT):
             reply = self._crisis.crisis_reply(turn)
             log.info("crisis reply sent (level %s)%s", reply.level, ", moderators alerted" if reply.alert else "")
             await self._remember(turn, self._crisis.note(turn), flow=_ended(turn.session.flow))
             return reply
         if self._crisis.should_check_in(turn):
-            await self._remember(turn, self._crisis.note(turn, asked=True), flow=_paused(turn.session.flow))
+            note = {**self._crisis.note(turn, asked=True), ANSWER_DUE: True}
+            await self._remember(turn, note, flow=_paused(turn.session.flow))
             return self._crisis.check_in_reply(turn)
         if self._crisis.worth_noting(turn):
             await self._remember(turn, self._crisis.note(turn))
+        elif answer_due:  # this message was the answer, whatever it said: the next one is not
+            await self._remember(turn, {k: v for k, v in turn.session.crisis.items() if k != ANSWER_DUE})
         return None
 
     async def _remember(self, turn: Turn, note: dict[str, Any], flow: dict[str, Any] | None = None) -> None:

@@ -32,6 +32,7 @@ class ToolContent:
     breathing_intro: str
     breathing: dict[str, tuple[str, tuple[str, ...]]]
     breathing_outro: str
+    breathing_unknown: str
     journal_intro: str
     journal: tuple[str, ...]
     journal_outro: str
@@ -53,6 +54,7 @@ def load_tools(folder: Path) -> ToolContent:
             for key, value in exercises.items()
         },
         breathing_outro=_text(breathing, "outro", folder / "breathing.yaml"),
+        breathing_unknown=_text(breathing, "unknown", folder / "breathing.yaml"),
         journal_intro=_text(journal, "intro", folder / "journal.yaml"),
         journal=_texts(journal, "prompts", folder / "journal.yaml"),
         journal_outro=_text(journal, "outro", folder / "journal.yaml"),

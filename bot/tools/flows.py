@@ -54,9 +54,20 @@ class Flows:
         if step < len(flow.steps):
             await self._save(turn, {"tool": flow.name, "step": step, "answers": answers})
             return Reply(flow.steps[step].ask, actions=(STOP,), private=True, kind="tool")
-        await self._save(turn, {})
+        await self.ended(turn, flow.name, flow.summary)
         filled = {key.key: str(answers.get(key.key, "")).replace("{", "(").replace("}", ")") for key in flow.steps}
         return Reply(flow.summary.format(**filled), private=True, kind="tool")
+
+    async def ended(self, turn: Turn, name: str, closing: str) -> None:
+        """An exercise is over. When its closing words ask a question ("How are you feeling now?"), the next
+        message is taken as the answer to it (`Turn.after_exercise`), not as the start of a new conversation."""
+        await self._save(turn, {"tool": name, "done": True} if "?" in closing else {})
+
+    async def answered(self, turn: Turn) -> None:
+        """The message after an exercise's closing question: it answers that question, and only it does."""
+        await self._save(turn, {})
+        turn.session.flow = {}
+        turn.after_exercise = True
 
     async def stop(self, turn: Turn) -> Reply:
         had_one = bool(turn.session.flow)

@@ -58,6 +58,9 @@ class ToolStage:
             if handler is None:
                 return None
             return await self._introduced(turn, await handler(turn, argument))
+        if turn.session.flow.get("done"):
+            await self._flows.answered(turn)
+            return None
         if turn.session.flow:
             if " ".join(turn.text.lower().strip(" .!").split()) in _STOP_WORDS:
                 return await self._stop(turn)  # "stop" typed without the slash is not an answer to the step
@@ -78,11 +81,17 @@ class ToolStage:
 
     async def _breathe(self, turn: Turn, argument: str) -> Reply:
         exercises = self._content.breathing
-        key = argument.lower() if argument.lower() in exercises else next(iter(exercises))
+        wanted = argument.lower().strip(" .!?")
+        key = wanted if wanted in exercises else next(iter(exercises))
         name, steps = exercises[key]
         others = ", ".join(f"/breathe {other}" for other in exercises if other != key)
-        lines = [self._content.breathing_intro, "", f"**{name}**", *(f"{n}. {s}" for n, s in enumerate(steps, 1))]
+        lines = [self._content.breathing_intro]
+        if wanted and wanted != key:  # "/breathe foo" is not silently box breathing
+            lines.insert(0, f"{self._content.breathing_unknown} {', '.join(f'/breathe {k}' for k in exercises)}.\n")
+        lines += ["", f"**{name}**", *(f"{n}. {s}" for n, s in enumerate(steps, 1))]
         lines += ["", self._content.breathing_outro, f"Another pattern: {others}."] if others else []
+        if not turn.session.flow or turn.session.flow.get("done"):  # an exercise in progress is left alone
+            await self._flows.ended(turn, "breathe", self._content.breathing_outro)
         return Reply("\n".join(lines), kind="tool")
 
     async def _journal(self, turn: Turn, argument: str) -> Reply:

@@ -1,5 +1,7 @@
 """The whole core, end to end: real Redis, the real openai client over HTTP to a local stand-in."""
 
+import asyncio
+
 from tests.fakes.openai_server import Script
 from tests.helpers import message
 
@@ -85,6 +87,7 @@ async def test_no_to_hearths_safety_question_is_not_read_as_refusing_consent(mak
     assert "Are you thinking about suicide" in asked.text
     answer = await app.pipeline.handle(message(app, "no"))
     assert "nothing you write is sent" not in answer.text and "/consent" in answer.text
+    assert "Thank you for answering" in answer.text  # not only the consent question, cold
 
 
 async def test_without_an_llm_the_bot_still_answers_honestly(make_app):
@@ -117,3 +120,58 @@ async def test_mydata_and_forget_work_from_chat(make_app, fake_llm, redis):
     for key in await redis.keys("*"):
         assert b"something personal" not in (await redis.dump(key) or b"")
     assert "nothing" in (await app.pipeline.handle(message(app, "/mydata"))).text
+
+
+async def test_no_to_the_safety_question_without_an_llm_is_met_warmly_with_what_hearth_offers(make_app):
+    app = make_app()
+    asked = await app.pipeline.handle(message(app, "I cant go on"))
+    assert "Are you thinking about suicide" in asked.text
+    answer = await app.pipeline.handle(message(app, "no"))
+    assert "Thank you for answering" in answer.text and "Free conversation isn't switched on" not in answer.text
+    assert "/breathe" in answer.text and "/resources" in answer.text and answer.actions
+    # Only the answer to the question is taken as one: a later "no" is an ordinary message.
+    later = await app.pipeline.handle(message(app, "no"))
+    assert "Thank you for answering" not in later.text
+
+
+async def test_yes_to_the_safety_question_without_an_llm_is_the_crisis_reply(make_app):
+    app = make_app()
+    await app.pipeline.handle(message(app, "I cant go on"))
+    answer = await app.pipeline.handle(message(app, "yes"))
+    assert answer.kind == "crisis" and "findahelpline.com" in answer.text
+
+
+async def test_an_answer_other_than_no_is_not_thanked_as_a_no(make_app):
+    app = make_app()
+    await app.pipeline.handle(message(app, "I cant go on"))
+    await app.pipeline.handle(message(app, "what do you mean"))
+    later = await app.pipeline.handle(message(app, "no"))
+    assert "Thank you for answering" not in later.text
+
+
+async def test_no_to_the_safety_question_tells_the_llm_what_was_asked(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    await app.pipeline.handle(message(app, "hello"))
+    await app.pipeline.handle(message(app, "I cant go on"))
+    answer = await app.pipeline.handle(message(app, "no"))
+    assert answer.kind == "llm"
+    system = fake_llm.requests[-1]["messages"][0]["content"]
+    assert "answered no" in system and "Mode: listening" not in system
+
+
+async def test_two_quick_first_messages_show_the_disclaimer_once(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="first reply", delay=0.5), Script(text="second reply"))
+    first = asyncio.ensure_future(app.pipeline.handle(message(app, "hi")))
+    await fake_llm.wait_for_requests(1)
+    second = await app.pipeline.handle(message(app, "are you there?"))
+    assert "automated peer-support bot" in (await first).text
+    assert second.text == "second reply"
+
+
+async def test_an_empty_llm_reply_is_not_presented_as_something_withheld(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="  "))
+    reply = await app.pipeline.handle(message(app, "hello"))
+    assert "shouldn't send" not in reply.text and "method" not in reply.text
+    assert "can't put a reply together" in reply.text and reply.kind == "llm_down"

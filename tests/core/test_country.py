@@ -57,3 +57,18 @@ async def test_clearing_the_choice_shows_the_communitys_lines_the_next_crisis_re
     cleared = await app.pipeline.handle(message(app, "/country clear"))
     assert "116 123" in cleared.text and "988" not in cleared.text
     assert "the default from now on" not in cleared.text
+
+
+async def test_resources_with_a_wrong_code_says_so_and_whose_lines_it_shows(make_app):
+    app = make_app(default_country="GB")
+    reply = await app.pipeline.handle(message(app, "/resources united states"))
+    assert "didn't recognise" in reply.text and "Crisis lines shown to you now: GB" in reply.text
+    assert "116 123" in reply.text and "UNITED" not in reply.text
+
+
+async def test_resources_for_a_code_without_lines_of_its_own_says_so(make_app):
+    app = make_app(default_country="GB")
+    reply = await app.pipeline.handle(message(app, "/resources zz"))
+    assert "don't have crisis lines of my own for ZZ" in reply.text and "findahelpline.com" in reply.text
+    plain = await app.pipeline.handle(message(app, "/resources de"))
+    assert "0800 111 0 111" in plain.text and "didn't recognise" not in plain.text and "of my own" not in plain.text

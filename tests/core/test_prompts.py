@@ -16,7 +16,7 @@ def prompts_copy(tmp_path):
 def test_the_shipped_prompts_load():
     prompts = load_prompts(default_prompts_dir())
     assert "Never diagnose" in prompts.system
-    assert set(prompts.modes) == {"listen", "careful", "crisis"}
+    assert set(prompts.modes) == {"listen", "careful", "crisis", "declined"}
 
 
 @pytest.mark.parametrize(

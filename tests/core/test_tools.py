@@ -137,3 +137,41 @@ async def test_stop_typed_without_the_slash_stops_the_exercise_instead_of_being_
 async def test_help_says_how_to_stop_an_exercise(make_app):
     app = make_app()
     assert "/stop" in (await talk(app, "/help"))[0].text
+
+
+async def test_an_unknown_breathing_pattern_says_which_ones_there_are(make_app):
+    app = make_app()
+    unknown, known = await talk(app, "/breathe foo", "/breathe calm")
+    assert "don't have a breathing exercise by that name" in unknown.text
+    assert "/breathe box, /breathe calm" in unknown.text and "Box breathing" in unknown.text
+    assert "by that name" not in known.text and "Longer out-breath" in known.text
+
+
+async def test_the_answer_to_how_are_you_feeling_after_an_exercise_is_not_the_generic_no_llm_reply(make_app):
+    app = make_app()
+    *_, summary, answer, later = await talk(app, "/ground", "a", "b", "c", "d", "e", "a bit calmer", "hello")
+    assert "How are you feeling now?" in summary.text
+    assert "Thank you for telling me" in answer.text and "Free conversation isn't switched on" not in answer.text
+    assert "/resources" in answer.text
+    assert "Thank you for telling me" not in later.text  # only the answer to the question
+    breathe, felt = await talk(app, "/breathe", "a little better")
+    assert "How do you feel now" in breathe.text and "Thank you for telling me" in felt.text
+
+
+async def test_after_an_exercise_the_llm_answers_as_usual(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    *_, answer = await talk(app, "/ground", "a", "b", "c", "d", "e", "a bit calmer")
+    assert answer.kind == "llm" and fake_llm.requests[-1]["messages"][-1]["content"] == "a bit calmer"
+
+
+async def test_breathing_in_the_middle_of_an_exercise_leaves_the_exercise_where_it_was(make_app):
+    app = make_app()
+    *_, resumed = await talk(app, "/reframe", "at work", "/breathe", "I'm useless")
+    assert "feel" in resumed.text.lower() and "Thank you for telling me" not in resumed.text
+
+
+async def test_mydata_does_not_claim_answers_are_held_after_a_breathing_exercise(make_app):
+    app = make_app()
+    _, held = await talk(app, "/breathe", "/mydata")
+    assert "an exercise you are doing or have just finished" in held.text
+    assert "your answers in an exercise you are doing" not in held.text

@@ -72,9 +72,13 @@ def test_a_reply_template_with_an_unknown_placeholder_stops_start_up(tmp_path):
         "What you describe sounds like borderline personality disorder.",
         "Try taking 50mg of sertraline in the morning.",
         "You could double your dose of melatonin tonight.",
+        "I'll keep this just between us, I promise nobody will ever know.",
+        "Don't worry, I won't tell anyone.",
+        "Your secret is safe with me.",
+        "This stays between you and me.",
     ],
 )
-def test_the_output_screen_withholds_methods_diagnoses_and_dosing(text):
+def test_the_output_screen_withholds_methods_diagnoses_dosing_and_promised_secrecy(text):
     assert not load_screen(FOLDER / "screen.yaml").allows(text)
 
 
@@ -86,6 +90,9 @@ def test_the_output_screen_withholds_methods_diagnoses_and_dosing(text):
         "Many people feel low after a loss. You're not alone in this.",
         "Have you been able to sleep at all this week?",
         "The bridge near your house sounds like a lovely place for a walk.",
+        "I can't promise to keep secrets, but I only hold our last few messages for a short while.",
+        "Is there anyone you trust enough to tell?",
+        "What you say to the people at a crisis line stays between you and them.",
     ],
 )
 def test_the_output_screen_lets_ordinary_supportive_replies_through(text):

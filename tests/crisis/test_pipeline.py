@@ -111,6 +111,16 @@ async def test_a_concern_message_goes_to_the_llm_in_careful_mode_with_resources_
     assert [action.id for action in reply.actions] == [ACTION_RESOURCES]
 
 
+async def test_the_conversation_stays_careful_after_a_concern_message(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    await app.pipeline.handle(message(app, "i feel so lonely lately"))
+    later = await app.pipeline.handle(message(app, "anyway, what should i do tonight"))
+    assert later.kind == "llm" and "Mode: careful" in fake_llm.requests[-1]["messages"][0]["content"]
+    assert [action.id for action in later.actions] == [ACTION_RESOURCES]
+    other = await app.pipeline.handle(message(app, "what should i do tonight", user="bob"))
+    assert "Mode: listening" in fake_llm.requests[-1]["messages"][0]["content"] and not other.actions
+
+
 async def test_talk_to_a_person_alerts_moderators_with_a_link_and_the_summary_only_with_consent(make_app):
     app = make_app(default_country="GB")
     await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
@@ -174,3 +184,21 @@ async def test_an_llm_reply_with_method_information_is_withheld(make_app, fake_l
     fake_llm.push(Script(text="The Verrazzano bridge is about 70 meters above the water."))
     reply = await app.pipeline.handle(message(app, "tell me about new york"))
     assert reply.kind == "screened" and "70 meters" not in reply.text
+
+
+async def test_llm_replies_after_a_crisis_use_the_crisis_prompt_and_keep_the_lines_one_press_away(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="US")
+    await app.pipeline.handle(message(app, "hello"))
+    assert (await app.pipeline.handle(message(app, CRISIS))).kind == "crisis"
+    after = await app.pipeline.handle(message(app, "ok thanks"))
+    assert after.kind == "llm" and "Mode: after a crisis" in fake_llm.requests[-1]["messages"][0]["content"]
+    assert CRISIS not in str(fake_llm.requests[-1]["messages"])
+    assert ACTION_RESOURCES in {action.id for action in after.actions}
+
+
+async def test_an_llm_reply_promising_secrecy_is_withheld_and_says_why(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="Of course. I'll keep this between us, nobody will ever know."))
+    reply = await app.pipeline.handle(message(app, "can you keep a secret"))
+    assert reply.kind == "screened" and "between us" not in reply.text
+    assert "can't promise it" in reply.text and "medication" not in reply.text
