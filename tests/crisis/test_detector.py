@@ -218,6 +218,9 @@ def test_a_malformed_crisis_file_is_a_start_up_error_naming_it(data_copy, damage
         ("I dont see the point of anything anymore", Level.CONCERN),
         ("there is no point to anything", Level.CONCERN),
         ("i dont see the point of this meeting", Level.NONE),
+        ("I feel like nothing will ever get better", Level.CONCERN),
+        ("no one cares about me", Level.CONCERN),
+        ("nothing will change until the council acts", Level.NONE),
     ],
 )
 def test_the_context_words_are_read_the_way_a_person_would(detector, text, expected):
