@@ -65,7 +65,7 @@ class ConsentStage:
 
     async def _ask(self, turn: Turn) -> Reply:
         session = turn.session
-        if session.disclaimer_seen and not turn.assessment.declined:
+        if session.disclaimer_seen and not turn.assessment.declined and not turn.corrected:
             answer = _answer(turn.text)
             if _YES.fullmatch(answer) and await self._keep(turn, ("consent", "disclaimer")):
                 return Reply(self._prompts.say("consent_given"), kind="consent")
@@ -73,8 +73,8 @@ class ConsentStage:
                 return Reply(self._prompts.say("consent_declined"), actions=(consent_action(),), kind="disclaimer")
         if session.disclaimer_seen:
             text = self._prompts.say("consent_needed")
-            if turn.answered_no:  # they just answered Hearth's safety question: thank them before asking again
-                text = f"{self._prompts.say('safety_no')}\n\n{text}"
+            if turn.answered_no or turn.corrected:  # they just told Hearth they are ok: thank them first
+                text = f"{self._prompts.say('crisis_corrected' if turn.corrected else 'safety_no')}\n\n{text}"
             return Reply(text, actions=(consent_action(),), kind="disclaimer")
         await self._keep(turn, ("disclaimer",))
         text = f"{self._disclaimer}\n\n{self._prompts.say('consent_needed')}"

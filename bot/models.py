@@ -148,6 +148,8 @@ class Assessment:
     probability: float = 0.0
     # The message answers no to Hearth's direct question ("are you thinking about suicide?").
     declined: bool = False
+    # Sent right after a crisis reply, the message says the reply misread it ("lol no, I meant the game").
+    corrected: bool = False
 
     @staticmethod
     def none() -> Assessment:

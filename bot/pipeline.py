@@ -43,6 +43,9 @@ class Turn:
     # The message answers no to the direct safety question Hearth asked in its last reply (not merely a "no"
     # some time after it): answered warmly, and the LLM is told what the "no" answers.
     answered_no: bool = False
+    # The message, right after a crisis reply, says the reply misread it ("lol no, I meant the game"): thanked
+    # plainly, while the conversation stays in crisis mode.
+    corrected: bool = False
     # The message answers the question an exercise ended with ("How are you feeling now?").
     after_exercise: bool = False
     admission: Admission = field(default_factory=Admission)

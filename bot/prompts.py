@@ -25,6 +25,8 @@ MESSAGES: dict[str, frozenset[str]] = {
     "no_llm_after_exercise": frozenset(),
     # the answer "no" to Hearth's direct safety question (bot/reply.py, bot/consent.py)
     "safety_no": frozenset(),
+    # what someone says right after a crisis reply that misread them ("I was joking")
+    "crisis_corrected": frozenset(),
     "safety_no_offer": frozenset(),
     "llm_down": frozenset(),
     "empty": frozenset(),

@@ -52,9 +52,9 @@ class ReplyStage:
     async def run(self, turn: Turn) -> Reply:
         if self._llm is None:
             await self._remember(turn, ())
-            if turn.answered_no:  # not the generic notice to someone who just told Hearth they are not at risk
-                text = f"{self._prompts.say('safety_no')}\n\n{self._prompts.say('safety_no_offer')}"
-                return self._reply(turn, text, kind="no_llm")
+            if turn.answered_no or turn.corrected:  # not the generic notice to someone who just said they are ok
+                thanks = self._prompts.say("crisis_corrected" if turn.corrected else "safety_no")
+                return self._reply(turn, f"{thanks}\n\n{self._prompts.say('safety_no_offer')}", kind="no_llm")
             key = "no_llm_after_exercise" if turn.after_exercise else "no_llm"
             return self._reply(turn, self._prompts.say(key), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None

@@ -58,6 +58,26 @@ _NO = re.compile(
     r"^(?:no|nope|nah|not really|not at all|of course not|god no|never|im not|i am not|im fine|im ok|im okay"
     r"|not like that|non|nein|nao)\b"
 )
+# In the crisis note after Hearth asked its direct safety question (True) or sent a crisis reply (AFTER_REPLY):
+# the next message is the answer to it (bot/crisis/stage.py keeps it for one message).
+ANSWER_DUE = "answer_due"
+AFTER_REPLY = "crisis_reply"
+# What someone says right after a crisis reply that misread them ("lol no i was joking", "i meant the game").
+# Matched on the normalised text, whose doubled letters are collapsed ("kiding", "god" for good). Hearth thanks
+# them and stays watchful: the conversation keeps its crisis mode, since "i'm fine" can also be said to end it.
+_CORRECTION = re.compile(
+    r"^(?:(?:no|nah|nope|lol|what|wait|oh|um|uh|hey|dude|bro|omg|ops|relax|chil|sory|calm down|al god)\b[ .!?]*)*"
+    r"(?:(?:i was|i am|im|it was|that was|its|it is|was|just|only|honestly) )*"
+    r"(?:joking|kiding|jk|exagerating|being dramatic|venting|not serious|not suicidal|a joke|an expresion"
+    r"|a figure of spech|fine|ok|okay|al god|talking about (?:the|a|my|this) (?:game|show|movie|bok|match|dishes)"
+    r"|in (?:the|a) game|i meant (?:the|a|my|it as|like)|not like that|not what i meant|you misunderstod"
+    r"|misunderstod|wrong idea|false alarm)\b"
+)
+
+
+def _corrects(normalised: str) -> bool:
+    """Whether a message sent right after a crisis reply says that the reply misread it."""
+    return _NO.match(normalised) is not None or _CORRECTION.match(normalised) is not None
 
 
 @dataclass(frozen=True)
@@ -84,10 +104,11 @@ class Crisis:
         verdict = self.judge.normalised(normalised, command=text.startswith("/"))
         note = turn.session.crisis
         declined = bool(note.get("asked")) and _NO.match(normalised) is not None
-        weighed = self._weigh(normalised, verdict, turn)
-        return replace(weighed, probability=verdict.probability, declined=declined)
+        corrected = note.get(ANSWER_DUE) == AFTER_REPLY and _corrects(normalised)
+        weighed = self._weigh(normalised, verdict, turn, corrected=corrected)
+        return replace(weighed, probability=verdict.probability, declined=declined, corrected=corrected)
 
-    def _weigh(self, normalised: str, verdict: Verdict, turn: Turn) -> Assessment:
+    def _weigh(self, normalised: str, verdict: Verdict, turn: Turn, *, corrected: bool = False) -> Assessment:
         detection = verdict.detection
         level = detection.level
         note = turn.session.crisis
@@ -100,8 +121,10 @@ class Crisis:
             self._earlier_distress(turn) or (detection.method_question and _peak(note) >= CONTEXT_MEANS)
         ):
             level = detection.raised_by_context()
-        if not Level.highest(level, verdict.learned).at_least(Level.URGENT) and self._raised_by_earlier_score(
-            note, verdict.probability
+        if (
+            not corrected  # "no, I'm fine": their word about this message decides, not the earlier scores
+            and not Level.highest(level, verdict.learned).at_least(Level.URGENT)
+            and self._raised_by_earlier_score(note, verdict.probability)
         ):
             kinds = detection.categories | self.judge.kinds(normalised)
             return Assessment(Level.URGENT, kinds, detection.method_question, True, learned=True)
@@ -246,7 +269,7 @@ class Crisis:
     def should_check_in(self, turn: Turn) -> bool:
         """A concern-level message Hearth answers itself: a method question, or ambiguous words not yet asked about."""
         assessment = turn.assessment
-        if assessment.level is not Level.CONCERN:
+        if assessment.level is not Level.CONCERN or assessment.corrected:
             return False
         if assessment.method_question:
             return True

@@ -13,14 +13,11 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from bot.context import ContextStore
-from bot.crisis.service import Crisis
+from bot.crisis.service import AFTER_REPLY, ANSWER_DUE, Crisis
 from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, Level, Reply
 from bot.pipeline import Turn
 
 log = logging.getLogger(__name__)
-
-# In the crisis note after Hearth asked its direct safety question: the next message is the answer to it.
-ANSWER_DUE = "answer_due"
 
 
 def _ended(flow: dict[str, Any]) -> dict[str, Any] | None:
@@ -55,12 +52,14 @@ class CrisisStage:
         if not turn.text.startswith("/"):
             assessment = await self._crisis.second_opinion(turn.text, assessment)
         turn.assessment = assessment
-        answer_due = bool(turn.session.crisis.get(ANSWER_DUE))
-        turn.answered_no = answer_due and assessment.declined
+        answer_due = turn.session.crisis.get(ANSWER_DUE)
+        turn.answered_no = answer_due is True and assessment.declined
+        turn.corrected = assessment.corrected
         if assessment.level.at_least(Level.URGENT):
             reply = self._crisis.crisis_reply(turn)
             log.info("crisis reply sent (level %s)%s", reply.level, ", moderators alerted" if reply.alert else "")
-            await self._remember(turn, self._crisis.note(turn), flow=_ended(turn.session.flow))
+            note = {**self._crisis.note(turn), ANSWER_DUE: AFTER_REPLY}
+            await self._remember(turn, note, flow=_ended(turn.session.flow))
             return reply
         if self._crisis.should_check_in(turn):
             note = {**self._crisis.note(turn, asked=True), ANSWER_DUE: True}

@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from tests.fakes.openai_server import Script
 from tests.helpers import message
 
@@ -147,6 +149,25 @@ async def test_an_answer_other_than_no_is_not_thanked_as_a_no(make_app):
     await app.pipeline.handle(message(app, "what do you mean"))
     later = await app.pipeline.handle(message(app, "no"))
     assert "Thank you for answering" not in later.text
+
+
+@pytest.mark.parametrize("correction", ["lol no i was joking", "what? no im fine, i meant the dishes", "im fine"])
+async def test_a_crisis_reply_that_misread_someone_is_put_right_warmly_and_the_lines_stay_close(make_app, correction):
+    app = make_app()
+    first = await app.pipeline.handle(message(app, "im literally going to throw myself off the balcony"))
+    assert first.kind == "crisis"
+    answer = await app.pipeline.handle(message(app, correction))
+    assert "sorry if I read you wrong" in answer.text and "Free conversation isn't switched on" not in answer.text
+    assert answer.actions  # the crisis lines are still one press away: the conversation stays in crisis mode
+    later = await app.pipeline.handle(message(app, "im fine"))  # only the message right after the reply
+    assert "sorry if I read you wrong" not in later.text
+
+
+async def test_saying_it_was_meant_after_a_crisis_reply_is_not_taken_as_a_correction(make_app):
+    app = make_app()
+    await app.pipeline.handle(message(app, "i want to die"))
+    answer = await app.pipeline.handle(message(app, "im not joking"))
+    assert "sorry if I read you wrong" not in answer.text and answer.kind == "crisis"
 
 
 async def test_no_to_the_safety_question_tells_the_llm_what_was_asked(make_app, fake_llm):
