@@ -171,8 +171,7 @@ class CommandStage:
             await self._context.set_country(turn.msg.user, chosen)
         except (RedisError, OSError):
             return Reply(self._prompts.say("storage_down"), private=True)
-        # With the choice cleared, the lines are those the crisis stage would now pick (bot/crisis/stage.py).
-        shown = chosen or turn.msg.country or turn.session.community.country or self._crisis.default_country
+        shown = self._crisis.country_for(turn, chosen)  # cleared: the lines the crisis stage will now pick
         resources = self._crisis.resources_reply(shown, self._crisis.language(turn))
         if chosen is None:
             text = self._prompts.say("country_cleared")

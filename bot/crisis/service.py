@@ -185,6 +185,10 @@ class Crisis:
             "language": self.language(turn),
         }
 
+    def country_for(self, turn: Turn, chosen: str | None) -> str | None:
+        """Whose crisis lines: the person's own choice, else the platform's, the community's, the default."""
+        return chosen or turn.msg.country or turn.session.community.country or self.default_country
+
     def language(self, turn: Turn) -> str:
         """The language to answer in: the message's own when its words say; else the one this conversation's
         crisis note kept (a button press or a short "sí" says nothing); else English."""

@@ -38,9 +38,7 @@ class CrisisStage:
         self._context = context
 
     async def run(self, turn: Turn) -> Reply | None:
-        turn.country = (
-            turn.session.country or turn.msg.country or turn.session.community.country or self._crisis.default_country
-        )
+        turn.country = self._crisis.country_for(turn, turn.session.country)
         if turn.msg.action in (ACTION_HANDOFF, ACTION_HANDOFF_SHARE):
             reply = self._crisis.handoff_reply(turn, share=turn.msg.action == ACTION_HANDOFF_SHARE)
             if reply.alert is not None:
