@@ -97,12 +97,18 @@ class IncomingMessage:
 
 @dataclass(frozen=True, slots=True)
 class ModeratorAlert:
-    """What moderators are sent. It carries a link and a level, never the user's words unless they agreed."""
+    """What moderators are sent. It carries a link and a level, never the user's words unless they agreed.
+
+    `undelivered` is what the person must be told when the adapter could not deliver the alert (the bot is not
+    in the moderators' channel, a missing permission, the platform down): the reply they already read says the
+    moderators were told, so they must not go on waiting for someone who is not coming.
+    """
 
     tenant: str
     level: Level
     link: str | None
     summary: str | None = None
+    undelivered: str = ""
 
 
 @dataclass(frozen=True, slots=True)

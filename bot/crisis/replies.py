@@ -29,6 +29,7 @@ TEXTS: dict[str, frozenset[str]] = {
     "handoff_offer": frozenset(),
     "handoff_offer_lines": frozenset(),
     "moderators_alerted": frozenset(),
+    "alert_undelivered": frozenset({"emergency"}),
     "public_notice": frozenset(),
     "check_in": frozenset(),
     "method_declined": frozenset(),

@@ -206,11 +206,13 @@ class Crisis:
         level = assessment.level if assessment.level.at_least(Level.URGENT) else Level.URGENT
         lines = self.directory.for_country(turn.country)
         moderators = turn.session.community.moderator_channel
+        texts = self.phrasebook(self.language(turn))
         alert = (
-            ModeratorAlert(turn.msg.tenant, level, turn.msg.link) if level is Level.IMMINENT and moderators else None
+            ModeratorAlert(turn.msg.tenant, level, turn.msg.link, undelivered=_undelivered(texts, lines))
+            if level is Level.IMMINENT and moderators
+            else None
         )
         categories = _ordered(assessment.categories)
-        texts = self.phrasebook(self.language(turn))
         text = texts.crisis(
             categories, lines, imminent=level is Level.IMMINENT, moderators=bool(moderators), alerted=alert is not None
         )
@@ -263,7 +265,7 @@ class Crisis:
             parts.append(texts.say("handoff_share_offer"))
             actions = (Action(ACTION_HANDOFF_SHARE, texts.label("share_summary")), *actions)
         parts.append(texts.render(lines))
-        alert = ModeratorAlert(turn.msg.tenant, level, turn.msg.link, summary)
+        alert = ModeratorAlert(turn.msg.tenant, level, turn.msg.link, summary, _undelivered(texts, lines))
         return Reply("\n\n".join(parts), actions=actions, private=True, level=level, kind="handoff", alert=alert)
 
     def screen_output(self, text: str) -> bool:
@@ -301,6 +303,10 @@ def _resources_action(texts: Texts) -> Action:
 
 def _emergency(texts: Texts, lines: CountryLines) -> str:
     return texts.say("imminent_first", emergency=lines.emergency)
+
+
+def _undelivered(texts: Texts, lines: CountryLines) -> str:
+    return texts.say("alert_undelivered", emergency=lines.emergency)
 
 
 def _ordered(categories: frozenset[Category]) -> list[Category]:

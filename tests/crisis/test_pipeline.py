@@ -130,6 +130,7 @@ async def test_talk_to_a_person_alerts_moderators_with_a_link_and_the_summary_on
     assert handoff.alert is not None and handoff.alert.link == link and handoff.alert.summary is None
     assert "moderators" in handoff.text and "not your words" in handoff.text
     assert ACTION_HANDOFF_SHARE in {action.id for action in handoff.actions}
+    assert "don't wait for them" in handoff.alert.undelivered and "999" in handoff.alert.undelivered
     shared = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF_SHARE, link=link))
     assert shared.alert.summary and "suicide" in shared.alert.summary and "kill myself" not in shared.alert.summary
 
@@ -147,6 +148,8 @@ async def test_imminent_danger_alerts_configured_moderators_and_tells_the_user(m
     reply = await app.pipeline.handle(message(app, "i have the pills ready to end it tonight", link="https://x/1"))
     assert reply.alert is not None and reply.alert.level is Level.IMMINENT and reply.alert.summary is None
     assert "let this community's moderators know" in reply.text
+    # Should the alert not get through, what the adapter tells the person names their emergency number.
+    assert "didn't get through" in reply.alert.undelivered and "911" in reply.alert.undelivered
     urgent = await app.pipeline.handle(message(app, "i want to die", user="bob"))
     assert urgent.alert is None
 
