@@ -115,6 +115,15 @@ class _Flags:
         self._context = lexicon.context
         self._text = text
         self._seen: dict[str, bool] = {}
+        self._past: dict[tuple[int, int], bool] = {}
+
+    def past(self, start: int, end: int) -> bool:
+        """Whether the sentence around a match speaks of the past. Read once per sentence: in a long message
+        with no full stops the sentence is the whole message, and every match would read it again."""
+        bounds = _sentence(self._text, start, end)
+        if bounds not in self._past:
+            self._past[bounds] = self._context["past"].search(self._text[bounds[0] : bounds[1]]) is not None
+        return self._past[bounds]
 
     def __call__(self, name: str) -> bool:
         if name not in self._seen:
@@ -144,7 +153,7 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
     level = rule.level
     if rule.subject == "self" and subject == "other":
         level = min(level, rule.other_level, key=lambda lv: lv.rank)
-    if rule.past_level is not None and flags.matches("past", _sentence(text, start, end)):
+    if rule.past_level is not None and flags.past(start, end):
         level = min(level, rule.past_level, key=lambda lv: lv.rank)
     if rule.joke_level is not None and flags("laughter"):
         level = min(level, rule.joke_level, key=lambda lv: lv.rank)
@@ -159,10 +168,11 @@ def _clause_before(text: str, start: int) -> str:
     return before[cut + 3 :] if cut >= 0 else before
 
 
-def _sentence(text: str, start: int, end: int) -> str:
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence holding text[start:end] begins and ends."""
     left = max(text.rfind(" . ", 0, start), text.rfind(" ? ", 0, start), text.rfind(" ! ", 0, start))
     rights = [pos for pos in (text.find(" . ", end), text.find(" ? ", end), text.find(" ! ", end)) if pos >= 0]
-    return text[left + 1 : min(rights) if rights else len(text)]
+    return left + 1, min(rights) if rights else len(text)
 
 
 def _subject(before: str, flags: _Flags) -> tuple[str, str]:
