@@ -213,10 +213,11 @@ def _head(path: Path, name: str, raw: Any) -> Head:
     weights, bias, threshold = raw.get("weights"), raw.get("bias"), raw.get("threshold")
     if not isinstance(weights, dict) or not weights:
         raise CrisisDataError(f"Crisis data file {path}: {name}: 'weights' must map features to numbers")
-    if not all(isinstance(value, int | float) and not isinstance(value, bool) for value in weights.values()):
+    # JSON gives exactly these types (a bool is its own type), checked in C: the model has 100,000 weights.
+    if not set(map(type, weights.values())) <= {int, float}:
         raise CrisisDataError(f"Crisis data file {path}: {name}: every weight must be a number")
     if not isinstance(bias, int | float):
         raise CrisisDataError(f"Crisis data file {path}: {name}: needs a numeric 'bias'")
     if not (isinstance(threshold, int | float) and 0 < threshold < 1):
         raise CrisisDataError(f"Crisis data file {path}: {name}: needs a 'threshold' between 0 and 1")
-    return Head({str(k): float(v) for k, v in weights.items()}, float(bias), float(threshold))
+    return Head(dict(zip(map(str, weights), map(float, weights.values()), strict=True)), float(bias), float(threshold))
