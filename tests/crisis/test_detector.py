@@ -100,6 +100,22 @@ def test_idioms_topic_talk_grief_and_negation_are_not_urgent(detector, text):
 
 
 @pytest.mark.parametrize(
+    ("hyperbole", "meant", "level"),
+    [
+        ("if i fail this chem exam im literally going to die", "if i fail again i want to die", Level.URGENT),
+        ("if we lose tonight im going to die", "if we lose tonight i will kill myself", Level.URGENT),
+        ("rip me, cant breathe", "help i cant breathe", Level.IMMINENT),
+        ("im dead cant breathe", "rip me, i cant breathe and my lips are going blue", Level.IMMINENT),
+    ],
+)
+def test_exam_hyperbole_and_laughing_cant_breathe_are_not_urgent_but_the_meant_words_are(
+    detector, hyperbole, meant, level
+):
+    assert not detector.detect(hyperbole).level.at_least(Level.URGENT)
+    assert detector.detect(meant).level.at_least(level)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("sui.cide is the only way out", "suicide is the only way out"),
