@@ -17,7 +17,7 @@ from adapters.discord.community import community_of
 from adapters.discord.delivery import DMS_CLOSED, DMS_CLOSED_PLAIN, NEUTRAL_NOTICE, Place, send_all, send_dm
 from adapters.discord.render import SILENT_KINDS, message_kwargs
 from adapters.discord.streaming import StreamedMessage
-from adapters.discord.translate import Origin, from_message, tenant_of
+from adapters.discord.translate import Origin, from_message, own_role_of, tenant_of
 from adapters.discord.waiting import typing
 from bot.bootstrap import App
 from bot.community import Community
@@ -33,6 +33,10 @@ def addressed(message: discord.Message, bot: discord.ClientUser, community: Comm
     if message.guild is None:
         return True
     if any(user.id == bot.id for user in message.mentions):
+        return True
+    own_role = own_role_of(message)
+    if own_role is not None and own_role in message.raw_role_mentions:
+        # The role Discord made for the bot on invite: people pick it from the @ list by mistake.
         return True
     channel = message.channel
     if isinstance(channel, discord.Thread):

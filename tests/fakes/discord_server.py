@@ -91,6 +91,7 @@ class FakeDiscord:
     other_channel_id: int = 700_000_000_000_000_011
     alert_channel_id: int = 700_000_000_000_000_012
     moderator_role_id: int = 700_000_000_000_000_020
+    bot_role_id: int = 700_000_000_000_000_021  # the role Discord makes for the bot when it is invited
     calls: list[Call] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)
     rate_limits: list[RateLimit] = field(default_factory=list)
@@ -217,6 +218,7 @@ class FakeDiscord:
         channel_id: int | None = None,
         guild: bool = True,
         mentions: tuple[int, ...] = (),
+        role_mentions: tuple[int, ...] = (),
         bot: bool = False,
         message_id: int | None = None,
     ) -> dict[str, Any]:
@@ -230,7 +232,7 @@ class FakeDiscord:
             "tts": False,
             "mention_everyone": False,
             "mentions": [user_payload(BOT_ID, "Hearth", bot=True) for mentioned in mentions if mentioned == BOT_ID],
-            "mention_roles": [],
+            "mention_roles": [str(role) for role in role_mentions],
             "attachments": [],
             "embeds": [],
             "pinned": False,
@@ -413,6 +415,11 @@ class FakeDiscord:
             "roles": [
                 _role(self.guild_id, "@everyone", MEMBER_PERMISSIONS),
                 _role(self.moderator_role_id, "Moderators", MEMBER_PERMISSIONS),
+                {
+                    **_role(self.bot_role_id, "Hearth", MEMBER_PERMISSIONS),
+                    "managed": True,
+                    "tags": {"bot_id": str(BOT_ID)},
+                },
             ],
             "channels": [
                 text_channel(self.channel_id, "general", 0),
@@ -423,7 +430,7 @@ class FakeDiscord:
             "members": [
                 {
                     "user": user_payload(BOT_ID, "Hearth", bot=True),
-                    "roles": [],
+                    "roles": [str(self.bot_role_id)],
                     "joined_at": TIMESTAMP,
                     "deaf": False,
                     "mute": False,
