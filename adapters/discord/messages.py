@@ -14,19 +14,16 @@ import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
-from adapters.discord.delivery import DMS_CLOSED, DMS_CLOSED_PLAIN, NEUTRAL_NOTICE, Place, send_all, send_dm
+from adapters.discord.delivery import DM, NEUTRAL_NOTICE, Place, send_all, send_dm, sensitive
 from adapters.discord.render import SILENT_KINDS, message_kwargs
 from adapters.discord.streaming import StreamedMessage
 from adapters.discord.translate import Origin, from_message, own_role_of, tenant_of
 from adapters.discord.waiting import typing
 from bot.bootstrap import App
 from bot.community import Community
-from bot.models import ACTION_RESOURCES, IncomingMessage, Level, Reply
+from bot.models import ACTION_RESOURCES, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
-
-# Replies whose public fallback must carry the crisis lines whatever their level says.
-SENSITIVE_KINDS = frozenset({"crisis", "resources", "handoff"})
 
 
 def addressed(message: discord.Message, bot: discord.ClientUser, community: Community) -> bool:
@@ -91,22 +88,24 @@ class MessageHandler:
         self, message: discord.Message, msg: IncomingMessage, reply: Reply, place: Place, shown: discord.Message | None
     ) -> None:
         notice = reply.public_notice or NEUTRAL_NOTICE
-        if await send_dm(message.author, reply, Origin.of(message)):
+        dm = await send_dm(message.author, reply, Origin.of(message))
+        if dm is DM.SENT:
             if shown is not None:
                 await shown.edit(**message_kwargs(notice))
             else:
                 await place.notice(Reply(notice))
             return
-        fallback = await self._public_fallback(msg, reply)
+        fallback = await self._public_fallback(msg, reply, dm)
         if shown is not None:
             await send_all(await place.channel(), fallback, shown)
         else:
             await place.notice(fallback)
 
-    async def _public_fallback(self, msg: IncomingMessage, reply: Reply) -> Reply:
-        """DMs closed: for anything touching distress, the crisis lines (from the core) and never the private
-        text; for the rest (e.g. /mydata typed in a channel), a pointer to the private slash commands."""
-        if not (reply.level.at_least(Level.CONCERN) or reply.kind in SENSITIVE_KINDS):
-            return Reply(DMS_CLOSED_PLAIN)
+    async def _public_fallback(self, msg: IncomingMessage, reply: Reply, dm: DM) -> Reply:
+        """The DM did not arrive (`dm` says why): for anything touching distress, the crisis lines (from the core)
+        and never the private text; for the rest (e.g. /mydata typed in a channel), a pointer to the private
+        slash commands."""
+        if not sensitive(reply):
+            return Reply(dm.plain())
         lines = await self._app.pipeline.handle(replace(msg, text="", action=ACTION_RESOURCES, event_id=None))
-        return replace(lines, text=f"{DMS_CLOSED}\n\n{lines.text}", actions=reply.actions or lines.actions)
+        return replace(lines, text=f"{dm.with_lines()}\n\n{lines.text}", actions=reply.actions or lines.actions)

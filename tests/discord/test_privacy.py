@@ -185,3 +185,18 @@ async def test_talk_to_a_person_pressed_in_the_dm_reaches_the_servers_moderators
     answer = await server.wait_for_call(lambda call: call.path.startswith(f"/interactions/{press['id']}/"))
     assert "moderators know" in answer.content
     assert answer.custom_ids == [button.replace("handoff", "handoff_share")], "later buttons keep the server too"
+
+
+async def test_when_a_dm_fails_for_another_reason_the_public_reply_does_not_blame_closed_dms(start_bot, discord_server):
+    await start_bot()
+    dm = discord_server.dm_channel(ALICE)
+    discord_server.refuse(lambda call: call.path == f"/channels/{dm}/messages", 503, 0, "Service Unavailable")
+    channel = discord_server.channel_id
+
+    await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+    public = await discord_server.wait_for_text(channel, HELPLINE)
+
+    assert "closed" not in public.content
+    assert "couldn't send you a private message" in public.content
+    assert "kill" not in public.content and "automated bot, not a person" not in public.content
+    assert "hearth:resources" in public.custom_ids

@@ -85,6 +85,16 @@ class RateLimit:
 
 
 @dataclass
+class Refusal:
+    """Every request matching `applies` is refused with `status` and Discord's JSON error `code`."""
+
+    applies: Callable[[Call], bool]
+    status: int
+    code: int
+    message: str
+
+
+@dataclass
 class FakeDiscord:
     guild_id: int = 700_000_000_000_000_001
     channel_id: int = 700_000_000_000_000_010
@@ -95,6 +105,7 @@ class FakeDiscord:
     calls: list[Call] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)
     rate_limits: list[RateLimit] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
     threads_allowed: bool = True
     token: str = "test-token"
@@ -141,6 +152,13 @@ class FakeDiscord:
         """Refuse the next `times` matching requests with 429, as Discord does when a channel's or an
         interaction's send limit is used up. They go to `refused`, not `calls`: Discord did not take them."""
         self.rate_limits.append(RateLimit(applies, retry_after, times))
+
+    def refuse(
+        self, applies: Callable[[Call], bool], status: int = 403, code: int = 50001, message: str = "Missing Access"
+    ) -> None:
+        """Refuse every matching request with Discord's error (by default 403 / 50001 Missing Access, as for a
+        channel the bot cannot see). They go to `refused`, not `calls`: Discord did not take them."""
+        self.refusals.append(Refusal(applies, status, code, message))
 
     # ---- what tests wait for
 
@@ -452,15 +470,19 @@ class FakeDiscord:
             path = request.path.removeprefix("/api/v10")
             call = Call(request.method, path, dict(request.query), await _body(request))
             limit = next((limit for limit in self.rate_limits if limit.times and limit.applies(call)), None)
+            refusal = next((refusal for refusal in self.refusals if refusal.applies(call)), None)
             async with self._changed:
                 if limit is not None:
                     limit.times -= 1
+                if limit is not None or refusal is not None:
                     self.refused.append(call)
                 else:
                     self.calls.append(call)
                 self._changed.notify_all()
             if limit is not None:
                 return _rate_limited(limit.retry_after)
+            if refusal is not None:
+                return _json({"message": refusal.message, "code": refusal.code}, status=refusal.status)
         return await handler(request)
 
     async def _rest(self, request: web.Request) -> web.Response:
