@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.render import parts
+from adapters.discord.render import message_kwargs, parts
 from adapters.discord.translate import Origin
 from bot.models import Level, Reply
 
@@ -119,3 +119,15 @@ async def dm_parts(user: discord.User | discord.Member, sends: list[dict[str, An
         log.warning("could not DM a user: Discord answered %s (code %s)", exc.status, exc.code)
         return DM.FAILED
     return DM.SENT
+
+
+async def say(channel: discord.abc.Messageable | None, text: str) -> bool:
+    """One more line after a reply, where the person read that reply; False if it could not be sent."""
+    if channel is None or not text:
+        return False
+    try:
+        await channel.send(**message_kwargs(text))
+    except discord.HTTPException as exc:
+        log.warning("could not send a follow-up line: Discord answered %s (code %s)", exc.status, exc.code)
+        return False
+    return True

@@ -187,6 +187,37 @@ async def test_talk_to_a_person_pressed_in_the_dm_reaches_the_servers_moderators
     assert answer.custom_ids == [button.replace("handoff", "handoff_share")], "later buttons keep the server too"
 
 
+UNDELIVERED = "My message to the moderators didn't get through, so please don't wait for them. Call 999 now."
+
+
+def refuse_alerts(server):
+    server.refuse(lambda call: call.path == f"/channels/{server.alert_channel_id}/messages")
+
+
+async def configure_moderators(bot, server):
+    tenant = bot.app.ids("tenant", "discord", str(server.guild_id))
+    await bot.app.communities.update(tenant, moderator_channel=str(server.alert_channel_id))
+
+
+async def test_when_discord_refuses_the_alert_the_person_is_told_by_dm_not_to_wait_for_moderators(
+    start_bot, discord_server
+):
+    alert = ModeratorAlert(tenant="t", level=Level.IMMINENT, link="https://x", undelivered=UNDELIVERED)
+    answer = Reply("I've let the moderators know.", private=True, level=Level.IMMINENT, kind="crisis", alert=alert)
+    bot = await start_bot(stages=[Scripted(answer)])
+    await configure_moderators(bot, discord_server)
+    refuse_alerts(discord_server)  # e.g. the bot was never given access to the moderators' channel
+    dm = discord_server.dm_channel(ALICE)
+
+    await discord_server.send_message(f"<@{BOT_ID}> it's tonight", author=ALICE, mentions=(BOT_ID,))
+    told = await discord_server.wait_for_text(dm, UNDELIVERED)
+
+    assert [call.content for call in discord_server.sent_to(dm)] == ["I've let the moderators know.", UNDELIVERED]
+    assert discord_server.refused, "the alert was attempted"
+    assert UNDELIVERED not in " ".join(call.content for call in discord_server.sent_to(discord_server.channel_id))
+    assert no_pings(told)
+
+
 async def test_when_a_dm_fails_for_another_reason_the_public_reply_does_not_blame_closed_dms(start_bot, discord_server):
     await start_bot()
     dm = discord_server.dm_channel(ALICE)
