@@ -8,8 +8,8 @@ from redis.asyncio import Redis
 
 from bot.models import Action, Level, ModeratorAlert, Reply
 from tests.discord.conftest import Scripted
-from tests.discord.people import ALICE, CRISIS_TEXT, no_pings
-from tests.fakes.discord_server import BOT_ID
+from tests.discord.people import ALICE, CRISIS_TEXT, ephemeral, no_pings
+from tests.fakes.discord_server import APP_ID, BOT_ID
 
 HELPLINE = "findahelpline.com"  # the crisis lines any country falls back to
 
@@ -158,7 +158,7 @@ class HandoffCore:
     async def run(self, turn):
         self.seen.append(turn.msg)
         if turn.msg.action == "handoff":
-            alert = ModeratorAlert(turn.msg.tenant, Level.URGENT, turn.msg.link)
+            alert = ModeratorAlert(turn.msg.tenant, Level.URGENT, turn.msg.link, undelivered=UNDELIVERED)
             share = (Action("handoff_share", "Share a summary"),)
             return Reply("I've let the moderators know.", share, private=True, kind="handoff", alert=alert)
         return Reply("Private support.", actions=(Action("handoff", "Talk to a person"),), private=True, kind="crisis")
@@ -216,6 +216,22 @@ async def test_when_discord_refuses_the_alert_the_person_is_told_by_dm_not_to_wa
     assert discord_server.refused, "the alert was attempted"
     assert UNDELIVERED not in " ".join(call.content for call in discord_server.sent_to(discord_server.channel_id))
     assert no_pings(told)
+
+
+async def test_when_the_alert_after_talk_to_a_person_is_refused_the_presser_is_told_ephemerally(
+    start_bot, discord_server
+):
+    core = HandoffCore()
+    bot = await start_bot(stages=[core])
+    await configure_moderators(bot, discord_server)
+    refuse_alerts(discord_server)
+
+    press = await discord_server.interact(user=ALICE, custom_id="hearth:handoff")
+    told = await discord_server.wait_for_call(
+        lambda call: call.path.startswith(f"/webhooks/{APP_ID}/{press['token']}") and "wait for" in call.content
+    )
+
+    assert told.content == UNDELIVERED and ephemeral(told) and no_pings(told)
 
 
 async def test_when_a_dm_fails_for_another_reason_the_public_reply_does_not_blame_closed_dms(start_bot, discord_server):
