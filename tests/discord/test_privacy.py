@@ -247,3 +247,38 @@ async def test_when_a_dm_fails_for_another_reason_the_public_reply_does_not_blam
     assert "couldn't send you a private message" in public.content
     assert "kill" not in public.content and "automated bot, not a person" not in public.content
     assert "hearth:resources" in public.custom_ids
+
+
+async def test_with_the_real_core_an_imminent_crisis_whose_alert_is_refused_gets_the_cores_words(
+    start_bot, discord_server
+):
+    bot = await start_bot()
+    await configure_moderators(bot, discord_server)
+    refuse_alerts(discord_server)
+    dm = discord_server.dm_channel(ALICE)
+
+    await discord_server.send_message(f"<@{BOT_ID}> I have the pills ready tonight", author=ALICE, mentions=(BOT_ID,))
+    told = await discord_server.wait_for_text(dm, "don't wait for them")
+    first = discord_server.sent_to(dm)[0]
+
+    assert "moderators know" in first.content, "the reply they read first says the moderators were told"
+    assert told is not first and "call" in told.content and no_pings(told)
+
+
+async def test_talk_to_a_person_pressed_in_a_dm_after_hearth_left_that_server_says_the_alert_did_not_arrive(
+    start_bot, discord_server
+):
+    bot = await start_bot(stages=[HandoffCore()])
+    gone = discord_server.guild_id + 99  # a server Hearth was removed from after it DM'd this reply
+    tenant = bot.app.ids("tenant", "discord", str(gone))
+    await bot.app.communities.update(tenant, moderator_channel=str(discord_server.alert_channel_id))
+    dm = discord_server.dm_channel(ALICE)
+
+    button = f"hearth:handoff:{gone}:{discord_server.channel_id}:{discord_server.new_id()}:m"
+    press = await discord_server.interact(user=ALICE, custom_id=button, guild=False, channel_id=dm)
+    told = await discord_server.wait_for_call(
+        lambda call: call.path.startswith(f"/webhooks/{APP_ID}/{press['token']}") and "wait for" in call.content
+    )
+
+    assert told.content == UNDELIVERED and no_pings(told)
+    assert not discord_server.calls_to("POST", f"/channels/{discord_server.alert_channel_id}/messages")
