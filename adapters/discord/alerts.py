@@ -34,15 +34,22 @@ def role_only(role: str | None) -> discord.AllowedMentions:
 async def post_alert(
     client: discord.Client, guild: discord.Guild | None, community: Community, alert: ModeratorAlert
 ) -> bool:
-    """True when the alert was posted; False when the server configured no alert channel or Discord refused."""
+    """True when the alert was posted. False when it was not: no usable alert channel is known (none set as far
+    as the adapter can read, the bot no longer in the server, a channel that takes no messages) or Discord refused
+    (missing access or permissions, an unknown channel, an outage). The core only alerts where the person is
+    told moderators were alerted, so every False must reach them as `alert.undelivered`."""
     target = community.moderator_channel
     if guild is None or target is None or not target.isdigit():
+        log.warning("could not post a moderator alert: no usable alert channel")
         return False
     channel = guild.get_channel_or_thread(int(target)) or client.get_partial_messageable(int(target), guild_id=guild.id)
+    if not isinstance(channel, discord.abc.Messageable):
+        log.warning("could not post a moderator alert: the alert channel takes no messages")
+        return False
     role = community.moderator_role
     try:
-        await channel.send(alert_text(alert, role), allowed_mentions=role_only(role))  # type: ignore[union-attr]
+        await channel.send(alert_text(alert, role), allowed_mentions=role_only(role))
     except discord.HTTPException as exc:
-        log.warning("could not post a moderator alert: Discord answered %s", exc.status)
+        log.warning("could not post a moderator alert: Discord answered %s (code %s)", exc.status, exc.code)
         return False
     return True

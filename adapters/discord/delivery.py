@@ -1,29 +1,52 @@
 """Where a reply goes, and how it gets there privately when it must.
 
 Private by default for sensitive replies: a reply the core marks private, written in a server, goes to the
-user by DM and leaves only a neutral line in public. If their DMs are closed, the public fallback still
-carries the crisis lines: resources are never dropped.
+user by DM and leaves only a neutral line in public. If the DM cannot be delivered (their DMs are closed, or
+Discord failed), the public fallback still carries the crisis lines: resources are never dropped.
 """
 
 from __future__ import annotations
 
 import logging
+from enum import Enum
+from typing import Any
 
 import discord
 
-from adapters.discord.render import parts
+from adapters.discord.render import message_kwargs, parts
 from adapters.discord.translate import Origin
-from bot.models import Reply
+from bot.models import Level, Reply
 
 log = logging.getLogger(__name__)
 
 THREAD_NAME = "Talking with Hearth"
 NEUTRAL_NOTICE = "I've sent you a private message."
-DMS_CLOSED = "I couldn't send you a private message (your DMs are closed), so here is where to find help right now:"
-DMS_CLOSED_PLAIN = (
-    "I couldn't send you a private message (your DMs are closed). The slash commands, e.g. /mydata, answer you "
-    "privately instead."
-)
+# Discord's JSON error code for a DM the user's privacy settings refuse.
+CANNOT_DM = 50007
+# Replies whose every fallback must carry the crisis lines whatever their level says.
+SENSITIVE_KINDS = frozenset({"crisis", "resources", "handoff"})
+
+
+class DM(Enum):
+    """How a DM went, and the words the public fallback gives for a DM that did not arrive."""
+
+    SENT = ""
+    CLOSED = "your DMs are closed"
+    FAILED = "Discord had a problem delivering it just now"
+
+    def with_lines(self) -> str:
+        return f"I couldn't send you a private message ({self.value}), so here is where to find help right now:"
+
+    def plain(self) -> str:
+        return (
+            f"I couldn't send you a private message ({self.value}). The slash commands, e.g. /mydata, answer you "
+            "privately instead."
+        )
+
+
+def sensitive(reply: Reply) -> bool:
+    """A reply touching distress: it must reach the person by some route, with the crisis lines."""
+    return reply.level.at_least(Level.CONCERN) or reply.kind in SENSITIVE_KINDS or reply.alert is not None
 
 
 class Place:
@@ -79,12 +102,32 @@ async def send_all(
         await channel.send(**kwargs)
 
 
-async def send_dm(user: discord.User | discord.Member, reply: Reply, origin: Origin | None) -> bool:
-    """False when the DM could not be delivered (closed DMs above all), so the caller falls back in public."""
+async def send_dm(user: discord.User | discord.Member, reply: Reply, origin: Origin | None) -> DM:
+    """Whether the DM arrived; when it did not, the caller falls back in public."""
+    return await dm_parts(user, parts(reply, origin))
+
+
+async def dm_parts(user: discord.User | discord.Member, sends: list[dict[str, Any]]) -> DM:
     try:
         channel = user.dm_channel or await user.create_dm()
-        await send_all(channel, reply, origin=origin)
+        for kwargs in sends:
+            await channel.send(**kwargs)
     except discord.HTTPException as exc:
-        log.info("could not DM a user: Discord answered %s", exc.status)
+        if isinstance(exc, discord.Forbidden) and exc.code == CANNOT_DM:
+            log.info("could not DM a user: their DMs are closed")
+            return DM.CLOSED
+        log.warning("could not DM a user: Discord answered %s (code %s)", exc.status, exc.code)
+        return DM.FAILED
+    return DM.SENT
+
+
+async def say(channel: discord.abc.Messageable | None, text: str) -> bool:
+    """One more line after a reply, where the person read that reply; False if it could not be sent."""
+    if channel is None or not text:
+        return False
+    try:
+        await channel.send(**message_kwargs(text))
+    except discord.HTTPException as exc:
+        log.warning("could not send a follow-up line: Discord answered %s (code %s)", exc.status, exc.code)
         return False
     return True

@@ -2,24 +2,40 @@
 
 Personal answers are ephemeral in a server (only the person who asked sees them); in a DM everything is
 private anyway. Discord wants an answer within 3 s, so a slow core turn is deferred first and followed up.
+Every interaction is acknowledged, even when the core answers nothing, or Discord shows "This interaction
+failed". When Discord no longer takes the interaction's answer (an expired token, an outage), a reply touching
+distress goes to the person by DM instead: the crisis lines are never dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from enum import Enum, auto
 
 import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
-from adapters.discord.render import SILENT_KINDS, parts
+from adapters.discord.delivery import DM, dm_parts, say, sensitive
+from adapters.discord.render import SILENT_KINDS, message_kwargs, parts
 from adapters.discord.translate import Origin
 from bot.bootstrap import App
-from bot.models import IncomingMessage
+from bot.models import IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
+
+# Sends one more line to the person, where they read the reply; False if it could not be sent.
+Say = Callable[[str], Awaitable[bool]]
+
+
+class Ack(Enum):
+    """Where the interaction stands with Discord before the answer is sent."""
+
+    OPEN = auto()  # not acknowledged yet: the answer is the response
+    DEFERRED = auto()  # "Hearth is thinking…": the answer is a follow-up
+    LOST = auto()  # Discord refused the deferral (e.g. the token expired): only a DM can reach the person
 
 
 async def respond(
@@ -40,33 +56,111 @@ async def respond(
         # The turn's task inherits this context, so it is counted once, with this block.
         turn = asyncio.ensure_future(app.pipeline.handle(msg))
         in_server = interaction.guild_id is not None
-        deferred = False
+        ack = Ack.OPEN
         try:
             reply = await asyncio.wait_for(asyncio.shield(turn), app.settings.discord.discord_defer_after)
         except TimeoutError:
-            try:
-                await interaction.response.defer(ephemeral=in_server, thinking=True)
-            except discord.HTTPException:
-                await turn  # nothing can be answered now, but the turn (and its session save) stays in flight
-                raise
-            deferred = True
+            ack = await _defer(interaction, ephemeral=in_server)
             reply = await turn
         if reply.kind in SILENT_KINDS:
+            await _acknowledge_silently(interaction, ack)
             return
-        ephemeral = in_server and (personal or reply.private or deferred)
-        try:
-            await _send(interaction, parts(reply, origin), ephemeral=ephemeral, deferred=deferred)
-        except discord.HTTPException as exc:
-            log.warning("could not answer an interaction: Discord answered %s", exc.status)
-        if reply.alert is not None and guild is not None:
+        ephemeral = in_server and (personal or reply.private or ack is not Ack.OPEN)
+        tell = await _deliver(interaction, reply, origin, ack=ack, ephemeral=ephemeral)
+        if reply.alert is not None:
             community = await community_of(app, msg.tenant)
-            await post_alert(interaction.client, guild, community, reply.alert)
+            if not await post_alert(interaction.client, guild, community, reply.alert):
+                # They read that moderators were told; they must not wait for someone who is not coming.
+                await tell(reply.alert.undelivered)
 
 
-async def _send(
-    interaction: discord.Interaction, sends: list[dict[str, Any]], *, ephemeral: bool, deferred: bool
-) -> None:
-    if not deferred:
-        await interaction.response.send_message(ephemeral=ephemeral, **sends.pop(0))
-    for kwargs in sends:
-        await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+async def _defer(interaction: discord.Interaction, *, ephemeral: bool) -> Ack:
+    try:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    except discord.HTTPException as exc:
+        log.warning("could not defer an interaction: Discord answered %s (code %s)", exc.status, exc.code)
+        return Ack.LOST
+    return Ack.DEFERRED
+
+
+async def _acknowledge_silently(interaction: discord.Interaction, ack: Ack) -> None:
+    """The core answered nothing (a replayed or folded event), but Discord still wants an acknowledgement:
+    a button press is acknowledged with no message; a command's "thinking…" is removed again."""
+    try:
+        if ack is Ack.OPEN and interaction.type is discord.InteractionType.component:
+            await interaction.response.defer()
+            return
+        if ack is Ack.OPEN:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        if ack is not Ack.LOST:
+            await interaction.delete_original_response()
+    except discord.HTTPException as exc:
+        # E.g. a replayed interaction, already acknowledged the first time.
+        log.info("could not acknowledge a silent interaction: Discord answered %s (code %s)", exc.status, exc.code)
+
+
+async def _deliver(
+    interaction: discord.Interaction, reply: Reply, origin: Origin | None, *, ack: Ack, ephemeral: bool
+) -> Say:
+    """Sends the answer by the interaction, or what is left of a reply touching distress by DM when Discord no
+    longer takes it. Returns how to tell the person one more thing by the same route."""
+    sends = parts(reply, origin)
+    sent = 0
+    if ack is not Ack.LOST:
+        try:
+            if ack is Ack.OPEN:
+                await interaction.response.send_message(ephemeral=ephemeral, **sends[0])
+                sent = 1
+            for kwargs in sends[sent:]:
+                await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+                sent += 1
+            return _by_followup(interaction, ephemeral)
+        except discord.HTTPException as exc:
+            log.warning("could not answer an interaction: Discord answered %s (code %s)", exc.status, exc.code)
+    if not sensitive(reply):
+        return _nowhere
+    # The DM's buttons must still reach this server's moderators and conversation.
+    rest = parts(reply, origin or _origin_of(interaction))[sent:]
+    if await dm_parts(interaction.user, rest) is not DM.SENT:
+        log.warning("a reply touching distress reached the person by no route")
+        return _nowhere
+    return _by_dm(interaction.user)
+
+
+def _by_followup(interaction: discord.Interaction, ephemeral: bool) -> Say:
+    async def tell(text: str) -> bool:
+        if not text:
+            return False
+        try:
+            await interaction.followup.send(ephemeral=ephemeral, **message_kwargs(text))
+        except discord.HTTPException as exc:
+            log.warning("could not follow up an interaction: Discord answered %s (code %s)", exc.status, exc.code)
+            return await _by_dm(interaction.user)(text)
+        return True
+
+    return tell
+
+
+def _by_dm(user: discord.User | discord.Member) -> Say:
+    async def tell(text: str) -> bool:
+        try:
+            channel = user.dm_channel or await user.create_dm()
+        except discord.HTTPException as exc:
+            log.warning("could not open a DM: Discord answered %s (code %s)", exc.status, exc.code)
+            return False
+        return await say(channel, text)
+
+    return tell
+
+
+async def _nowhere(text: str) -> bool:
+    return False
+
+
+def _origin_of(interaction: discord.Interaction) -> Origin | None:
+    """Where a server interaction came from, for buttons DM'd in its place; the conversation is the channel's,
+    as for the interaction itself (`translate.from_interaction`)."""
+    if interaction.guild_id is None or interaction.channel_id is None:
+        return None
+    message = interaction.message.id if interaction.message is not None else interaction.id
+    return Origin(interaction.guild_id, interaction.channel_id, message, in_thread=True)

@@ -14,25 +14,26 @@ import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
-from adapters.discord.delivery import DMS_CLOSED, DMS_CLOSED_PLAIN, NEUTRAL_NOTICE, Place, send_all, send_dm
+from adapters.discord.delivery import DM, NEUTRAL_NOTICE, Place, say, send_all, send_dm, sensitive
 from adapters.discord.render import SILENT_KINDS, message_kwargs
 from adapters.discord.streaming import StreamedMessage
-from adapters.discord.translate import Origin, from_message, tenant_of
+from adapters.discord.translate import Origin, from_message, own_role_of, tenant_of
 from adapters.discord.waiting import typing
 from bot.bootstrap import App
 from bot.community import Community
-from bot.models import ACTION_RESOURCES, IncomingMessage, Level, Reply
+from bot.models import ACTION_RESOURCES, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
-
-# Replies whose public fallback must carry the crisis lines whatever their level says.
-SENSITIVE_KINDS = frozenset({"crisis", "resources", "handoff"})
 
 
 def addressed(message: discord.Message, bot: discord.ClientUser, community: Community) -> bool:
     if message.guild is None:
         return True
     if any(user.id == bot.id for user in message.mentions):
+        return True
+    own_role = own_role_of(message)
+    if own_role is not None and own_role in message.raw_role_mentions:
+        # The role Discord made for the bot on invite: people pick it from the @ list by mistake.
         return True
     channel = message.channel
     if isinstance(channel, discord.Thread):
@@ -73,36 +74,52 @@ class MessageHandler:
         stream.stop()
         if reply.kind in SILENT_KINDS:
             return
+        read_in = await self._deliver(message, msg, reply, place, stream.message)
+        if reply.alert is not None and not await post_alert(self._client, message.guild, community, reply.alert):
+            # They read that moderators were told; they must not wait for someone who is not coming.
+            await say(read_in, reply.alert.undelivered)
+
+    async def _deliver(
+        self, message: discord.Message, msg: IncomingMessage, reply: Reply, place: Place, shown: discord.Message | None
+    ) -> discord.abc.Messageable | None:
+        """Sends the reply; returns where the person read it, or None where they got only the public fallback
+        (which says nothing of moderators)."""
         try:
             if reply.private and place.public:
-                await self._privately(message, msg, reply, place, stream.message)
-            else:
-                await send_all(await place.channel(), reply, stream.message)
+                return await self._privately(message, msg, reply, place, shown)
+            channel = await place.channel()
+            await send_all(channel, reply, shown)
+            return channel
         except discord.HTTPException as exc:
-            log.warning("could not deliver a reply: Discord answered %s", exc.status)
-        if reply.alert is not None:
-            await post_alert(self._client, message.guild, community, reply.alert)
+            log.warning("could not deliver a reply: Discord answered %s (code %s)", exc.status, exc.code)
+            return None
 
     async def _privately(
         self, message: discord.Message, msg: IncomingMessage, reply: Reply, place: Place, shown: discord.Message | None
-    ) -> None:
+    ) -> discord.abc.Messageable | None:
         notice = reply.public_notice or NEUTRAL_NOTICE
-        if await send_dm(message.author, reply, Origin.of(message)):
-            if shown is not None:
-                await shown.edit(**message_kwargs(notice))
-            else:
-                await place.notice(Reply(notice))
-            return
-        fallback = await self._public_fallback(msg, reply)
+        dm = await send_dm(message.author, reply, Origin.of(message))
+        if dm is DM.SENT:
+            try:
+                if shown is not None:
+                    await shown.edit(**message_kwargs(notice))
+                else:
+                    await place.notice(Reply(notice))
+            except discord.HTTPException as exc:
+                log.warning("could not leave the public notice: Discord answered %s (code %s)", exc.status, exc.code)
+            return message.author.dm_channel
+        fallback = await self._public_fallback(msg, reply, dm)
         if shown is not None:
             await send_all(await place.channel(), fallback, shown)
         else:
             await place.notice(fallback)
+        return None
 
-    async def _public_fallback(self, msg: IncomingMessage, reply: Reply) -> Reply:
-        """DMs closed: for anything touching distress, the crisis lines (from the core) and never the private
-        text; for the rest (e.g. /mydata typed in a channel), a pointer to the private slash commands."""
-        if not (reply.level.at_least(Level.CONCERN) or reply.kind in SENSITIVE_KINDS):
-            return Reply(DMS_CLOSED_PLAIN)
+    async def _public_fallback(self, msg: IncomingMessage, reply: Reply, dm: DM) -> Reply:
+        """The DM did not arrive (`dm` says why): for anything touching distress, the crisis lines (from the core)
+        and never the private text; for the rest (e.g. /mydata typed in a channel), a pointer to the private
+        slash commands."""
+        if not sensitive(reply):
+            return Reply(dm.plain())
         lines = await self._app.pipeline.handle(replace(msg, text="", action=ACTION_RESOURCES, event_id=None))
-        return replace(lines, text=f"{DMS_CLOSED}\n\n{lines.text}", actions=reply.actions or lines.actions)
+        return replace(lines, text=f"{dm.with_lines()}\n\n{lines.text}", actions=reply.actions or lines.actions)

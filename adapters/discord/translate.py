@@ -85,8 +85,16 @@ def place_of(message: discord.Message) -> int:
     return message.id
 
 
-def strip_mention(text: str, bot_id: int) -> str:
-    return re.sub(rf"<@!?{bot_id}>", "", text).strip()
+def strip_mention(text: str, bot_id: int, own_role: int | None = None) -> str:
+    """Without the mentions that address Hearth: of the bot, and of the role Discord made for it."""
+    role = f"|<@&{own_role}>" if own_role is not None else ""
+    return re.sub(rf"<@!?{bot_id}>{role}", "", text).strip()
+
+
+def own_role_of(message: discord.Message) -> int | None:
+    """The role Discord made for the bot when it was invited to the message's server (a managed role)."""
+    role = message.guild.self_role if message.guild is not None else None
+    return role.id if role is not None else None
 
 
 def from_message(app: App, message: discord.Message, bot_id: int) -> IncomingMessage:
@@ -97,7 +105,7 @@ def from_message(app: App, message: discord.Message, bot_id: int) -> IncomingMes
         tenant=tenant_of(app, guild_id, author),
         conversation=conversation_of(app, place_of(message), author),
         user=user_of(app, author),
-        text=strip_mention(message.content, bot_id),
+        text=strip_mention(message.content, bot_id, own_role_of(message)),
         is_private=is_private(message.channel),
         event_id=str(message.id),
         link=message.jump_url,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.commands import CORE_COMMANDS
-from bot.models import Reply
+from bot.models import Level, Reply
+from tests.discord.conftest import Scripted
 from tests.discord.people import ALICE, BOB, LLM_TEXT, ephemeral, no_pings
 from tests.fakes.discord_server import APP_ID, MANAGE_GUILD, MEMBER_PERMISSIONS
 
@@ -128,10 +129,11 @@ class SlowCore:
 
     def __init__(self):
         self.release = asyncio.Event()
+        self.reply = Reply("Thank you for waiting.")
 
     async def run(self, turn):
         await self.release.wait()
-        return Reply("Thank you for waiting.")
+        return self.reply
 
 
 async def test_a_slow_answer_is_deferred_within_discords_3_seconds_then_followed_up(start_bot, discord_server):
@@ -147,3 +149,56 @@ async def test_a_slow_answer_is_deferred_within_discords_3_seconds_then_followed
 
     assert deferred.body["type"] == 5 and ephemeral(deferred), "'Hearth is thinking…', seen only by the asker"
     assert follow_up.content == "Thank you for waiting." and no_pings(follow_up)
+
+
+async def test_a_press_the_core_answers_silently_is_still_acknowledged_without_a_message(start_bot, discord_server):
+    bot = await start_bot(stages=[Scripted(Reply("", kind="folded"))])
+
+    press = await discord_server.interact(user=ALICE, custom_id="hearth:resources")
+    answer = await callback_of(discord_server, press)
+    assert await bot.app.pipeline.drained(timeout=10)
+
+    assert answer.body["type"] == 6, "acknowledged, so Discord does not show 'This interaction failed'"
+    assert not discord_server.calls_to("POST", f"/webhooks/{APP_ID}/{press['token']}")
+
+
+async def test_a_slash_command_the_core_answers_silently_leaves_no_thinking_message(start_bot, discord_server):
+    bot = await start_bot(stages=[Scripted(Reply("", kind="duplicate"))])
+
+    command = await discord_server.interact(user=ALICE, command="about")
+    answer = await callback_of(discord_server, command)
+    removed = await discord_server.wait_for_call(
+        lambda call: call.method == "DELETE" and call.path.startswith(f"/webhooks/{APP_ID}/{command['token']}")
+    )
+    assert await bot.app.pipeline.drained(timeout=10)
+
+    assert answer.body["type"] == 5 and ephemeral(answer)
+    assert removed.path.endswith("/messages/@original")
+
+
+async def test_when_the_interaction_can_no_longer_be_answered_the_crisis_lines_arrive_by_dm(start_bot, discord_server):
+    await start_bot()
+    discord_server.refuse(lambda call: call.path.startswith("/interactions/"), 404, 10062, "Unknown interaction")
+    dm = discord_server.dm_channel(ALICE)
+
+    await discord_server.interact(user=ALICE, custom_id="hearth:resources")
+    private = await discord_server.wait_for_text(dm, HELPLINE)
+
+    assert no_pings(private)
+    assert private.custom_ids, "the buttons come along"
+    assert all(f":{discord_server.guild_id}:" in custom_id for custom_id in private.custom_ids), "and keep the server"
+
+
+async def test_when_the_follow_up_after_thinking_fails_the_answer_arrives_by_dm(start_bot, discord_server):
+    core = SlowCore()
+    core.reply = Reply("Thank you for waiting.", level=Level.URGENT, kind="crisis")
+    await start_bot(stages=[core], discord_defer_after=0.05)
+    # The token a follow-up needs has expired (Discord keeps it 15 minutes).
+    discord_server.refuse(lambda call: call.path.startswith("/webhooks/"), 404, 10015, "Unknown Webhook")
+    dm = discord_server.dm_channel(ALICE)
+
+    press = await discord_server.interact(user=ALICE, command="about")
+    await callback_of(discord_server, press)
+    core.release.set()
+
+    await discord_server.wait_for_text(dm, "Thank you for waiting.")

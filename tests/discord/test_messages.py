@@ -131,3 +131,25 @@ async def test_two_people_in_one_thread_never_share_context(start_bot, discord_s
 
     bobs = " ".join(m["content"] for m in fake_llm.requests[-1]["messages"] if m["role"] != "system")
     assert "exams" in bobs and "sister" not in bobs
+
+
+async def test_a_mention_of_hearths_own_role_is_answered_like_a_mention_of_hearth(start_bot, discord_server, fake_llm):
+    await start_bot()
+    role = discord_server.bot_role_id
+
+    sent = await discord_server.send_message(f"<@&{role}> can we talk?", author=ALICE, role_mentions=(role,))
+    await discord_server.wait_for_text(int(sent["id"]), LLM_TEXT)
+
+    said = [m["content"] for m in fake_llm.requests[-1]["messages"] if m["role"] == "user"]
+    assert "can we talk?" in said[-1] and "<@&" not in said[-1], "the role mention is not passed on as words"
+
+
+async def test_a_mention_of_another_role_is_not_a_mention_of_hearth(start_bot, discord_server, fake_llm):
+    await start_bot()
+    role = discord_server.moderator_role_id
+
+    await discord_server.send_message(f"<@&{role}> anyone around?", author=ALICE, role_mentions=(role,))
+    await discord_server.send_message("hello", author=ALICE, guild=False)
+    await discord_server.wait_for_text(discord_server.dm_channel(ALICE), LLM_TEXT)
+
+    assert len(fake_llm.requests) == 1

@@ -8,8 +8,8 @@ from redis.asyncio import Redis
 
 from bot.models import Action, Level, ModeratorAlert, Reply
 from tests.discord.conftest import Scripted
-from tests.discord.people import ALICE, CRISIS_TEXT, no_pings
-from tests.fakes.discord_server import BOT_ID
+from tests.discord.people import ALICE, CRISIS_TEXT, ephemeral, no_pings
+from tests.fakes.discord_server import APP_ID, BOT_ID
 
 HELPLINE = "findahelpline.com"  # the crisis lines any country falls back to
 
@@ -158,7 +158,7 @@ class HandoffCore:
     async def run(self, turn):
         self.seen.append(turn.msg)
         if turn.msg.action == "handoff":
-            alert = ModeratorAlert(turn.msg.tenant, Level.URGENT, turn.msg.link)
+            alert = ModeratorAlert(turn.msg.tenant, Level.URGENT, turn.msg.link, undelivered=UNDELIVERED)
             share = (Action("handoff_share", "Share a summary"),)
             return Reply("I've let the moderators know.", share, private=True, kind="handoff", alert=alert)
         return Reply("Private support.", actions=(Action("handoff", "Talk to a person"),), private=True, kind="crisis")
@@ -185,3 +185,100 @@ async def test_talk_to_a_person_pressed_in_the_dm_reaches_the_servers_moderators
     answer = await server.wait_for_call(lambda call: call.path.startswith(f"/interactions/{press['id']}/"))
     assert "moderators know" in answer.content
     assert answer.custom_ids == [button.replace("handoff", "handoff_share")], "later buttons keep the server too"
+
+
+UNDELIVERED = "My message to the moderators didn't get through, so please don't wait for them. Call 999 now."
+
+
+def refuse_alerts(server):
+    server.refuse(lambda call: call.path == f"/channels/{server.alert_channel_id}/messages")
+
+
+async def configure_moderators(bot, server):
+    tenant = bot.app.ids("tenant", "discord", str(server.guild_id))
+    await bot.app.communities.update(tenant, moderator_channel=str(server.alert_channel_id))
+
+
+async def test_when_discord_refuses_the_alert_the_person_is_told_by_dm_not_to_wait_for_moderators(
+    start_bot, discord_server
+):
+    alert = ModeratorAlert(tenant="t", level=Level.IMMINENT, link="https://x", undelivered=UNDELIVERED)
+    answer = Reply("I've let the moderators know.", private=True, level=Level.IMMINENT, kind="crisis", alert=alert)
+    bot = await start_bot(stages=[Scripted(answer)])
+    await configure_moderators(bot, discord_server)
+    refuse_alerts(discord_server)  # e.g. the bot was never given access to the moderators' channel
+    dm = discord_server.dm_channel(ALICE)
+
+    await discord_server.send_message(f"<@{BOT_ID}> it's tonight", author=ALICE, mentions=(BOT_ID,))
+    told = await discord_server.wait_for_text(dm, UNDELIVERED)
+
+    assert [call.content for call in discord_server.sent_to(dm)] == ["I've let the moderators know.", UNDELIVERED]
+    assert discord_server.refused, "the alert was attempted"
+    assert UNDELIVERED not in " ".join(call.content for call in discord_server.sent_to(discord_server.channel_id))
+    assert no_pings(told)
+
+
+async def test_when_the_alert_after_talk_to_a_person_is_refused_the_presser_is_told_ephemerally(
+    start_bot, discord_server
+):
+    core = HandoffCore()
+    bot = await start_bot(stages=[core])
+    await configure_moderators(bot, discord_server)
+    refuse_alerts(discord_server)
+
+    press = await discord_server.interact(user=ALICE, custom_id="hearth:handoff")
+    told = await discord_server.wait_for_call(
+        lambda call: call.path.startswith(f"/webhooks/{APP_ID}/{press['token']}") and "wait for" in call.content
+    )
+
+    assert told.content == UNDELIVERED and ephemeral(told) and no_pings(told)
+
+
+async def test_when_a_dm_fails_for_another_reason_the_public_reply_does_not_blame_closed_dms(start_bot, discord_server):
+    await start_bot()
+    dm = discord_server.dm_channel(ALICE)
+    discord_server.refuse(lambda call: call.path == f"/channels/{dm}/messages", 503, 0, "Service Unavailable")
+    channel = discord_server.channel_id
+
+    await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+    public = await discord_server.wait_for_text(channel, HELPLINE)
+
+    assert "closed" not in public.content
+    assert "couldn't send you a private message" in public.content
+    assert "kill" not in public.content and "automated bot, not a person" not in public.content
+    assert "hearth:resources" in public.custom_ids
+
+
+async def test_with_the_real_core_an_imminent_crisis_whose_alert_is_refused_gets_the_cores_words(
+    start_bot, discord_server
+):
+    bot = await start_bot()
+    await configure_moderators(bot, discord_server)
+    refuse_alerts(discord_server)
+    dm = discord_server.dm_channel(ALICE)
+
+    await discord_server.send_message(f"<@{BOT_ID}> I have the pills ready tonight", author=ALICE, mentions=(BOT_ID,))
+    told = await discord_server.wait_for_text(dm, "don't wait for them")
+    first = discord_server.sent_to(dm)[0]
+
+    assert "moderators know" in first.content, "the reply they read first says the moderators were told"
+    assert told is not first and "call" in told.content and no_pings(told)
+
+
+async def test_talk_to_a_person_pressed_in_a_dm_after_hearth_left_that_server_says_the_alert_did_not_arrive(
+    start_bot, discord_server
+):
+    bot = await start_bot(stages=[HandoffCore()])
+    gone = discord_server.guild_id + 99  # a server Hearth was removed from after it DM'd this reply
+    tenant = bot.app.ids("tenant", "discord", str(gone))
+    await bot.app.communities.update(tenant, moderator_channel=str(discord_server.alert_channel_id))
+    dm = discord_server.dm_channel(ALICE)
+
+    button = f"hearth:handoff:{gone}:{discord_server.channel_id}:{discord_server.new_id()}:m"
+    press = await discord_server.interact(user=ALICE, custom_id=button, guild=False, channel_id=dm)
+    told = await discord_server.wait_for_call(
+        lambda call: call.path.startswith(f"/webhooks/{APP_ID}/{press['token']}") and "wait for" in call.content
+    )
+
+    assert told.content == UNDELIVERED and no_pings(told)
+    assert not discord_server.calls_to("POST", f"/channels/{discord_server.alert_channel_id}/messages")

@@ -85,15 +85,27 @@ class RateLimit:
 
 
 @dataclass
+class Refusal:
+    """Every request matching `applies` is refused with `status` and Discord's JSON error `code`."""
+
+    applies: Callable[[Call], bool]
+    status: int
+    code: int
+    message: str
+
+
+@dataclass
 class FakeDiscord:
     guild_id: int = 700_000_000_000_000_001
     channel_id: int = 700_000_000_000_000_010
     other_channel_id: int = 700_000_000_000_000_011
     alert_channel_id: int = 700_000_000_000_000_012
     moderator_role_id: int = 700_000_000_000_000_020
+    bot_role_id: int = 700_000_000_000_000_021  # the role Discord makes for the bot when it is invited
     calls: list[Call] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)
     rate_limits: list[RateLimit] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
     closed_dms: set[int] = field(default_factory=set)
     threads_allowed: bool = True
     token: str = "test-token"
@@ -140,6 +152,13 @@ class FakeDiscord:
         """Refuse the next `times` matching requests with 429, as Discord does when a channel's or an
         interaction's send limit is used up. They go to `refused`, not `calls`: Discord did not take them."""
         self.rate_limits.append(RateLimit(applies, retry_after, times))
+
+    def refuse(
+        self, applies: Callable[[Call], bool], status: int = 403, code: int = 50001, message: str = "Missing Access"
+    ) -> None:
+        """Refuse every matching request with Discord's error (by default 403 / 50001 Missing Access, as for a
+        channel the bot cannot see). They go to `refused`, not `calls`: Discord did not take them."""
+        self.refusals.append(Refusal(applies, status, code, message))
 
     # ---- what tests wait for
 
@@ -217,6 +236,7 @@ class FakeDiscord:
         channel_id: int | None = None,
         guild: bool = True,
         mentions: tuple[int, ...] = (),
+        role_mentions: tuple[int, ...] = (),
         bot: bool = False,
         message_id: int | None = None,
     ) -> dict[str, Any]:
@@ -230,7 +250,7 @@ class FakeDiscord:
             "tts": False,
             "mention_everyone": False,
             "mentions": [user_payload(BOT_ID, "Hearth", bot=True) for mentioned in mentions if mentioned == BOT_ID],
-            "mention_roles": [],
+            "mention_roles": [str(role) for role in role_mentions],
             "attachments": [],
             "embeds": [],
             "pinned": False,
@@ -413,6 +433,11 @@ class FakeDiscord:
             "roles": [
                 _role(self.guild_id, "@everyone", MEMBER_PERMISSIONS),
                 _role(self.moderator_role_id, "Moderators", MEMBER_PERMISSIONS),
+                {
+                    **_role(self.bot_role_id, "Hearth", MEMBER_PERMISSIONS),
+                    "managed": True,
+                    "tags": {"bot_id": str(BOT_ID)},
+                },
             ],
             "channels": [
                 text_channel(self.channel_id, "general", 0),
@@ -423,7 +448,7 @@ class FakeDiscord:
             "members": [
                 {
                     "user": user_payload(BOT_ID, "Hearth", bot=True),
-                    "roles": [],
+                    "roles": [str(self.bot_role_id)],
                     "joined_at": TIMESTAMP,
                     "deaf": False,
                     "mute": False,
@@ -445,15 +470,19 @@ class FakeDiscord:
             path = request.path.removeprefix("/api/v10")
             call = Call(request.method, path, dict(request.query), await _body(request))
             limit = next((limit for limit in self.rate_limits if limit.times and limit.applies(call)), None)
+            refusal = next((refusal for refusal in self.refusals if refusal.applies(call)), None)
             async with self._changed:
                 if limit is not None:
                     limit.times -= 1
+                if limit is not None or refusal is not None:
                     self.refused.append(call)
                 else:
                     self.calls.append(call)
                 self._changed.notify_all()
             if limit is not None:
                 return _rate_limited(limit.retry_after)
+            if refusal is not None:
+                return _json({"message": refusal.message, "code": refusal.code}, status=refusal.status)
         return await handler(request)
 
     async def _rest(self, request: web.Request) -> web.Response:
