@@ -28,6 +28,7 @@ from adapters.slack.translate import Place
 from bot.bootstrap import App
 from bot.commands import CORE_COMMANDS, about_text
 from bot.community import Community
+from bot.models import Reply
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,12 @@ class SlackListeners:
             responder = self._responder(place, tenant)
             if reply.private and not place.is_dm:
                 await responder.direct(reply)
-            if reply.alert is not None:
-                await responder.alert(reply.alert)
+            if reply.alert is not None and not await responder.alert(reply.alert) and reply.alert.undelivered:
+                # Told the champions were alerted, the person must hear that they were not: where the reply went.
+                told = Reply(reply.alert.undelivered, private=True)
+                await respond(response_type="ephemeral", **blocks.reply_message(told))
+                if reply.private and not place.is_dm:
+                    await responder.direct(told)
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

@@ -35,10 +35,14 @@ class Call:
 
 @dataclass
 class FakeSlack:
-    """Records every Web API call (`calls`), every response_url post (`responses`) and Socket Mode acks."""
+    """Records every Web API call (`calls`), every response_url post (`responses`) and Socket Mode acks.
+
+    `failing` makes a method fail everywhere; `failing_in` makes every chat.* call in one channel fail."""
 
     admins: set[str] = field(default_factory=set)
     failing: dict[str, str] = field(default_factory=dict)
+    # A channel id → the error every post there gets (`not_in_channel` when the bot was never invited).
+    failing_in: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)
     rate_limited: dict[str, int] = field(default_factory=dict)
@@ -174,6 +178,8 @@ class FakeSlack:
         await self._record(lambda: self.calls.append(Call(method, args)))
         if method in self.failing:
             return web.json_response({"ok": False, "error": self.failing[method]})
+        if method.startswith("chat.") and str(args.get("channel", "")) in self.failing_in:
+            return web.json_response({"ok": False, "error": self.failing_in[str(args["channel"])]})
         return web.json_response({"ok": True, **self._answer(method, args)})
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:

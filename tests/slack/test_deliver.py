@@ -138,3 +138,12 @@ async def test_an_alert_link_into_a_thread_keeps_slacks_link_format(client, slac
 
     sent = [call for call in slack.called("chat.postMessage") if call["channel"] == "C0CHAMPS"][0]
     assert f"<{link.replace('&', '&amp;')}|open in Slack>" in sent["text"]
+
+
+async def test_when_the_champions_channel_cannot_be_looked_up_the_person_is_told_not_to_wait(client, slack):
+    alert = ModeratorAlert("t", Level.IMMINENT, None, undelivered="It didn't get through; call 999 now.")
+
+    await responder(client, dm=True, moderators=None).send(Reply("Please call 999 now.", alert=alert))
+
+    sent = [text_of(call) for call in slack.called("chat.postMessage")]
+    assert sent == ["Please call 999 now.", "It didn't get through; call 999 now."]

@@ -1,0 +1,95 @@
+"""Champions' alerts through the real Bolt app: what the champions get, and what the person is told when it fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakes.slack_server import FakeSlack
+from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, mention
+from tests.slack.helpers import text_of
+
+CHAMPS = "C0CHAMPS"
+IMMINENT = "i have the pills ready to end it tonight"
+NOT_THROUGH = "didn't get through"
+
+
+async def set_champions(http, slack: FakeSlack) -> None:
+    slack.admins.add(ALICE)
+    await http.command(command(f"config moderators <#{CHAMPS}|champions>", slack))
+    await slack.wait_for(lambda: slack.responses)
+    slack.responses.clear()
+
+
+def posts_in(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
+    return [call for call in slack.called("chat.postMessage") if call["channel"] == channel]
+
+
+def told_not_to_wait(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
+    return [call for call in posts_in(slack, channel) if NOT_THROUGH in text_of(call)]
+
+
+async def test_a_person_in_a_dm_is_told_when_the_alert_did_not_get_through(http, slack, hearth):
+    await set_champions(http, slack)
+    slack.failing_in[CHAMPS] = "not_in_channel"
+
+    await http.event(dm(IMMINENT))
+
+    told = await slack.wait_for(lambda: told_not_to_wait(slack, ALICE_DM))
+    assert "don't wait for them" in text_of(told[0])
+    assert len(posts_in(slack, CHAMPS)) == 1  # it was tried, and Slack said no
+    crisis = posts_in(slack, ALICE_DM)[0]
+    assert "moderators know" in text_of(crisis) and NOT_THROUGH not in text_of(crisis)
+
+
+async def test_a_person_in_a_channel_is_told_privately_when_the_alert_did_not_get_through(http, slack, hearth):
+    await set_champions(http, slack)
+    slack.failing_in[CHAMPS] = "not_in_channel"
+
+    await http.event(mention(IMMINENT))
+
+    await slack.wait_for(
+        lambda: (
+            any(NOT_THROUGH in text_of(call) for call in slack.called("chat.postEphemeral"))
+            and told_not_to_wait(slack, ALICE_DM)
+        )
+    )
+    await slack.settle()
+    ephemeral = [call for call in slack.called("chat.postEphemeral") if NOT_THROUGH in text_of(call)]
+    assert ephemeral[0]["user"] == ALICE and ephemeral[0]["channel"] == CHANNEL
+    assert all(NOT_THROUGH not in text_of(call) for call in posts_in(slack, CHANNEL))
+
+
+async def test_talk_to_a_person_tells_the_person_when_the_alert_did_not_get_through(http, slack, hearth):
+    await set_champions(http, slack)
+    await http.event(dm("I want to kill myself"))
+    await slack.wait_for(lambda: posts_in(slack, ALICE_DM))
+    await slack.settle()
+    slack.failing_in[CHAMPS] = "not_in_channel"
+
+    await http.interaction(button("hearth:handoff"))
+
+    told = await slack.wait_for(lambda: told_not_to_wait(slack, ALICE_DM))
+    assert "don't wait for them" in text_of(told[0])
+
+
+async def test_when_the_alert_gets_through_the_person_is_not_told_otherwise(http, slack, hearth):
+    await set_champions(http, slack)
+
+    await http.event(dm(IMMINENT))
+
+    await slack.wait_for(lambda: posts_in(slack, CHAMPS))
+    await slack.settle()
+    assert told_not_to_wait(slack, ALICE_DM) == []
+
+
+async def test_through_the_slash_command_the_person_is_told_where_the_reply_went(http, slack, hearth):
+    await set_champions(http, slack)
+    slack.failing_in[CHAMPS] = "not_in_channel"
+
+    await http.command(command(IMMINENT, slack))
+
+    await slack.wait_for(lambda: any(NOT_THROUGH in text_of(answer) for answer in slack.responses))
+    await slack.wait_for(lambda: told_not_to_wait(slack, ALICE_DM))
+    told = [answer for answer in slack.responses if NOT_THROUGH in text_of(answer)]
+    assert told[0]["response_type"] == "ephemeral"
+    assert all(NOT_THROUGH not in text_of(call) for call in posts_in(slack, CHANNEL))
