@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,6 +31,11 @@ ALERT_TEXT = (
     "Hearth does not share their words. Conversation: {link}"
 )
 
+# Where there is no link a champion could open: who to reach instead.
+IN_A_DM = "a direct message with Hearth, which champions cannot open. Please reach out to <@{person}> yourself"
+NO_LINK = "no link champions can open (it was only visible to them). Please reach out to <@{person}> yourself"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
 # Sent with every message: no @-mention expansion, no previews of links (a preview can leak a page's title).
 SAFE: dict[str, Any] = {"link_names": False, "unfurl_links": False, "unfurl_media": False}
 
@@ -40,9 +46,16 @@ ResourcesText = Callable[[], Awaitable[str]]
 ModeratorChannel = Callable[[str], Awaitable[str | None]]
 
 
-def alert_text(alert: ModeratorAlert) -> str:
+def alert_text(alert: ModeratorAlert, person: str | None = None, *, in_dm: bool = False) -> str:
+    """A link champions can open; where there is none (a DM with Hearth, a /hearth command's private answer,
+    App Home), the person's mention instead, so a champion can message them: who to reach, never their words."""
     usable = alert.link and alert.link.startswith("https://") and "|" not in alert.link
-    link = f"<{blocks.escape(alert.link or '')}|open in Slack>" if usable else "not available"
+    if usable:
+        link = f"<{blocks.escape(alert.link or '')}|open in Slack>"
+    elif person and _USER_ID.match(person):
+        link = (IN_A_DM if in_dm else NO_LINK).format(person=person)
+    else:
+        link = "not available"
     text = ALERT_TEXT.format(level=alert.level.value, link=link)
     if alert.summary:
         text += "\nShared with their agreement: " + blocks.escape(alert.summary)
@@ -113,7 +126,7 @@ class Responder:
         if channel is None:
             log.warning("a champions' alert had no channel to go to")
             return False
-        text = alert_text(alert)
+        text = alert_text(alert, self._place.user, in_dm=self._place.is_dm)
         return await self._quietly(self._post(channel, {"text": text, "blocks": blocks_for_alert(text)}))
 
     async def _tell_undelivered(self, alert: ModeratorAlert, *, also_dm: bool) -> None:

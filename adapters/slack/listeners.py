@@ -25,6 +25,7 @@ from adapters.slack.deliver import DROPPED, SEND_ERRORS, Responder, reason
 from adapters.slack.home import home_view
 from adapters.slack.retries import Deliveries
 from adapters.slack.translate import Place
+from adapters.slack.workspace import WorkspaceUrls
 from bot.bootstrap import App
 from bot.commands import CORE_COMMANDS, about_text
 from bot.community import Community
@@ -44,6 +45,7 @@ class SlackListeners:
         self._app = app
         self._bolt = bolt
         self._deliveries = Deliveries()
+        self._workspaces = WorkspaceUrls(bolt.client)
 
     def register(self) -> None:
         bolt = self._bolt
@@ -78,7 +80,7 @@ class SlackListeners:
     async def _answer(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
     ) -> None:
-        url = context.authorize_result.url if context.authorize_result else None
+        url = await self._workspace_url(translate.message_place(body, event))
         place, msg = translate.from_message(self._app.ids, body, event, context.bot_user_id, url)
         async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
             if delivery is None:
@@ -140,7 +142,8 @@ class SlackListeners:
             return
         place = translate.action_place(body)
         text = f"/{command}" if command else ""
-        msg = translate.incoming(self._app.ids, place, text, action=core_action)
+        link = translate.action_link(await self._workspace_url(place), body, place)
+        msg = translate.incoming(self._app.ids, place, text, action=core_action, link=link)
         responder = self._responder(place, msg.tenant)
         try:
             with self._app.pipeline.delivering():
@@ -192,6 +195,10 @@ class SlackListeners:
             log.warning("could not publish App Home: %s", reason(exc))
 
     # Helpers ----------------------------------------------------------------------------------------
+
+    async def _workspace_url(self, place: Place) -> str | None:
+        """Only a channel's messages get a champions' link, so only they need the workspace's address."""
+        return None if place.is_dm or not place.channel else await self._workspaces.get(place.team)
 
     def _responder(self, place: Place, tenant: str) -> Responder:
         async def resources_text() -> str:
