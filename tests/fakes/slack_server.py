@@ -4,7 +4,8 @@ The real slack_sdk `AsyncWebClient` talks to it through `SLACK_API_BASE_URL`; th
 `AsyncSocketModeHandler` gets its websocket URL from `apps.connections.open` here, receives `hello` and
 then the envelopes a test sends, and its acks are recorded. Tokens are checked like Slack does, so a
 client sending the wrong one gets `invalid_auth`. A method can be rate limited (`rate_limit`): Slack's 429
-with `Retry-After`, which the client's retry handler waits out before calling again.
+with `Retry-After`, which the client's retry handler waits out before calling again. Messages over Slack's
+block limits are refused with `invalid_blocks`, as Slack does.
 """
 
 from __future__ import annotations
@@ -178,6 +179,8 @@ class FakeSlack:
         await self._record(lambda: self.calls.append(Call(method, args)))
         if method in self.failing:
             return web.json_response({"ok": False, "error": self.failing[method]})
+        if method.startswith("chat.") and not blocks_slack_accepts(args.get("blocks")):
+            return web.json_response({"ok": False, "error": "invalid_blocks"})
         if method.startswith("chat.") and str(args.get("channel", "")) in self.failing_in:
             return web.json_response({"ok": False, "error": self.failing_in[str(args["channel"])]})
         return web.json_response({"ok": True, **self._answer(method, args)})
@@ -204,5 +207,15 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if not blocks_slack_accepts(body.get("blocks")):
+            return web.Response(status=400, text="invalid_blocks")
         await self._record(lambda: self.responses.append(body))
         return web.Response(text="ok")
+
+
+def blocks_slack_accepts(blocks: Any) -> bool:
+    """Slack's own limits: at most 50 blocks in a message, at most 3000 characters in a section's text."""
+    if not blocks:
+        return True
+    sections = [block.get("text", {}).get("text", "") for block in blocks if block.get("type") == "section"]
+    return len(blocks) <= 50 and all(len(text) <= 3000 for text in sections)

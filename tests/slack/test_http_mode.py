@@ -313,3 +313,33 @@ async def test_with_redis_down_config_says_so_in_one_line(slack, fake_llm, setti
         assert answer["response_type"] == "ephemeral"
         assert "settings" in answer["text"] and "try again" in answer["text"] and "\n" not in answer["text"]
         assert "Error" not in answer["text"] and "Traceback" not in answer["text"]
+
+
+async def test_markdown_links_and_headings_show_as_slack_formatting(http, slack, fake_llm):
+    said = (
+        "## A place to start\n"
+        "Have a look at [the help page](https://example.org/help?a=1&b=2) or [this](javascript:alert(1)).\n"
+        "**Take care**"
+    )
+    fake_llm.push(Script(text=said))
+
+    await http.event(dm("where can I read more?"))
+
+    shown = text_of((await slack.wait_for(lambda: slack.called("chat.update")))[-1])
+    assert "\n*A place to start*\n" in shown
+    assert "<https://example.org/help?a=1&amp;b=2|the help page>" in shown
+    assert "[this](javascript:alert(1))" in shown and "<javascript" not in shown
+    assert "*Take care*" in shown and "##" not in shown and "](https" not in shown
+
+
+async def test_a_long_reply_is_split_between_sections_never_inside_a_link(http, slack, fake_llm):
+    paragraph = " ".join(["words to fill the page"] * 20 + ["[a guide to sleep](https://example.org/sleep)"] * 10)
+    fake_llm.push(Script(text="\n\n".join([paragraph] * 12)))
+
+    await http.event(dm("tell me everything about sleep"))
+
+    await slack.wait_for(lambda: slack.called("chat.update"))
+    await slack.settle()
+    sections = [block["text"]["text"] for block in slack.called("chat.update")[-1]["blocks"]]
+    assert len(sections) > 3 and all(len(text) <= 3000 for text in sections)
+    assert all(text.count("<") == text.count(">") == text.count("|a guide to sleep>") for text in sections)
