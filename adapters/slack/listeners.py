@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -105,7 +106,7 @@ class SlackListeners:
             log.warning("could not answer /hearth: %s", reason(exc))
 
     async def _command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
-        place = translate.command_place(body)
+        place = await self._where_typed(translate.command_place(body))
         word, _, rest = str(body.get("text") or "").strip().partition(" ")
         name = word.lower()
         tenant = self._app.ids("tenant", "slack", place.team)
@@ -133,6 +134,21 @@ class SlackListeners:
                 await respond(response_type="ephemeral", **blocks.reply_message(told))
                 if reply.private and not place.is_dm:
                     await responder.direct(told)
+
+    async def _where_typed(self, place: Place) -> Place:
+        """`/hearth` works in every DM, also one between two people that Hearth is not in. That one is treated
+        like a channel Hearth cannot post in: answers are ephemeral, private ones copied to the person's DM with
+        Hearth, and nothing is ever posted there for the other person to see. Slack's payload does not say whose
+        DM it is; the person's DM with Hearth (conversations.open) does. If Slack cannot say, it is not Hearth's."""
+        if not place.is_dm:
+            return place
+        try:
+            opened = await self._bolt.client.conversations_open(users=place.user)
+            own = str(opened["channel"]["id"]) == place.channel
+        except (*SEND_ERRORS, KeyError, TypeError) as exc:
+            log.warning("could not tell whose DM /hearth was used in: %s", reason(exc))
+            own = False
+        return place if own else replace(place, is_dm=False)
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

@@ -343,3 +343,31 @@ async def test_a_long_reply_is_split_between_sections_never_inside_a_link(http, 
     sections = [block["text"]["text"] for block in slack.called("chat.update")[-1]["blocks"]]
     assert len(sections) > 3 and all(len(text) <= 3000 for text in sections)
     assert all(text.count("<") == text.count(">") == text.count("|a guide to sleep>") for text in sections)
+
+
+async def test_hearth_in_a_dm_between_two_people_answers_only_the_person_who_typed_it(http, slack, hearth):
+    theirs = "D0ALICEBOB"  # Alice's DM with Bob: Hearth is not in it, and Bob must see nothing of this
+    slack.failing_in[theirs] = "channel_not_found"
+    slack.admins.add(ALICE)
+    await http.command(command("config moderators <#C0CHAMPS|champions>", slack))
+    await slack.wait_for(lambda: slack.responses)
+
+    await http.command(command("i have the pills ready to end it tonight", slack, channel=theirs))
+
+    await slack.wait_for(lambda: len(slack.responses) == 2 and slack.called("conversations.open"))
+    await slack.settle()
+    answer = slack.responses[1]
+    assert answer["response_type"] == "ephemeral" and "moderators know" in text_of(answer)
+    copies = [call for call in slack.called("chat.postMessage") if call["channel"] == ALICE_DM]
+    assert copies and text_of(copies[0]) == text_of(answer)
+    assert all(call.get("channel") != theirs for method in ("chat.postMessage", "chat.postEphemeral")
+               for call in slack.called(method))  # fmt: skip
+    alert = [call for call in slack.called("chat.postMessage") if call["channel"] == "C0CHAMPS"][0]
+    assert "direct message with Hearth" not in alert["text"] and f"<@{ALICE}>" in alert["text"]
+
+    # In Alice's own DM with Hearth the answer stays where it is: no copy of it in the same DM.
+    posted = len(slack.called("chat.postMessage"))
+    await http.command(command("I want to kill myself", slack, channel=ALICE_DM))
+    await slack.wait_for(lambda: len(slack.responses) == 3)
+    await slack.settle()
+    assert slack.responses[2]["response_type"] == "ephemeral" and len(slack.called("chat.postMessage")) == posted
