@@ -1,18 +1,22 @@
-"""`/hearth config …`: workspace admins set the country, the champions' channel and the enabled channels.
+"""`/hearth config …`: workspace admins see and set the country, the champions' channel and the enabled channels.
 
-Only Slack's own admins and owners may change them (checked with users.info on every change, so a demoted
+Only Slack's own admins and owners may see or change them (checked with users.info on every change, so a demoted
 admin loses the right at once). What they set is community configuration, stored by the core's
 `CommunityStore`, never anything about a person.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
-from slack_sdk.errors import SlackApiError
+from redis.exceptions import RedisError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.deliver import SEND_ERRORS
 from bot.community import Community, CommunityStore
+
+log = logging.getLogger(__name__)
 
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]+)$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
@@ -26,8 +30,9 @@ USAGE = (
     "not only mentions\n"
     "• `/hearth config` shows the current settings"
 )
-NOT_ADMIN = "Only workspace admins and owners can change Hearth's settings."
+NOT_ADMIN = "Only workspace admins and owners can see or change Hearth's settings; ask one of them if needed."
 UNAVAILABLE = "I couldn't check your permissions with Slack just now. Please try again in a minute."
+STORE_DOWN = "I can't reach Hearth's settings store just now, so nothing was shown or saved. Please try again soon."
 
 
 def describe(community: Community) -> str:
@@ -52,17 +57,27 @@ async def is_admin(client: AsyncWebClient, user: str) -> bool:
 
 
 async def configure(client: AsyncWebClient, communities: CommunityStore, tenant: str, user: str, args: str) -> str:
-    """The text to show the admin (ephemerally): the new settings, or what was wrong."""
-    verb, _, rest = args.strip().partition(" ")
-    verb, rest = verb.lower(), rest.strip()
-    if not verb or verb == "show":
-        return describe(await communities.get(tenant))
+    """The text to show (ephemerally): the settings, the new settings, or what was wrong, in one line.
+
+    Showing is for admins too: the settings name the champions' channel, which is theirs to share."""
     try:
         if not await is_admin(client, user):
             return NOT_ADMIN
-    except SlackApiError:
+    except SEND_ERRORS:
         return UNAVAILABLE
+    try:
+        return await _apply(communities, tenant, args)
+    except (RedisError, OSError) as exc:
+        log.warning("workspace settings unavailable: %s", type(exc).__name__)
+        return STORE_DOWN
+
+
+async def _apply(communities: CommunityStore, tenant: str, args: str) -> str:
+    verb, _, rest = args.strip().partition(" ")
+    verb, rest = verb.lower(), rest.strip()
     current = await communities.get(tenant)
+    if not verb or verb == "show":
+        return describe(current)
     if verb == "country" and _COUNTRY.match(rest):
         updated = await communities.update(tenant, country=rest.upper())
     elif verb in ("moderators", "enable", "disable") and (channel := channel_id(rest)):

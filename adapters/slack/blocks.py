@@ -19,9 +19,13 @@ COMMAND_PREFIX = "hearth:cmd:"
 MODAL_PREFIX = "hearth:modal:"
 SECTION_LIMIT = 3000
 FALLBACK_LIMIT = 3000
-_URL = re.compile(r"https?://[^\s|<>]+")
+MAX_BLOCKS = 50
+# On escaped text: a Markdown link to a web address, or a bare web address. One pass, so neither is linked twice.
+_LINKS = re.compile(r"\[(?P<label>[^\[\]\n]+)\]\((?P<target>https?://[^\s|()]+)\)|(?P<bare>https?://[^\s|<>]+)")
 _TRAILING = ".,;:!?)]}'\""
 _DOUBLE_STARS = re.compile(r"\*\*(.+?)\*\*")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_SHORTENED = "… (this reply was too long for Slack, so part of it is left out)"
 # The core says "/resources"; on Slack that is "/hearth resources" (one slash command for the whole app).
 _COMMAND_NAMES = sorted({spec.name for spec in CORE_COMMANDS} | {"start", "stop"}, key=len, reverse=True)
 _CORE_COMMAND = re.compile(r"(?<![\w/.:])/(" + "|".join(map(re.escape, _COMMAND_NAMES)) + r")\b")
@@ -35,9 +39,23 @@ def escape(text: str) -> str:
 
 
 def _link(match: re.Match[str]) -> str:
-    url = match.group(0)
+    if match.group("target"):
+        # The label is escaped text already; `|` would end Slack's address early, so it is shown as a bar lookalike.
+        return f"<{match.group('target')}|{match.group('label').replace('|', '¦')}>"
+    url = match.group("bare")
     stripped = url.rstrip(_TRAILING)
     return f"<{stripped}|{stripped}>{url[len(stripped) :]}"
+
+
+def _heading(match: re.Match[str]) -> str:
+    """Slack has no headings in mrkdwn: a Markdown heading becomes a bold line."""
+    title = match.group(1).replace("**", "").replace("*", "")
+    return f"*{title}*" if title.strip() else match.group(0)
+
+
+def _formatted(escaped: str) -> str:
+    """Markdown headings and bold as Slack's bold, and Markdown links and web addresses as Slack links."""
+    return _LINKS.sub(_link, _DOUBLE_STARS.sub(r"*\1*", _HEADING.sub(_heading, escaped)))
 
 
 def slack_commands(text: str) -> str:
@@ -46,28 +64,46 @@ def slack_commands(text: str) -> str:
 
 
 def mrkdwn(text: str) -> str:
-    """Escaped text with web addresses as links, Markdown bold as Slack bold, and commands as `/hearth …`."""
-    return _URL.sub(_link, _DOUBLE_STARS.sub(r"*\1*", escape(slack_commands(text))))
+    """Escaped text with links, headings and bold in Slack's own markup, and commands as `/hearth …`."""
+    return _formatted(escape(slack_commands(text)))
+
+
+def _safe_cut(text: str, cut: int) -> int:
+    """`cut` moved back so that it falls outside a `<link|label>` and outside an entity such as `&amp;`."""
+    opened = text.rfind("<", 0, cut)
+    if opened > text.rfind(">", 0, cut):
+        cut = opened
+    amp = text.rfind("&", max(0, cut - 5), cut)
+    if amp != -1 and ";" not in text[amp:cut]:
+        cut = amp
+    return cut
 
 
 def _chunks(text: str, limit: int) -> list[str]:
-    """Pieces under Slack's section limit, split at paragraph or line ends where possible."""
+    """Pieces under Slack's section limit, split at paragraph or line ends where possible, never inside a link."""
     pieces: list[str] = []
     while len(text) > limit:
         cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
-        cut = cut if cut > limit // 2 else limit
+        cut = _safe_cut(text, cut if cut > limit // 2 else limit)
+        cut = cut if cut > 0 else limit
         pieces.append(text[:cut])
         text = text[cut:].lstrip("\n ")
     pieces.append(text)
     return [piece for piece in pieces if piece.strip()]
 
 
-def sections(text: str) -> list[Block]:
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
+
+
+def sections(text: str, most: int = MAX_BLOCKS) -> list[Block]:
+    """At most `most` sections. Past that, the first ones and the last one with a note between them: a crisis
+    reply's emergency number comes first and its lines last, so both stay whatever is left out."""
     # Split before escaping would leave a link or an entity cut in half; split the escaped text at spaces.
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": piece, "verbatim": True}}
-        for piece in _chunks(mrkdwn(text), SECTION_LIMIT)
-    ]
+    pieces = _chunks(mrkdwn(text), SECTION_LIMIT)
+    if len(pieces) > most:
+        pieces = [*pieces[: most - 2], _SHORTENED, pieces[-1]]
+    return [_section(piece) for piece in pieces]
 
 
 def button(action: Action, action_id: str | None = None) -> Block:
@@ -88,12 +124,16 @@ def actions_block(buttons: Iterable[Block], block_id: str = "hearth_actions") ->
 
 def fallback(text: str) -> str:
     """The notification text that goes with blocks: escaped too, since Slack parses it as well."""
-    return _DOUBLE_STARS.sub(r"*\1*", escape(slack_commands(text)))[:FALLBACK_LIMIT]
+    formatted = mrkdwn(text)
+    if len(formatted) <= FALLBACK_LIMIT:
+        return formatted
+    return formatted[: _safe_cut(formatted, FALLBACK_LIMIT - 1)] + "…"
 
 
 def message(text: str, actions: Sequence[Action] = ()) -> dict[str, Any]:
-    """Arguments for chat.postMessage / chat.update / chat.postEphemeral / a response_url."""
-    blocks = sections(text)
+    """Arguments for chat.postMessage / chat.update / chat.postEphemeral / a response_url, within Slack's limits
+    (50 blocks, 3000 characters a section), so Slack never refuses a reply for its length."""
+    blocks = sections(text, MAX_BLOCKS - 1 if actions else MAX_BLOCKS)
     if actions:
         blocks.append(actions_block(button(action) for action in actions))
     return {"text": fallback(text), "blocks": blocks}

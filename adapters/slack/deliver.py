@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,6 +31,11 @@ ALERT_TEXT = (
     "Hearth does not share their words. Conversation: {link}"
 )
 
+# Where there is no link a champion could open: who to reach instead.
+IN_A_DM = "a direct message with Hearth, which champions cannot open. Please reach out to <@{person}> yourself"
+NO_LINK = "no link champions can open (it was only visible to them). Please reach out to <@{person}> yourself"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
 # Sent with every message: no @-mention expansion, no previews of links (a preview can leak a page's title).
 SAFE: dict[str, Any] = {"link_names": False, "unfurl_links": False, "unfurl_media": False}
 
@@ -40,9 +46,16 @@ ResourcesText = Callable[[], Awaitable[str]]
 ModeratorChannel = Callable[[str], Awaitable[str | None]]
 
 
-def alert_text(alert: ModeratorAlert) -> str:
+def alert_text(alert: ModeratorAlert, person: str | None = None, *, in_dm: bool = False) -> str:
+    """A link champions can open; where there is none (a DM with Hearth, a /hearth command's private answer,
+    App Home), the person's mention instead, so a champion can message them: who to reach, never their words."""
     usable = alert.link and alert.link.startswith("https://") and "|" not in alert.link
-    link = f"<{blocks.escape(alert.link or '')}|open in Slack>" if usable else "not available"
+    if usable:
+        link = f"<{blocks.escape(alert.link or '')}|open in Slack>"
+    elif person and _USER_ID.match(person):
+        link = (IN_A_DM if in_dm else NO_LINK).format(person=person)
+    else:
+        link = "not available"
     text = ALERT_TEXT.format(level=alert.level.value, link=link)
     if alert.summary:
         text += "\nShared with their agreement: " + blocks.escape(alert.summary)
@@ -98,20 +111,36 @@ class Responder:
             await self._send_privately(reply, also_dm=reply.private)
         else:
             await self._send_here(reply)
-        if reply.alert is not None:
-            await self.alert(reply.alert)
+        if reply.alert is not None and not await self.alert(reply.alert):
+            await self._tell_undelivered(reply.alert, also_dm=reply.private)
 
     async def direct(self, reply: Reply) -> bool:
         """A copy by DM, for private replies whose first copy was ephemeral (ephemeral messages vanish)."""
         return await self._direct_message(blocks.reply_message(reply))
 
-    async def alert(self, alert: ModeratorAlert) -> None:
-        """Tell the wellbeing champions: a link and a level, never the person's words."""
+    async def alert(self, alert: ModeratorAlert) -> bool:
+        """Tell the wellbeing champions: a link and a level, never the person's words. False when it did not
+        get through (no channel to be found, the bot not in it, a missing scope, Slack down): the person has
+        read that the champions were told, so the caller must tell them `alert.undelivered`."""
         channel = await self._moderator_channel(alert.tenant)
         if channel is None:
+            log.warning("a champions' alert had no channel to go to")
+            return False
+        text = alert_text(alert, self._place.user, in_dm=self._place.is_dm)
+        return await self._quietly(self._post(channel, {"text": text, "blocks": blocks_for_alert(text)}))
+
+    async def _tell_undelivered(self, alert: ModeratorAlert, *, also_dm: bool) -> None:
+        """`alert.undelivered` to the person alone, by the route their reply took; never in a channel's thread,
+        where it would tell everyone that someone was reported as in danger."""
+        if not alert.undelivered:
             return
-        text = alert_text(alert)
-        await self._quietly(self._post(channel, {"text": text, "blocks": blocks_for_alert(text)}))
+        payload = blocks.message(alert.undelivered)
+        if not self._place.is_dm:
+            await self._privately(payload, also_dm=also_dm)
+        elif self._place.channel:
+            await self._quietly(self._post(self._place.channel, payload, thread_ts=self._place.thread_ts))
+        else:
+            await self._direct_message(payload)
 
     async def _send_here(self, reply: Reply) -> None:
         payload = blocks.reply_message(reply)
@@ -124,9 +153,19 @@ class Responder:
 
     async def _send_privately(self, reply: Reply, *, also_dm: bool) -> None:
         place = self._place
-        payload = blocks.reply_message(reply)
         if self._streamed_ts is not None:
             await self._quietly(self._client.chat_delete(channel=place.channel, ts=self._streamed_ts))
+        delivered = await self._privately(blocks.reply_message(reply), also_dm=also_dm)
+        notice = reply.public_notice
+        if not delivered:
+            # Resources are never dropped: the neutral line and the crisis lines, nothing of what was said.
+            notice = f"{notice or ''}\n\n{await self._resources_text()}".strip()
+        if notice and place.channel:
+            await self._post(place.channel, blocks.message(notice), thread_ts=place.thread_ts)
+
+    async def _privately(self, payload: dict[str, Any], *, also_dm: bool) -> bool:
+        """Ephemeral where the person is, and by DM when asked or when the ephemeral failed: True if either worked."""
+        place = self._place
         delivered = False
         if place.channel:
             delivered = await self._quietly(
@@ -136,12 +175,7 @@ class Responder:
             )
         if also_dm or not delivered:
             delivered = await self._direct_message(payload) or delivered
-        notice = reply.public_notice
-        if not delivered:
-            # Resources are never dropped: the neutral line and the crisis lines, nothing of what was said.
-            notice = f"{notice or ''}\n\n{await self._resources_text()}".strip()
-        if notice and place.channel:
-            await self._post(place.channel, blocks.message(notice), thread_ts=place.thread_ts)
+        return delivered
 
     async def _direct_message(self, payload: dict[str, Any]) -> bool:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -25,9 +26,11 @@ from adapters.slack.deliver import DROPPED, SEND_ERRORS, Responder, reason
 from adapters.slack.home import home_view
 from adapters.slack.retries import Deliveries
 from adapters.slack.translate import Place
+from adapters.slack.workspace import WorkspaceUrls
 from bot.bootstrap import App
 from bot.commands import CORE_COMMANDS, about_text
 from bot.community import Community
+from bot.models import Reply
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ class SlackListeners:
         self._app = app
         self._bolt = bolt
         self._deliveries = Deliveries()
+        self._workspaces = WorkspaceUrls(bolt.client)
 
     def register(self) -> None:
         bolt = self._bolt
@@ -77,7 +81,7 @@ class SlackListeners:
     async def _answer(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
     ) -> None:
-        url = context.authorize_result.url if context.authorize_result else None
+        url = await self._workspace_url(translate.message_place(body, event))
         place, msg = translate.from_message(self._app.ids, body, event, context.bot_user_id, url)
         async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
             if delivery is None:
@@ -102,7 +106,7 @@ class SlackListeners:
             log.warning("could not answer /hearth: %s", reason(exc))
 
     async def _command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
-        place = translate.command_place(body)
+        place = await self._where_typed(translate.command_place(body))
         word, _, rest = str(body.get("text") or "").strip().partition(" ")
         name = word.lower()
         tenant = self._app.ids("tenant", "slack", place.team)
@@ -124,8 +128,27 @@ class SlackListeners:
             responder = self._responder(place, tenant)
             if reply.private and not place.is_dm:
                 await responder.direct(reply)
-            if reply.alert is not None:
-                await responder.alert(reply.alert)
+            if reply.alert is not None and not await responder.alert(reply.alert) and reply.alert.undelivered:
+                # Told the champions were alerted, the person must hear that they were not: where the reply went.
+                told = Reply(reply.alert.undelivered, private=True)
+                await respond(response_type="ephemeral", **blocks.reply_message(told))
+                if reply.private and not place.is_dm:
+                    await responder.direct(told)
+
+    async def _where_typed(self, place: Place) -> Place:
+        """`/hearth` works in every DM, also one between two people that Hearth is not in. That one is treated
+        like a channel Hearth cannot post in: answers are ephemeral, private ones copied to the person's DM with
+        Hearth, and nothing is ever posted there for the other person to see. Slack's payload does not say whose
+        DM it is; the person's DM with Hearth (conversations.open) does. If Slack cannot say, it is not Hearth's."""
+        if not place.is_dm:
+            return place
+        try:
+            opened = await self._bolt.client.conversations_open(users=place.user)
+            own = str(opened["channel"]["id"]) == place.channel
+        except (*SEND_ERRORS, KeyError, TypeError) as exc:
+            log.warning("could not tell whose DM /hearth was used in: %s", reason(exc))
+            own = False
+        return place if own else replace(place, is_dm=False)
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -135,7 +158,8 @@ class SlackListeners:
             return
         place = translate.action_place(body)
         text = f"/{command}" if command else ""
-        msg = translate.incoming(self._app.ids, place, text, action=core_action)
+        link = translate.action_link(await self._workspace_url(place), body, place)
+        msg = translate.incoming(self._app.ids, place, text, action=core_action, link=link)
         responder = self._responder(place, msg.tenant)
         try:
             with self._app.pipeline.delivering():
@@ -187,6 +211,10 @@ class SlackListeners:
             log.warning("could not publish App Home: %s", reason(exc))
 
     # Helpers ----------------------------------------------------------------------------------------
+
+    async def _workspace_url(self, place: Place) -> str | None:
+        """Only a channel's messages get a champions' link, so only they need the workspace's address."""
+        return None if place.is_dm or not place.channel else await self._workspaces.get(place.team)
 
     def _responder(self, place: Place, tenant: str) -> Responder:
         async def resources_text() -> str:

@@ -127,7 +127,12 @@ def from_message(
     ids: Ids, body: dict[str, Any], event: dict[str, Any], bot_user: str | None, workspace_url: str | None
 ) -> tuple[Place, IncomingMessage]:
     place = message_place(body, event)
-    link = permalink(workspace_url, place.channel, str(event.get("ts", "")), event.get("thread_ts"))
+    # A DM with Hearth has a permalink too, but no champion can open it (deliver.alert_text says who to reach).
+    link = (
+        None
+        if place.is_dm
+        else permalink(workspace_url, place.channel, str(event.get("ts", "")), event.get("thread_ts"))
+    )
     text = plain_text(str(event.get("text") or ""), bot_user)
     return place, incoming(ids, place, text, event_id=message_event_id(body, event), link=link)
 
@@ -147,3 +152,16 @@ def action_place(body: dict[str, Any]) -> Place:
     thread = message.get("thread_ts") or container.get("thread_ts")
     is_dm = not channel or channel.startswith("D")
     return Place(team_of(body), channel, user, thread, is_dm)
+
+
+def action_link(workspace_url: str | None, body: dict[str, Any], place: Place) -> str | None:
+    """The conversation a button was pressed in, for champions: the thread's first message in a channel, or the
+    button's own message when it is a public one. None in a DM or for an ephemeral reply outside a thread,
+    where there is nothing a champion could open."""
+    if place.is_dm or not place.channel:
+        return None
+    container = body.get("container") or {}
+    own = (
+        None if container.get("is_ephemeral") else (body.get("message") or {}).get("ts") or container.get("message_ts")
+    )
+    return permalink(workspace_url, place.channel, str(place.thread_ts or own or ""))

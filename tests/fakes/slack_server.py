@@ -4,7 +4,8 @@ The real slack_sdk `AsyncWebClient` talks to it through `SLACK_API_BASE_URL`; th
 `AsyncSocketModeHandler` gets its websocket URL from `apps.connections.open` here, receives `hello` and
 then the envelopes a test sends, and its acks are recorded. Tokens are checked like Slack does, so a
 client sending the wrong one gets `invalid_auth`. A method can be rate limited (`rate_limit`): Slack's 429
-with `Retry-After`, which the client's retry handler waits out before calling again.
+with `Retry-After`, which the client's retry handler waits out before calling again. Messages over Slack's
+block limits are refused with `invalid_blocks`, as Slack does.
 """
 
 from __future__ import annotations
@@ -35,10 +36,14 @@ class Call:
 
 @dataclass
 class FakeSlack:
-    """Records every Web API call (`calls`), every response_url post (`responses`) and Socket Mode acks."""
+    """Records every Web API call (`calls`), every response_url post (`responses`) and Socket Mode acks.
+
+    `failing` makes a method fail everywhere; `failing_in` makes every chat.* call in one channel fail."""
 
     admins: set[str] = field(default_factory=set)
     failing: dict[str, str] = field(default_factory=dict)
+    # A channel id → the error every post there gets (`not_in_channel` when the bot was never invited).
+    failing_in: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)
     rate_limited: dict[str, int] = field(default_factory=dict)
@@ -174,6 +179,10 @@ class FakeSlack:
         await self._record(lambda: self.calls.append(Call(method, args)))
         if method in self.failing:
             return web.json_response({"ok": False, "error": self.failing[method]})
+        if method.startswith("chat.") and not blocks_slack_accepts(args.get("blocks")):
+            return web.json_response({"ok": False, "error": "invalid_blocks"})
+        if method.startswith("chat.") and str(args.get("channel", "")) in self.failing_in:
+            return web.json_response({"ok": False, "error": self.failing_in[str(args["channel"])]})
         return web.json_response({"ok": True, **self._answer(method, args)})
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -198,5 +207,15 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if not blocks_slack_accepts(body.get("blocks")):
+            return web.Response(status=400, text="invalid_blocks")
         await self._record(lambda: self.responses.append(body))
         return web.Response(text="ok")
+
+
+def blocks_slack_accepts(blocks: Any) -> bool:
+    """Slack's own limits: at most 50 blocks in a message, at most 3000 characters in a section's text."""
+    if not blocks:
+        return True
+    sections = [block.get("text", {}).get("text", "") for block in blocks if block.get("type") == "section"]
+    return len(blocks) <= 50 and all(len(text) <= 3000 for text in sections)

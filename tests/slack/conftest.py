@@ -6,12 +6,14 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from redis.asyncio import Redis
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import build_bolt
@@ -182,6 +184,20 @@ async def http(hearth: App) -> AsyncIterator[HttpSlack]:
     bolt = build_bolt(hearth)
     async with http_server(bolt, "127.0.0.1", 0) as url, aiohttp.ClientSession() as session:
         yield HttpSlack(url, session)
+
+
+@asynccontextmanager
+async def without_redis(slack, fake_llm, settings_overrides, tmp_path) -> AsyncIterator[tuple[HttpSlack, App]]:
+    """Hearth in HTTP mode whose Redis is not there (a unix socket nobody listens on)."""
+    dead = Redis.from_url(f"unix://{tmp_path}/no-redis.sock", socket_connect_timeout=0.2)
+    app = build_app(hearth_settings(settings_overrides, fake_llm, slack), dead, hash_secret=b"x" * 32)
+    try:
+        async with http_server(build_bolt(app), "127.0.0.1", 0) as url, aiohttp.ClientSession() as session:
+            yield HttpSlack(url, session), app
+    finally:
+        await dead.aclose()
+        if app.llm is not None:
+            await app.llm.aclose()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from adapters.slack.translate import Place
 from bot.models import ACTION_RESOURCES, Action, Level, ModeratorAlert, Reply
 from tests.fakes.slack_server import BOT_TOKEN, TEAM
 from tests.slack.conftest import ALICE, CHANNEL
-from tests.slack.helpers import text_of
+from tests.slack.helpers import action_ids, text_of
 
 LINES = "Samaritans: call 116 123"
 THREAD = "1700000000.000100"
@@ -138,3 +138,24 @@ async def test_an_alert_link_into_a_thread_keeps_slacks_link_format(client, slac
 
     sent = [call for call in slack.called("chat.postMessage") if call["channel"] == "C0CHAMPS"][0]
     assert f"<{link.replace('&', '&amp;')}|open in Slack>" in sent["text"]
+
+
+async def test_when_the_champions_channel_cannot_be_looked_up_the_person_is_told_not_to_wait(client, slack):
+    alert = ModeratorAlert("t", Level.IMMINENT, None, undelivered="It didn't get through; call 999 now.")
+
+    await responder(client, dm=True, moderators=None).send(Reply("Please call 999 now.", alert=alert))
+
+    sent = [text_of(call) for call in slack.called("chat.postMessage")]
+    assert sent == ["Please call 999 now.", "It didn't get through; call 999 now."]
+
+
+async def test_a_reply_too_long_for_slack_is_shortened_in_the_middle_keeping_both_ends(client, slack):
+    middle = "\n\n".join(["A long paragraph of words. " * 100] * 70)
+    reply = Reply(f"Please call 999 now.\n\n{middle}\n\n{LINES}", actions=(Action(ACTION_RESOURCES, "Lines"),))
+
+    await responder(client, dm=True).send(reply)  # Slack refuses more than 50 blocks: this one must be taken
+
+    sent = slack.called("chat.postMessage")[0]
+    assert len(sent["blocks"]) == 50 and action_ids(sent) == ["hearth:resources"]
+    shown = text_of(sent)
+    assert shown.startswith("Please call 999 now.") and shown.endswith(LINES) and "left out" in shown

@@ -6,7 +6,7 @@ import time
 
 from tests.fakes.openai_server import Script
 from tests.fakes.slack_server import BOT_USER
-from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, mention
+from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, mention, without_redis
 from tests.slack.helpers import action_ids, core_crisis_text, text_of
 
 CRISIS = "I want to kill myself tonight"
@@ -268,25 +268,11 @@ async def test_app_home_shows_the_lines_for_the_country_an_admin_set(http, slack
 
 
 async def test_with_redis_down_a_crisis_mention_still_gets_the_lines(slack, fake_llm, settings_overrides, tmp_path):
-    import aiohttp
-    from redis.asyncio import Redis
-
-    from adapters.slack.app import build_bolt
-    from adapters.slack.modes import http_server
-    from bot.bootstrap import build_app
-    from tests.slack.conftest import HttpSlack, hearth_settings
-
-    dead = Redis.from_url(f"unix://{tmp_path}/no-redis.sock", socket_connect_timeout=0.2)
-    app = build_app(hearth_settings(settings_overrides, fake_llm, slack), dead, hash_secret=b"x" * 32)
     slack.failing["chat.postEphemeral"] = "user_not_in_channel"
     slack.failing["conversations.open"] = "cannot_dm_bot"
-    try:
-        async with http_server(build_bolt(app), "127.0.0.1", 0) as url, aiohttp.ClientSession() as session:
-            await HttpSlack(url, session).event(mention(CRISIS))
-            posted = await slack.wait_for(lambda: slack.called("chat.postMessage"))
-    finally:
-        await dead.aclose()
-        await app.llm.aclose()
+    async with without_redis(slack, fake_llm, settings_overrides, tmp_path) as (http, app):
+        await http.event(mention(CRISIS))
+        posted = await slack.wait_for(lambda: slack.called("chat.postMessage"))
 
     assert posted[0]["channel"] == CHANNEL
     assert _resources(app) in text_of(posted[0])
@@ -298,3 +284,90 @@ async def test_slacks_url_check_is_answered_so_the_request_url_can_be_saved(http
     status, body = await http.event({"token": "legacy", "challenge": "c-123", "type": "url_verification"})
 
     assert status == 200 and "c-123" in body
+
+
+async def test_workspace_settings_are_shown_to_admins_only(http, slack, hearth):
+    slack.admins.add(ALICE)
+    await http.command(command("config moderators <#C0CHAMPS|champions>", slack))
+    await slack.wait_for(lambda: slack.responses)
+
+    await http.command(command("config", slack, user="U0BOB"))
+    await http.command(command("config show", slack, user="U0BOB"))
+    await http.command(command("config", slack))
+
+    await slack.wait_for(lambda: len(slack.responses) == 4)
+    for refused in slack.responses[1:3]:
+        assert "C0CHAMPS" not in refused["text"] and "Only workspace admins" in refused["text"]
+        assert refused["response_type"] == "ephemeral"
+    assert "<#C0CHAMPS>" in slack.responses[3]["text"]
+
+
+async def test_with_redis_down_config_says_so_in_one_line(slack, fake_llm, settings_overrides, tmp_path):
+    slack.admins.add(ALICE)
+    async with without_redis(slack, fake_llm, settings_overrides, tmp_path) as (http, _):
+        await http.command(command("config", slack))
+        await http.command(command("config country GB", slack))
+        answers = await slack.wait_for(lambda: len(slack.responses) == 2 and slack.responses)
+
+    for answer in answers:
+        assert answer["response_type"] == "ephemeral"
+        assert "settings" in answer["text"] and "try again" in answer["text"] and "\n" not in answer["text"]
+        assert "Error" not in answer["text"] and "Traceback" not in answer["text"]
+
+
+async def test_markdown_links_and_headings_show_as_slack_formatting(http, slack, fake_llm):
+    said = (
+        "## A place to start\n"
+        "Have a look at [the help page](https://example.org/help?a=1&b=2) or [this](javascript:alert(1)).\n"
+        "**Take care**"
+    )
+    fake_llm.push(Script(text=said))
+
+    await http.event(dm("where can I read more?"))
+
+    shown = text_of((await slack.wait_for(lambda: slack.called("chat.update")))[-1])
+    assert "\n*A place to start*\n" in shown
+    assert "<https://example.org/help?a=1&amp;b=2|the help page>" in shown
+    assert "[this](javascript:alert(1))" in shown and "<javascript" not in shown
+    assert "*Take care*" in shown and "##" not in shown and "](https" not in shown
+
+
+async def test_a_long_reply_is_split_between_sections_never_inside_a_link(http, slack, fake_llm):
+    paragraph = " ".join(["words to fill the page"] * 20 + ["[a guide to sleep](https://example.org/sleep)"] * 10)
+    fake_llm.push(Script(text="\n\n".join([paragraph] * 12)))
+
+    await http.event(dm("tell me everything about sleep"))
+
+    await slack.wait_for(lambda: slack.called("chat.update"))
+    await slack.settle()
+    sections = [block["text"]["text"] for block in slack.called("chat.update")[-1]["blocks"]]
+    assert len(sections) > 3 and all(len(text) <= 3000 for text in sections)
+    assert all(text.count("<") == text.count(">") == text.count("|a guide to sleep>") for text in sections)
+
+
+async def test_hearth_in_a_dm_between_two_people_answers_only_the_person_who_typed_it(http, slack, hearth):
+    theirs = "D0ALICEBOB"  # Alice's DM with Bob: Hearth is not in it, and Bob must see nothing of this
+    slack.failing_in[theirs] = "channel_not_found"
+    slack.admins.add(ALICE)
+    await http.command(command("config moderators <#C0CHAMPS|champions>", slack))
+    await slack.wait_for(lambda: slack.responses)
+
+    await http.command(command("i have the pills ready to end it tonight", slack, channel=theirs))
+
+    await slack.wait_for(lambda: len(slack.responses) == 2 and slack.called("conversations.open"))
+    await slack.settle()
+    answer = slack.responses[1]
+    assert answer["response_type"] == "ephemeral" and "moderators know" in text_of(answer)
+    copies = [call for call in slack.called("chat.postMessage") if call["channel"] == ALICE_DM]
+    assert copies and text_of(copies[0]) == text_of(answer)
+    assert all(call.get("channel") != theirs for method in ("chat.postMessage", "chat.postEphemeral")
+               for call in slack.called(method))  # fmt: skip
+    alert = [call for call in slack.called("chat.postMessage") if call["channel"] == "C0CHAMPS"][0]
+    assert "direct message with Hearth" not in alert["text"] and f"<@{ALICE}>" in alert["text"]
+
+    # In Alice's own DM with Hearth the answer stays where it is: no copy of it in the same DM.
+    posted = len(slack.called("chat.postMessage"))
+    await http.command(command("I want to kill myself", slack, channel=ALICE_DM))
+    await slack.wait_for(lambda: len(slack.responses) == 3)
+    await slack.settle()
+    assert slack.responses[2]["response_type"] == "ephemeral" and len(slack.called("chat.postMessage")) == posted

@@ -74,6 +74,13 @@ def test_long_replies_are_split_into_sections_slack_accepts():
     assert " ".join(section["text"]["text"] for section in sections) == text
 
 
+def test_text_without_spaces_is_never_split_inside_an_escaped_character():
+    pieces = [section["text"]["text"] for section in blocks.sections("&<" * 3000)]
+
+    assert "".join(pieces) == "&amp;&lt;" * 3000
+    assert all(piece.startswith("&") and piece.endswith(";") for piece in pieces)
+
+
 def test_button_ids_map_back_to_core_actions_and_commands():
     assert blocks.action_from_id("hearth:resources") == ("resources", None)
     assert blocks.action_from_id("hearth:cmd:mydata") == (None, "mydata")
