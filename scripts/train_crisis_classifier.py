@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests/data/crisis"
 # Never trained on, never tuned on: written by people who saw only shared/SAFETY.md.
-HELD_OUT = tuple(DATA / f"blind_{name}.tsv" for name in "cdefghijkl")
+HELD_OUT = tuple(DATA / f"blind_{name}.tsv" for name in "cdefghijklm")
 # Messages whose normalised form the model records, so a changed normaliser is noticed (tests/crisis).
 PROBES = (
     "I w4nt to k1ll mys3lf",

@@ -64,6 +64,8 @@ def test_the_development_conversations_hold_what_the_context_was_tuned_to():
         ("blind_a.tsv", 37 / 45, 39 / 45),
         # Measured once, on arrival: 39 of 45 and 34 of 45.
         ("blind_b.tsv", 38 / 45, 33 / 45),
+        # Measured once, on arrival (session 14): 40 of 45 and 25 of 45. The safe side is weak: see README.
+        ("blind_c.tsv", 40 / 45, 25 / 45),
     ],
 )
 def test_the_blind_conversations_hold_their_measured_figures(name, caught, never_flagged):
