@@ -18,7 +18,7 @@ import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
-from adapters.discord.delivery import DM, dm_parts, say, sensitive
+from adapters.discord.delivery import DM, dm_parts, sensitive
 from adapters.discord.render import SILENT_KINDS, message_kwargs, parts
 from adapters.discord.translate import Origin
 from bot.bootstrap import App
@@ -143,12 +143,7 @@ def _by_followup(interaction: discord.Interaction, ephemeral: bool) -> Say:
 
 def _by_dm(user: discord.User | discord.Member) -> Say:
     async def tell(text: str) -> bool:
-        try:
-            channel = user.dm_channel or await user.create_dm()
-        except discord.HTTPException as exc:
-            log.warning("could not open a DM: Discord answered %s (code %s)", exc.status, exc.code)
-            return False
-        return await say(channel, text)
+        return bool(text) and await dm_parts(user, [message_kwargs(text)]) is DM.SENT
 
     return tell
 
