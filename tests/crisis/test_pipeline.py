@@ -128,7 +128,7 @@ async def test_talk_to_a_person_alerts_moderators_with_a_link_and_the_summary_on
     link = "https://discord.com/channels/1/2"
     handoff = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF, link=link))
     assert handoff.alert is not None and handoff.alert.link == link and handoff.alert.summary is None
-    assert "moderators" in handoff.text and "not your words" in handoff.text
+    assert "moderators" in handoff.text and "haven't passed on what you wrote" in handoff.text
     assert ACTION_HANDOFF_SHARE in {action.id for action in handoff.actions}
     assert "don't wait for them" in handoff.alert.undelivered and "999" in handoff.alert.undelivered
     shared = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF_SHARE, link=link))

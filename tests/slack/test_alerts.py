@@ -147,6 +147,9 @@ async def test_from_a_dm_with_hearth_the_champions_are_told_who_to_reach_not_giv
     alert = champions_alert(slack)
     assert f"<@{ALICE}>" in alert and "direct message with Hearth" in alert
     assert "archives" not in alert and "not available" not in alert and "kill" not in alert
+    # What the person reads must be true here too: no link was sent, only who to reach.
+    told = await slack.wait_for(lambda: [c for c in posts_in(slack, ALICE_DM) if "asked this community" in text_of(c)])
+    assert "how to find you" in text_of(told[0]) and "link" not in text_of(told[0])
 
 
 async def test_an_imminent_dm_tells_the_champions_who_to_reach(http, slack, hearth):
