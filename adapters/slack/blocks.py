@@ -25,6 +25,8 @@ _LINKS = re.compile(r"\[(?P<label>[^\[\]\n]+)\]\((?P<target>https?://[^\s|()]+)\
 _TRAILING = ".,;:!?)]}'\""
 _DOUBLE_STARS = re.compile(r"\*\*(.+?)\*\*")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_THREAD_KEY = "thread="
+_BUTTON_THREAD = re.compile(r"(?:^|\s)thread=([0-9]+\.[0-9]+)$")
 _SHORTENED = "… (this reply was too long for Slack, so part of it is left out)"
 # The core says "/resources"; on Slack that is "/hearth resources" (one slash command for the whole app).
 _COMMAND_NAMES = sorted({spec.name for spec in CORE_COMMANDS} | {"start", "stop"}, key=len, reverse=True)
@@ -106,11 +108,13 @@ def sections(text: str, most: int = MAX_BLOCKS) -> list[Block]:
     return [_section(piece) for piece in pieces]
 
 
-def button(action: Action, action_id: str | None = None) -> Block:
+def button(action: Action, action_id: str | None = None, thread_ts: str | None = None) -> Block:
+    """`thread_ts`: the thread the button's message is in. Slack's block_actions payload for an ephemeral message
+    has no `message`, and its `container.thread_ts` is not documented, so the button carries its thread itself."""
     element: Block = {
         "type": "button",
         "action_id": action_id or f"{ACTION_PREFIX}{action.id}",
-        "value": action.id,
+        "value": f"{action.id} {_THREAD_KEY}{thread_ts}" if thread_ts else action.id,
         "text": {"type": "plain_text", "text": action.label[:75], "emoji": True},
     }
     if action.style is not ActionStyle.SECONDARY:
@@ -130,17 +134,24 @@ def fallback(text: str) -> str:
     return formatted[: _safe_cut(formatted, FALLBACK_LIMIT - 1)] + "…"
 
 
-def message(text: str, actions: Sequence[Action] = ()) -> dict[str, Any]:
+def message(text: str, actions: Sequence[Action] = (), thread_ts: str | None = None) -> dict[str, Any]:
     """Arguments for chat.postMessage / chat.update / chat.postEphemeral / a response_url, within Slack's limits
-    (50 blocks, 3000 characters a section), so Slack never refuses a reply for its length."""
+    (50 blocks, 3000 characters a section), so Slack never refuses a reply for its length. `thread_ts` only for
+    a message posted in that thread, so that its buttons answer there."""
     blocks = sections(text, MAX_BLOCKS - 1 if actions else MAX_BLOCKS)
     if actions:
-        blocks.append(actions_block(button(action) for action in actions))
+        blocks.append(actions_block(button(action, thread_ts=thread_ts) for action in actions))
     return {"text": fallback(text), "blocks": blocks}
 
 
-def reply_message(reply: Reply) -> dict[str, Any]:
-    return message(reply.text, reply.actions)
+def reply_message(reply: Reply, thread_ts: str | None = None) -> dict[str, Any]:
+    return message(reply.text, reply.actions, thread_ts)
+
+
+def button_thread(value: object) -> str | None:
+    """The thread a pressed button's message was posted in, as `button` wrote it into the value; None if absent."""
+    match = _BUTTON_THREAD.search(value) if isinstance(value, str) else None
+    return match.group(1) if match else None
 
 
 def action_from_id(action_id: str) -> tuple[str | None, str | None]:

@@ -142,8 +142,12 @@ class Responder:
         else:
             await self._direct_message(payload)
 
+    def _in_place(self, reply: Reply) -> dict[str, Any]:
+        """The reply as posted where the person is: its buttons carry the thread, so a press answers there."""
+        return blocks.reply_message(reply, self._place.thread_ts if self._place.channel else None)
+
     async def _send_here(self, reply: Reply) -> None:
-        payload = blocks.reply_message(reply)
+        payload = self._in_place(reply)
         if not self._place.channel:
             await self._direct_message(payload)
         elif self._streamed_ts is not None:
@@ -155,7 +159,7 @@ class Responder:
         place = self._place
         if self._streamed_ts is not None:
             await self._quietly(self._client.chat_delete(channel=place.channel, ts=self._streamed_ts))
-        delivered = await self._privately(blocks.reply_message(reply), also_dm=also_dm)
+        delivered = await self._privately(self._in_place(reply), also_dm=also_dm, dm=blocks.reply_message(reply))
         notice = reply.public_notice
         if not delivered:
             # Resources are never dropped: the neutral line and the crisis lines, nothing of what was said.
@@ -163,8 +167,9 @@ class Responder:
         if notice and place.channel:
             await self._post(place.channel, blocks.message(notice), thread_ts=place.thread_ts)
 
-    async def _privately(self, payload: dict[str, Any], *, also_dm: bool) -> bool:
-        """Ephemeral where the person is, and by DM when asked or when the ephemeral failed: True if either worked."""
+    async def _privately(self, payload: dict[str, Any], *, also_dm: bool, dm: dict[str, Any] | None = None) -> bool:
+        """Ephemeral where the person is, and by DM (`dm`, else `payload`) when asked or when the ephemeral failed:
+        True if either worked."""
         place = self._place
         delivered = False
         if place.channel:
@@ -174,7 +179,7 @@ class Responder:
                 )
             )
         if also_dm or not delivered:
-            delivered = await self._direct_message(payload) or delivered
+            delivered = await self._direct_message(dm or payload) or delivered
         return delivered
 
     async def _direct_message(self, payload: dict[str, Any]) -> bool:

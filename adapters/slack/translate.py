@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack import blocks
 from bot.models import IncomingMessage, Platform
 
 Ids = Callable[..., str]
@@ -149,7 +150,9 @@ def action_place(body: dict[str, Any]) -> Place:
     channel = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
     message = body.get("message") or {}
     container = body.get("container") or {}
-    thread = message.get("thread_ts") or container.get("thread_ts")
+    # An ephemeral message's press has no `message`; the button's own value says which thread it was in.
+    pressed = (body.get("actions") or [{}])[0]
+    thread = blocks.button_thread(pressed.get("value")) or message.get("thread_ts") or container.get("thread_ts")
     is_dm = not channel or channel.startswith("D")
     return Place(team_of(body), channel, user, thread, is_dm)
 

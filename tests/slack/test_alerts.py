@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, mention
 from tests.slack.helpers import text_of
@@ -99,12 +101,42 @@ def champions_alert(slack: FakeSlack) -> str:
     return str(posts_in(slack, CHAMPS)[0]["text"])
 
 
-def ephemeral_button(action_id: str, thread_ts: str) -> dict[str, Any]:
-    """A button on Hearth's ephemeral reply in a thread: Slack sends no `message` for an ephemeral one."""
+def ephemeral_button(action_id: str, thread_ts: str | None, value: str = "x") -> dict[str, Any]:
+    """A button on Hearth's ephemeral reply in a thread: Slack sends no `message` for an ephemeral one, and
+    `container.thread_ts` is not in Slack's documentation (None: a container without it)."""
     payload = button(action_id, channel=CHANNEL)
     del payload["message"]
-    payload["container"].update(is_ephemeral=True, thread_ts=thread_ts)
+    payload["container"]["is_ephemeral"] = True
+    if thread_ts:
+        payload["container"]["thread_ts"] = thread_ts
+    payload["actions"][0]["value"] = value
     return payload
+
+
+def button_value(call: dict[str, Any], action_id: str) -> str:
+    """The value Hearth gave one of the buttons of a message it sent, which Slack sends back when it is pressed."""
+    elements = [element for block in call["blocks"] if block["type"] == "actions" for element in block["elements"]]
+    return str(next(element["value"] for element in elements if element["action_id"] == action_id))
+
+
+@pytest.mark.parametrize("action_id", ["hearth:resources", "hearth:handoff"])
+async def test_a_button_on_an_ephemeral_reply_answers_in_the_thread_even_without_the_containers_thread(
+    http, slack, hearth, action_id
+):
+    await set_champions(http, slack)
+    body = mention("I want to kill myself")
+    await http.event(body)
+    first = (await slack.wait_for(lambda: slack.called("chat.postEphemeral")))[0]
+    await slack.settle()
+
+    await http.interaction(ephemeral_button(action_id, None, button_value(first, action_id)))
+
+    answer = (await slack.wait_for(lambda: slack.called("chat.postEphemeral")[1:]))[0]
+    assert answer["channel"] == CHANNEL and answer["user"] == ALICE
+    assert answer["thread_ts"] == body["event"]["ts"]
+    if action_id == "hearth:handoff":  # and the champions' link opens that thread
+        await slack.wait_for(lambda: posts_in(slack, CHAMPS))
+        assert f"archives/{CHANNEL}/p{body['event']['ts'].replace('.', '')}|" in champions_alert(slack)
 
 
 async def test_talk_to_a_person_from_a_thread_gives_the_champions_a_link_to_the_thread(http, slack, hearth):
