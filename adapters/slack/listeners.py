@@ -81,7 +81,7 @@ class SlackListeners:
     async def _answer(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
     ) -> None:
-        url = await self._workspace_url(translate.message_place(body, event))
+        url = await self._workspace_url(translate.message_place(body, event), context)
         place, msg = translate.from_message(self._app.ids, body, event, context.bot_user_id, url)
         async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
             if delivery is None:
@@ -150,7 +150,7 @@ class SlackListeners:
             own = False
         return place if own else replace(place, is_dm=False)
 
-    async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         actions = body.get("actions") or [{}]
         core_action, command = blocks.action_from_id(str(actions[0].get("action_id", "")))
@@ -158,7 +158,7 @@ class SlackListeners:
             return
         place = translate.action_place(body)
         text = f"/{command}" if command else ""
-        link = translate.action_link(await self._workspace_url(place), body, place)
+        link = translate.action_link(await self._workspace_url(place, context), body, place)
         msg = translate.incoming(self._app.ids, place, text, action=core_action, link=link)
         responder = self._responder(place, msg.tenant)
         try:
@@ -212,9 +212,12 @@ class SlackListeners:
 
     # Helpers ----------------------------------------------------------------------------------------
 
-    async def _workspace_url(self, place: Place) -> str | None:
-        """Only a channel's messages get a champions' link, so only they need the workspace's address."""
-        return None if place.is_dm or not place.channel else await self._workspaces.get(place.team)
+    async def _workspace_url(self, place: Place, context: AsyncBoltContext) -> str | None:
+        """Only a channel's messages get a champions' link, so only they need the workspace's address: asked
+        with the request's client, which holds the token of the workspace the request came from."""
+        if place.is_dm or not place.channel:
+            return None
+        return await self._workspaces.get(place.team, context.client if context.bot_token else None)
 
     def _responder(self, place: Place, tenant: str) -> Responder:
         async def resources_text() -> str:

@@ -3,9 +3,10 @@
 The real slack_sdk `AsyncWebClient` talks to it through `SLACK_API_BASE_URL`; the real Bolt
 `AsyncSocketModeHandler` gets its websocket URL from `apps.connections.open` here, receives `hello` and
 then the envelopes a test sends, and its acks are recorded. Tokens are checked like Slack does, so a
-client sending the wrong one gets `invalid_auth`. A method can be rate limited (`rate_limit`): Slack's 429
-with `Retry-After`, which the client's retry handler waits out before calling again. Messages over Slack's
-block limits are refused with `invalid_blocks`, as Slack does.
+client sending the wrong one gets `invalid_auth`; each bot token in `workspaces` is one workspace's install,
+and auth.test answers with that workspace's team and address. A method can be rate limited (`rate_limit`):
+Slack's 429 with `Retry-After`, which the client's retry handler waits out before calling again. Messages
+over Slack's block limits are refused with `invalid_blocks`, as Slack does.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class FakeSlack:
     `failing` makes a method fail everywhere; `failing_in` makes every chat.* call in one channel fail."""
 
     admins: set[str] = field(default_factory=set)
+    # A bot token → (team id, workspace address): one entry per workspace Hearth is installed in.
+    workspaces: dict[str, tuple[str, str]] = field(default_factory=lambda: {BOT_TOKEN: (TEAM, WORKSPACE_URL)})
     failing: dict[str, str] = field(default_factory=dict)
     # A channel id → the error every post there gets (`not_in_channel` when the bot was never invited).
     failing_in: dict[str, str] = field(default_factory=dict)
@@ -169,8 +172,8 @@ class FakeSlack:
             if isinstance(args.get(name), str):
                 args[name] = json.loads(args[name])
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(args.get("token", ""))
-        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
-        if token != expected:
+        known = token == APP_TOKEN if method == "apps.connections.open" else token in self.workspaces
+        if not known:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if self.rate_limited.get(method):
             self.rate_limited[method] -= 1
@@ -183,11 +186,12 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "invalid_blocks"})
         if method.startswith("chat.") and str(args.get("channel", "")) in self.failing_in:
             return web.json_response({"ok": False, "error": self.failing_in[str(args["channel"])]})
-        return web.json_response({"ok": True, **self._answer(method, args)})
+        return web.json_response({"ok": True, **self._answer(method, args, token)})
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
         if method == "auth.test":
-            return {"url": WORKSPACE_URL, "team": "Test", "user": "hearth", "team_id": TEAM,
+            team, url = self.workspaces[token]
+            return {"url": url, "team": "Test", "user": "hearth", "team_id": team,
                     "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}  # fmt: skip
         if method == "apps.connections.open":
             return {"url": f"{self.root.replace('http', 'ws', 1)}/socket"}
