@@ -23,6 +23,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack import admin, blocks, checkin, translate
 from adapters.slack.deliver import DROPPED, SEND_ERRORS, Responder, reason
+from adapters.slack.dms import HearthDms
 from adapters.slack.home import home_view
 from adapters.slack.retries import Deliveries
 from adapters.slack.translate import Place
@@ -47,6 +48,7 @@ class SlackListeners:
         self._bolt = bolt
         self._deliveries = Deliveries()
         self._workspaces = WorkspaceUrls(bolt.client)
+        self._dms = HearthDms()
 
     def register(self) -> None:
         bolt = self._bolt
@@ -139,12 +141,12 @@ class SlackListeners:
         """`/hearth` works in every DM, also one between two people that Hearth is not in. That one is treated
         like a channel Hearth cannot post in: answers are ephemeral, private ones copied to the person's DM with
         Hearth, and nothing is ever posted there for the other person to see. Slack's payload does not say whose
-        DM it is; the person's DM with Hearth (conversations.open) does. If Slack cannot say, it is not Hearth's."""
+        DM it is; the person's DM with Hearth (conversations.open, asked once per person) does. If Slack cannot
+        say, it is not Hearth's."""
         if not place.is_dm:
             return place
         try:
-            opened = await self._bolt.client.conversations_open(users=place.user)
-            own = str(opened["channel"]["id"]) == place.channel
+            own = await self._dms.channel(self._bolt.client, place.team, place.user) == place.channel
         except (*SEND_ERRORS, KeyError, TypeError) as exc:
             log.warning("could not tell whose DM /hearth was used in: %s", reason(exc))
             own = False

@@ -371,3 +371,16 @@ async def test_hearth_in_a_dm_between_two_people_answers_only_the_person_who_typ
     await slack.wait_for(lambda: len(slack.responses) == 3)
     await slack.settle()
     assert slack.responses[2]["response_type"] == "ephemeral" and len(slack.called("chat.postMessage")) == posted
+
+
+async def test_hearth_twice_in_ones_own_dm_asks_slack_whose_dm_it_is_only_once(http, slack, hearth):
+    await http.command(command(CRISIS, slack, channel=ALICE_DM))
+    await slack.wait_for(lambda: len(slack.responses) == 1)
+    await http.command(command(CRISIS, slack, channel=ALICE_DM))
+
+    await slack.wait_for(lambda: len(slack.responses) == 2)
+    await slack.settle()
+    assert len(slack.called("conversations.open")) == 1
+    # Both times known as her own DM with Hearth: answered where she typed, no copy posted into the same DM.
+    assert [answer["response_type"] for answer in slack.responses] == ["ephemeral", "ephemeral"]
+    assert slack.called("chat.postMessage") == []
