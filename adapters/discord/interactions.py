@@ -4,7 +4,8 @@ Personal answers are ephemeral in a server (only the person who asked sees them)
 private anyway. Discord wants an answer within 3 s, so a slow core turn is deferred first and followed up.
 Every interaction is acknowledged, even when the core answers nothing, or Discord shows "This interaction
 failed". When Discord no longer takes the interaction's answer (an expired token, an outage), a reply touching
-distress goes to the person by DM instead: the crisis lines are never dropped.
+distress goes to the person by DM instead, and failing that its crisis lines go in the channel where they used
+Hearth, mentioning them (`lastresort`): the crisis lines are never dropped.
 """
 
 from __future__ import annotations
