@@ -16,10 +16,19 @@ from bot.models import ModeratorAlert
 log = logging.getLogger(__name__)
 
 
-def alert_text(alert: ModeratorAlert, role: str | None) -> str:
+# Said when Discord refused every route to the person: nobody else knows they got nothing.
+UNREACHED = (
+    "Hearth's reply could not be delivered to them (Discord refused every route), so they have not seen the "
+    "crisis lines, nor that you were alerted."
+)
+
+
+def alert_text(alert: ModeratorAlert, role: str | None, *, reached: bool = True) -> str:
     lines = [f"<@&{role}>"] if role else []
     lines.append(f"Hearth alert ({alert.level.value}): a member may need a person to check in with them.")
     lines.append(f"Conversation: {alert.link}" if alert.link else "Conversation: (no link available)")
+    if not reached:
+        lines.append(UNREACHED)
     if alert.summary:
         lines.append(f"Shared with their agreement: {alert.summary}")
     return "\n".join(lines)
@@ -32,9 +41,16 @@ def role_only(role: str | None) -> discord.AllowedMentions:
 
 
 async def post_alert(
-    client: discord.Client, guild: discord.Guild | None, community: Community, alert: ModeratorAlert
+    client: discord.Client,
+    guild: discord.Guild | None,
+    community: Community,
+    alert: ModeratorAlert,
+    *,
+    reached: bool = True,
 ) -> bool:
-    """True when the alert was posted. False when it was not: no usable alert channel is known (none set as far
+    """`reached` is False when Hearth's reply reached the person by no route: the alert says so.
+
+    True when the alert was posted. False when it was not: no usable alert channel is known (none set as far
     as the adapter can read, the bot no longer in the server, a channel that takes no messages) or Discord refused
     (missing access or permissions, an unknown channel, an outage). The core only alerts where the person is
     told moderators were alerted, so every False must reach them as `alert.undelivered`."""
@@ -48,7 +64,7 @@ async def post_alert(
         return False
     role = community.moderator_role
     try:
-        await channel.send(alert_text(alert, role), allowed_mentions=role_only(role))
+        await channel.send(alert_text(alert, role, reached=reached), allowed_mentions=role_only(role))
     except discord.HTTPException as exc:
         log.warning("could not post a moderator alert: Discord answered %s (code %s)", exc.status, exc.code)
         return False

@@ -4,7 +4,8 @@ Personal answers are ephemeral in a server (only the person who asked sees them)
 private anyway. Discord wants an answer within 3 s, so a slow core turn is deferred first and followed up.
 Every interaction is acknowledged, even when the core answers nothing, or Discord shows "This interaction
 failed". When Discord no longer takes the interaction's answer (an expired token, an outage), a reply touching
-distress goes to the person by DM instead: the crisis lines are never dropped.
+distress goes to the person by DM instead, and failing that its crisis lines go in the channel where they used
+Hearth, mentioning them (`lastresort`): the crisis lines are never dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import discord
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
 from adapters.discord.delivery import DM, dm_parts, sensitive
+from adapters.discord.lastresort import post_lines, public_lines
 from adapters.discord.render import SILENT_KINDS, message_kwargs, parts
 from adapters.discord.translate import Origin
 from bot.bootstrap import App
@@ -66,12 +68,12 @@ async def respond(
             await _acknowledge_silently(interaction, ack)
             return
         ephemeral = in_server and (personal or reply.private or ack is not Ack.OPEN)
-        tell = await _deliver(interaction, reply, origin, ack=ack, ephemeral=ephemeral)
+        tell = await _deliver(app, interaction, msg, reply, origin, ack=ack, ephemeral=ephemeral)
         if reply.alert is not None:
             community = await community_of(app, msg.tenant)
-            if not await post_alert(interaction.client, guild, community, reply.alert):
+            if not await post_alert(interaction.client, guild, community, reply.alert, reached=tell is not None):
                 # They read that moderators were told; they must not wait for someone who is not coming.
-                await tell(reply.alert.undelivered)
+                await (tell or _nowhere)(reply.alert.undelivered)
 
 
 async def _defer(interaction: discord.Interaction, *, ephemeral: bool) -> Ack:
@@ -100,10 +102,18 @@ async def _acknowledge_silently(interaction: discord.Interaction, ack: Ack) -> N
 
 
 async def _deliver(
-    interaction: discord.Interaction, reply: Reply, origin: Origin | None, *, ack: Ack, ephemeral: bool
-) -> Say:
-    """Sends the answer by the interaction, or what is left of a reply touching distress by DM when Discord no
-    longer takes it. Returns how to tell the person one more thing by the same route."""
+    app: App,
+    interaction: discord.Interaction,
+    msg: IncomingMessage,
+    reply: Reply,
+    origin: Origin | None,
+    *,
+    ack: Ack,
+    ephemeral: bool,
+) -> Say | None:
+    """Sends the answer by the interaction; when Discord no longer takes it, what is left of a reply touching
+    distress by DM, and failing that its crisis lines in the channel (`_last_resort`). Returns how to tell the
+    person one more thing by the same route; None when a reply touching distress reached them nowhere."""
     sends = parts(reply, origin)
     sent = 0
     if ack is not Ack.LOST:
@@ -121,10 +131,24 @@ async def _deliver(
         return _nowhere
     # The DM's buttons must still reach this server's moderators and conversation.
     rest = parts(reply, origin or _origin_of(interaction))[sent:]
-    if await dm_parts(interaction.user, rest) is not DM.SENT:
-        log.warning("a reply touching distress reached the person by no route")
-        return _nowhere
+    dm = await dm_parts(interaction.user, rest)
+    if dm is not DM.SENT:
+        return await _last_resort(app, interaction, msg, reply, dm)
     return _by_dm(interaction.user)
+
+
+async def _last_resort(
+    app: App, interaction: discord.Interaction, msg: IncomingMessage, reply: Reply, dm: DM
+) -> Say | None:
+    """Neither the interaction nor a DM reached them: the crisis lines in the channel where they used Hearth,
+    mentioning them (`lastresort`). Nothing more is said there, so the route it returns tells nothing."""
+    channel = _channel_of(interaction)
+    if channel is None:  # an interaction in a DM: the DM was the only place
+        log.error("a reply touching distress reached the person by no route: their DM refused it")
+        return None
+    if not await post_lines(channel, interaction.user, await public_lines(app, msg, reply, dm)):
+        return None
+    return _nowhere
 
 
 def _by_followup(interaction: discord.Interaction, ephemeral: bool) -> Say:
@@ -150,6 +174,16 @@ def _by_dm(user: discord.User | discord.Member) -> Say:
 
 async def _nowhere(text: str) -> bool:
     return False
+
+
+def _channel_of(interaction: discord.Interaction) -> discord.abc.Messageable | None:
+    """The server channel (or thread) the interaction came from; None for one in a DM."""
+    if interaction.guild_id is None or interaction.channel_id is None:
+        return None
+    channel = interaction.channel
+    if isinstance(channel, discord.abc.Messageable):
+        return channel
+    return interaction.client.get_partial_messageable(interaction.channel_id, guild_id=interaction.guild_id)
 
 
 def _origin_of(interaction: discord.Interaction) -> Origin | None:

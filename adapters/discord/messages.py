@@ -8,20 +8,21 @@ is recognised by the core from the message id (`event_id`) and answered once.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass
 
 import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
 from adapters.discord.delivery import DM, NEUTRAL_NOTICE, Place, say, send_all, send_dm, sensitive
+from adapters.discord.lastresort import post_lines, public_lines, unreached
 from adapters.discord.render import SILENT_KINDS, message_kwargs
 from adapters.discord.streaming import StreamedMessage
 from adapters.discord.translate import Origin, from_message, own_role_of, tenant_of
 from adapters.discord.waiting import typing
 from bot.bootstrap import App
 from bot.community import Community
-from bot.models import ACTION_RESOURCES, IncomingMessage, Reply
+from bot.models import IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,18 @@ def addressed(message: discord.Message, bot: discord.ClientUser, community: Comm
     if isinstance(channel, discord.Thread):
         return channel.owner_id == bot.id or str(channel.parent_id) in community.enabled_channels
     return str(channel.id) in community.enabled_channels
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Where the person read the reply (None: only public words, which say nothing of moderators), and whether
+    it reached them at all."""
+
+    read_in: discord.abc.Messageable | None = None
+    reached: bool = True
+
+
+NOWHERE = Delivered(reached=False)
 
 
 class MessageHandler:
@@ -74,29 +87,44 @@ class MessageHandler:
         stream.stop()
         if reply.kind in SILENT_KINDS:
             return
-        read_in = await self._deliver(message, msg, reply, place, stream.message)
-        if reply.alert is not None and not await post_alert(self._client, message.guild, community, reply.alert):
+        delivered = await self._deliver(message, msg, reply, place, stream.message)
+        if reply.alert is not None and not await post_alert(
+            self._client, message.guild, community, reply.alert, reached=delivered.reached
+        ):
             # They read that moderators were told; they must not wait for someone who is not coming.
-            await say(read_in, reply.alert.undelivered)
+            await say(delivered.read_in, reply.alert.undelivered)
 
     async def _deliver(
         self, message: discord.Message, msg: IncomingMessage, reply: Reply, place: Place, shown: discord.Message | None
-    ) -> discord.abc.Messageable | None:
-        """Sends the reply; returns where the person read it, or None where they got only the public fallback
-        (which says nothing of moderators)."""
+    ) -> Delivered:
+        """Sends the reply. One touching distress that its place refused goes by DM instead, and failing that its
+        crisis lines go in the channel (`_in_channel`)."""
         try:
             if reply.private and place.public:
                 return await self._privately(message, msg, reply, place, shown)
             channel = await place.channel()
             await send_all(channel, reply, shown)
-            return channel
+            return Delivered(channel)
         except discord.HTTPException as exc:
             log.warning("could not deliver a reply: Discord answered %s (code %s)", exc.status, exc.code)
-            return None
+            if not sensitive(reply):
+                return Delivered()
+            if not place.public:  # their DM with Hearth was the only place
+                unreached(exc)
+                return NOWHERE
+        dm = await send_dm(message.author, reply, Origin.of(message))
+        if dm is DM.SENT:
+            return Delivered(message.author.dm_channel)
+        return await self._in_channel(message, await public_lines(self._app, msg, reply, dm))
+
+    async def _in_channel(self, message: discord.Message, lines: Reply) -> Delivered:
+        """The last resort, after no DM and no reply to their message (e.g. they deleted it, or the thread refused
+        it): the crisis lines in the channel itself, not as a reply, mentioning them (`lastresort`)."""
+        return Delivered() if await post_lines(message.channel, message.author, lines) else NOWHERE
 
     async def _privately(
         self, message: discord.Message, msg: IncomingMessage, reply: Reply, place: Place, shown: discord.Message | None
-    ) -> discord.abc.Messageable | None:
+    ) -> Delivered:
         notice = reply.public_notice or NEUTRAL_NOTICE
         dm = await send_dm(message.author, reply, Origin.of(message))
         if dm is DM.SENT:
@@ -107,13 +135,18 @@ class MessageHandler:
                     await place.notice(Reply(notice))
             except discord.HTTPException as exc:
                 log.warning("could not leave the public notice: Discord answered %s (code %s)", exc.status, exc.code)
-            return message.author.dm_channel
+            return Delivered(message.author.dm_channel)
         fallback = await self._public_fallback(msg, reply, dm)
-        if shown is not None:
-            await send_all(await place.channel(), fallback, shown)
-        else:
-            await place.notice(fallback)
-        return None
+        try:
+            if shown is not None:
+                await send_all(await place.channel(), fallback, shown)
+            else:
+                await place.notice(fallback)
+        except discord.HTTPException as exc:
+            log.warning("could not leave the public fallback: Discord answered %s (code %s)", exc.status, exc.code)
+            if sensitive(reply):
+                return await self._in_channel(message, fallback)
+        return Delivered()
 
     async def _public_fallback(self, msg: IncomingMessage, reply: Reply, dm: DM) -> Reply:
         """The DM did not arrive (`dm` says why): for anything touching distress, the crisis lines (from the core)
@@ -121,5 +154,4 @@ class MessageHandler:
         slash commands."""
         if not sensitive(reply):
             return Reply(dm.plain())
-        lines = await self._app.pipeline.handle(replace(msg, text="", action=ACTION_RESOURCES, event_id=None))
-        return replace(lines, text=f"{dm.with_lines()}\n\n{lines.text}", actions=reply.actions or lines.actions)
+        return await public_lines(self._app, msg, reply, dm)
