@@ -131,7 +131,7 @@ class CommandStage:
         code = argument.strip().upper()
         language = self._crisis.language(turn)
         if not code:
-            return self._crisis.resources_reply(turn.country, language)
+            return self._crisis.resources_reply(turn.country, language, in_danger=self._crisis.in_danger(turn))
         if not _is_code(code):  # "/resources united states": say so, and whose lines these are
             notice = f"{self._prompts.say('country_invalid')}\n{self._country_help(turn)}"
             return _after(notice, self._crisis.resources_reply(turn.country, language))

@@ -181,6 +181,7 @@ class Crisis:
             "level": assessment.level.value,
             "categories": categories,
             "asked": asked or bool(previous.get("asked")),
+            "imminent": self.in_danger(turn),
             "declined": bool(previous.get("declined")) or assessment.declined,
             "language": self.language(turn),
         }
@@ -195,11 +196,22 @@ class Crisis:
         kept = turn.session.crisis.get("language")
         return self.phrasebook.language_of(turn.text) or (kept if isinstance(kept, str) else DEFAULT_LANGUAGE)
 
-    def resources_reply(self, country: str | None, language: str | None = None) -> Reply:
+    def resources_reply(self, country: str | None, language: str | None = None, *, in_danger: bool = False) -> Reply:
+        """The crisis lines; for someone this conversation showed in immediate danger, the emergency number
+        comes first (SAFETY.md rule 3), as in their crisis reply."""
         texts = self.phrasebook(language)
         lines = self.directory.for_country(country)
-        text = f"{texts.say('resources_intro')}\n{texts.render(lines)}\n\n{_emergency(texts, lines)}"
+        listed = f"{texts.say('resources_intro')}\n{texts.render(lines)}"
+        if in_danger:
+            text = f"{texts.say('imminent_first', emergency=lines.emergency)}\n\n{listed}"
+        else:
+            text = f"{listed}\n\n{_emergency(texts, lines)}"
         return Reply(text, actions=(_handoff_action(texts),), private=True, kind="resources")
+
+    @staticmethod
+    def in_danger(turn: Turn) -> bool:
+        """Whether this conversation, in its crisis mode, was judged imminent (kept as a flag, never text)."""
+        return bool(turn.session.crisis.get("imminent")) or turn.assessment.level is Level.IMMINENT
 
     def crisis_reply(self, turn: Turn) -> Reply:
         assessment = turn.assessment

@@ -43,6 +43,17 @@ async def test_imminent_danger_puts_the_emergency_number_first(make_app):
     assert reply.text.index("911") < reply.text.index("988")
 
 
+async def test_after_imminent_danger_the_crisis_lines_still_put_the_emergency_number_first(make_app):
+    app = make_app(default_country="US")
+    assert (await app.pipeline.handle(message(app, "i just took 40 pills"))).level is Level.IMMINENT
+    await app.pipeline.handle(message(app, "ok"))
+    lines = await app.pipeline.handle(message(app, "", action=ACTION_RESOURCES))
+    assert lines.kind == "resources" and lines.text.index("911") < lines.text.index("988")
+    # Someone who was never in immediate danger gets the lines first and the emergency number after them.
+    calm = await app.pipeline.handle(message(app, "", user="bob", action=ACTION_RESOURCES))
+    assert calm.kind == "resources" and calm.text.index("988") < calm.text.index("911")
+
+
 async def test_with_redis_down_and_the_llm_failing_a_crisis_still_gets_the_full_reply(
     settings_overrides, fake_llm, tmp_path
 ):
