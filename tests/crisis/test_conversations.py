@@ -41,8 +41,22 @@ def test_a_crisis_told_over_several_messages_is_caught_and_hyperbole_is_not(tmp_
     figures = _figures(path)
     assert figures["crisis_conversations"] == 1 and figures["safe_conversations"] == 1
     assert figures["crisis_conversations_caught_in_time"] == 1.0
+    assert figures["crisis_conversations_caught_on_the_message"] == 1.0
     assert figures["safe_conversations_never_flagged"] == 1.0
     assert figures["message_false_positives"] == 0.0
+
+
+def test_a_crisis_reply_that_came_early_by_a_false_alarm_is_counted_apart(tmp_path):
+    # The person had the lines in time, but only because an earlier (here: mislabelled) message was flagged; the
+    # crisis message itself was not caught. A screen that stops crying wolf must be able to show that.
+    path = tmp_path / "early.tsv"
+    path.write_text(
+        HEADER + "a\ti want to kill myself tonight\tnone\t\n" + "a\tok thanks, see you\turgent\tsuicide\n",
+        encoding="utf-8",
+    )
+    figures = _figures(path)
+    assert figures["crisis_conversations_caught_in_time"] == 1.0
+    assert figures["crisis_conversations_caught_on_the_message"] == 0.0
 
 
 def test_the_development_conversations_hold_what_the_context_was_tuned_to():
