@@ -121,12 +121,14 @@ def parse_conversations(lines: list[str]) -> list[Conversation]:
     return [Conversation(name, tuple(parse_rows(rows))) for name, rows in grouped]
 
 
-async def score(app: App, conversations: list[Conversation]) -> Figures:
+async def score(app: App, conversations: list[Conversation], file: str = "") -> Figures:
+    """Each conversation is its own person in its own place; `file` keeps two files' conversations of the same
+    name apart, or the second would start with the first one's context."""
     figures = Figures()
     ids = app.ids
     for conversation in conversations:
-        tenant, user = ids("tenant", "eval"), ids("user", "eval", conversation.name)
-        place = ids("conversation", "eval", conversation.name)
+        tenant, user = ids("tenant", "eval"), ids("user", "eval", file, conversation.name)
+        place = ids("conversation", "eval", file, conversation.name)
         first_crisis = next((i for i, row in enumerate(conversation.rows) if row.crisis), None)
         caught_at: int | None = None
         caught_first = False
@@ -172,7 +174,7 @@ async def _run(files: list[Path]) -> dict[Path, Figures]:
     results: dict[Path, Figures] = {}
     async with running(settings, hash_secret=SECRET) as app:
         for path, parsed in conversations.items():
-            results[path] = await score(app, parsed)
+            results[path] = await score(app, parsed, str(path))
     return results
 
 
