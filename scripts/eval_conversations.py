@@ -57,6 +57,9 @@ class Figures:
     safe_asked_rows: int = 0
     crisis_conversations: int = 0
     caught_in_time: int = 0  # the crisis reply came at or before the first crisis message
+    # Of those, the ones where the first crisis message itself got it: an earlier false alarm also puts the lines
+    # in front of the person (and counts as in time), but a screen that stops crying wolf must not look worse.
+    caught_on_message: int = 0
     caught_late: int = 0
     safe_conversations: int = 0
     safe_never_flagged: int = 0
@@ -68,6 +71,7 @@ class Figures:
             "message_recall": _share(self.caught_rows, self.crisis_rows),
             "message_false_positives": _share(self.flagged_rows, self.safe_rows),
             "crisis_conversations_caught_in_time": _share(self.caught_in_time, self.crisis_conversations),
+            "crisis_conversations_caught_on_the_message": _share(self.caught_on_message, self.crisis_conversations),
             "crisis_conversations_caught_at_all": _share(
                 self.caught_in_time + self.caught_late, self.crisis_conversations
             ),
@@ -86,7 +90,8 @@ class Figures:
             f"{self.safe_rows} safe rows ({self.flagged_concern_rows} of them labelled concern; "
             f"{self.safe_asked_rows} asked directly)",
             f"crisis conversations: {self.caught_in_time} of {self.crisis_conversations} got the crisis reply by "
-            f"their first crisis message, {self.caught_late} only later",
+            f"their first crisis message ({self.caught_on_message} on that message itself), {self.caught_late} only "
+            "later",
             f"safe conversations: {self.safe_never_flagged} of {self.safe_conversations} never got it",
         ]
 
@@ -116,19 +121,23 @@ def parse_conversations(lines: list[str]) -> list[Conversation]:
     return [Conversation(name, tuple(parse_rows(rows))) for name, rows in grouped]
 
 
-async def score(app: App, conversations: list[Conversation]) -> Figures:
+async def score(app: App, conversations: list[Conversation], file: str = "") -> Figures:
+    """Each conversation is its own person in its own place; `file` keeps two files' conversations of the same
+    name apart, or the second would start with the first one's context."""
     figures = Figures()
     ids = app.ids
     for conversation in conversations:
-        tenant, user = ids("tenant", "eval"), ids("user", "eval", conversation.name)
-        place = ids("conversation", "eval", conversation.name)
+        tenant, user = ids("tenant", "eval"), ids("user", "eval", file, conversation.name)
+        place = ids("conversation", "eval", file, conversation.name)
         first_crisis = next((i for i, row in enumerate(conversation.rows) if row.crisis), None)
         caught_at: int | None = None
+        caught_first = False
         for turn, row in enumerate(conversation.rows):
             reply = await app.pipeline.handle(IncomingMessage(Platform.CONSOLE, tenant, place, user, row.text))
             caught, asked = reply.kind == "crisis", reply.kind == "check_in"
             if caught and caught_at is None:
                 caught_at = turn
+            caught_first = caught_first or (caught and turn == first_crisis)
             where = f"{conversation.name}:{turn + 1}"
             if row.crisis:
                 figures.crisis_rows += 1
@@ -150,6 +159,7 @@ async def score(app: App, conversations: list[Conversation]) -> Figures:
             figures.crisis_conversations += 1
             if caught_at is not None and caught_at <= first_crisis:
                 figures.caught_in_time += 1
+                figures.caught_on_message += caught_first
             elif caught_at is not None:
                 figures.caught_late += 1
     return figures
@@ -164,7 +174,7 @@ async def _run(files: list[Path]) -> dict[Path, Figures]:
     results: dict[Path, Figures] = {}
     async with running(settings, hash_secret=SECRET) as app:
         for path, parsed in conversations.items():
-            results[path] = await score(app, parsed)
+            results[path] = await score(app, parsed, str(path))
     return results
 
 
