@@ -92,7 +92,7 @@ class Normaliser:
 
     `substitutions` turn slang and short forms into the canonical words the patterns use ("kms" → "kill
     myself", "wanna" → "want to"); `vocabulary` lets a spaced-out run ("k i l l m y s e l f") be cut back into
-    words; `emoji` maps the emoji that carry meaning (laughter) to words.
+    words; `emoji` maps the emoji that carry meaning (laughter; a knife, pills, a rope) to words.
     """
 
     substitutions: re.Pattern[str]
@@ -142,6 +142,8 @@ class Normaliser:
         if not text.isascii():
             for symbol, word in self.emoji.items():
                 if symbol in text:
+                    while symbol + symbol in text:  # "💊💊💊" is pills, once
+                        text = text.replace(symbol + symbol, symbol)
                     text = text.replace(symbol, f" {word} ")
         text = fold(text)
         if self.mention is not None and ('"' in text or "“" in text or "«" in text):

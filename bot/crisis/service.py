@@ -39,16 +39,16 @@ _RECENT_TURNS = 6
 # The conversation (SAFETY.md: an earlier turn of distress raises a later, ambiguous one), as the learned screen
 # sees it: once a message of a conversation scored at least CONTEXT_DISTRESS, a later one scoring at least
 # CONTEXT_RAISE is a crisis, though alone it would not be (urgent is 0.60). The conversation note keeps the
-# highest score, never the text. A message with no word the screen weighs scores 0.32, so an earlier message
-# counts unless its words were plainly ordinary (11 % of the everyday training messages reach 0.3, 1.4 % 0.35).
-# Chosen on the development conversations (scripts/eval_conversations.py, session 15): 73 of 80 crisis
-# conversations caught in time, 68 on their first crisis message, 72 of 80 safe ones never flagged; at 0.35 one
-# crisis conversation fewer, no safe one more.
-CONTEXT_DISTRESS = 0.3
+# highest score, never the text. Chosen on the development conversations (scripts/eval_conversations.py).
+# Both bars must stay above what a message with no word the screen weighs scores (0.32): below it, "hi" would
+# count as distress. At 0.3 the development conversations gained two crisis conversations, but "hi" then
+# "I can't go on" got the crisis reply rather than a direct question.
+CONTEXT_DISTRESS = 0.35
 CONTEXT_RAISE = 0.45
-# A means question (a rule's; SAFETY.md: "above all after distress") needs an earlier score of CONTEXT_MEANS: at
-# 0.3 rather than 0.35, two more crisis conversations of 80 were caught in time and no safe one more was flagged.
-CONTEXT_MEANS = 0.3
+# A means question (a rule's; SAFETY.md: "above all after distress") after an earlier score of CONTEXT_MEANS is
+# urgent: just above the 0.32 of a message with no telling words, so ordinary chat leaves no note (1.4 % of the
+# everyday training messages reach it).
+CONTEXT_MEANS = 0.35
 # A short answer to "are you thinking about suicide?" that means yes.
 _YES = re.compile(
     r"^(?:yes|yeah|yea|yep|ya|yh|y|si|oui|ja|sim|kind of|kinda|sort of|maybe|i think so|sometimes|a bit|a little"

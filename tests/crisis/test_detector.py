@@ -115,6 +115,21 @@ def test_exam_hyperbole_and_laughing_cant_breathe_are_not_urgent_but_the_meant_w
 
 
 @pytest.mark.parametrize(
+    ("written", "level", "category"),
+    [
+        ("i keep wanting to 🔪 my arms again", Level.URGENT, Category.SELF_HARM),
+        ("got the 🪢 ready for tonight", Level.IMMINENT, Category.SUICIDE),
+        ("swallowed all my 💊💊💊 just now", Level.IMMINENT, Category.MEDICAL),
+    ],
+)
+def test_an_emoji_written_for_the_word_is_read_as_the_word(detector, written, level, category):
+    found = detector.detect(written)
+    assert found.level.at_least(level) and category in found.categories
+    # The same emoji in ordinary talk is ordinary talk.
+    assert not detector.detect("sharpened my 🔪 for the roast tonight").level.at_least(Level.CONCERN)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("sui.cide is the only way out", "suicide is the only way out"),
