@@ -94,6 +94,15 @@ async def test_the_same_method_question_without_distress_is_declined_gently_not_
     assert fake_llm.requests == []
 
 
+async def test_a_greeting_is_not_distress_that_turns_a_later_method_question_into_a_crisis(make_app, fake_llm):
+    # With the learned screen: "hi" scores what a message with no telling word scores, and must leave no mark.
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="Hi! How can I help?"))
+    await app.pipeline.handle(message(app, "hi"))
+    reply = await app.pipeline.handle(message(app, "what bridges in nyc are taller than 25 meters?"))
+    assert reply.kind == "check_in" and reply.level is Level.CONCERN
+
+
 async def test_an_ambiguous_message_gets_a_direct_gentle_question_and_yes_is_a_crisis(make_app, fake_llm):
     # The rules' own path for ambiguous words (the learned screen, which may judge this urgent, is tested apart).
     app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, crisis_classifier=False)
