@@ -61,25 +61,25 @@ def test_a_crisis_reply_that_came_early_by_a_false_alarm_is_counted_apart(tmp_pa
 
 def test_the_development_conversations_hold_what_the_context_was_tuned_to():
     # The conversation context was chosen on these; with session 15's screen (a pair of short words no longer
-    # counted twice): 71 of 80 crisis conversations caught in time, 66 on their first crisis message itself, 72
-    # of 80 safe ones never flagged (before: 73, 67 and 66).
+    # counted twice, trained with ordinary and narrative chat): 72 of 80 crisis conversations caught in time, 67
+    # on their first crisis message itself, 75 of 80 safe ones never flagged (before: 73, 67 and 66).
     figures = _figures(ROOT / "tests/data/conversations/dev.tsv")
     assert figures["crisis_conversations"] == 80 and figures["safe_conversations"] == 80
-    assert figures["crisis_conversations_caught_in_time"] >= 70 / 80
-    assert figures["crisis_conversations_caught_on_the_message"] >= 65 / 80
-    assert figures["safe_conversations_never_flagged"] >= 71 / 80
+    assert figures["crisis_conversations_caught_in_time"] >= 71 / 80
+    assert figures["crisis_conversations_caught_on_the_message"] >= 66 / 80
+    assert figures["safe_conversations_never_flagged"] >= 74 / 80
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "on_the_message", "never_flagged"),
     [
         # Each measured on arrival (README), then as the screen changed; a floor one conversation below the
-        # latest (session 15): caught in time 40, 37 and 39 of 45; on the first crisis message itself 32, 29 and
-        # 35 (an earlier false alarm also counts as in time, and there were fewer of them: they were 33, 29 and
-        # 37 with the screen before); safe conversations never flagged 43, 34 and 28 of 45 (were 39, 34, 25).
+        # latest (session 15): caught in time 40, 36 and 39 of 45; on the first crisis message itself 32, 29 and
+        # 34 (an earlier false alarm also counts as in time, and there were fewer of them: they were 33, 29 and
+        # 37 with the screen before); safe conversations never flagged 43, 35 and 28 of 45 (were 39, 34, 25).
         ("blind_a.tsv", 39 / 45, 31 / 45, 42 / 45),
-        ("blind_b.tsv", 36 / 45, 28 / 45, 33 / 45),
-        ("blind_c.tsv", 38 / 45, 34 / 45, 27 / 45),
+        ("blind_b.tsv", 35 / 45, 28 / 45, 34 / 45),
+        ("blind_c.tsv", 38 / 45, 33 / 45, 27 / 45),
     ],
 )
 def test_the_blind_conversations_hold_their_measured_figures(name, caught, on_the_message, never_flagged):
