@@ -4,7 +4,8 @@ A rule names a concept ("wanting to die", "a method question") and its level; wh
 by what surrounds the match, in the same way for every rule:
 - who the sentence is about (the nearest subject before the match: "I" or "my friend"),
 - negation between that subject and the match ("I would never ..."),
-- laughter anywhere in the message ("lol", 😂) for rules that are often hyperbole,
+- laughter anywhere in the message ("lol", 😂), or a small everyday annoyance named as the cause ("kms this
+  printer"), for rules that are often hyperbole,
 - the past ("I used to cut myself") for rules where that matters,
 - imminence ("tonight", "I have the pills") which raises intent to `imminent`.
 Idioms ("this commute is killing me", "kill the process") are masked out before any rule runs.
@@ -137,6 +138,11 @@ class _Flags:
         return self._context[name].fullmatch(word) is not None
 
 
+# Where a small annoyance named as the cause reads as hyperbole ("kms this printer", "i will end him, this lag"):
+# not self-harm, a medical emergency or voices, where a mundane thing can be the trigger or the means.
+_HYPERBOLE = frozenset({Category.SUICIDE, Category.HARM_TO_OTHERS})
+
+
 def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level | None:
     """The level one match stands for once its surroundings are taken into account (None: it does not count)."""
     first = text[start:end].split(" ", 1)[0]
@@ -157,6 +163,9 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
         level = min(level, rule.past_level, key=lambda lv: lv.rank)
     if rule.joke_level is not None and flags("laughter"):
         level = min(level, rule.joke_level, key=lambda lv: lv.rank)
+    elif rule.joke_level is not None and rule.category in _HYPERBOLE and flags("mundane"):
+        # Hyperbole at most, never nothing: Hearth still answers carefully and keeps the lines near.
+        level = min(level, Level.highest(rule.joke_level, Level.CONCERN), key=lambda lv: lv.rank)
     if rule.escalates and level is Level.URGENT and flags("imminence"):
         level = Level.IMMINENT
     return None if level is Level.NONE else level

@@ -105,6 +105,17 @@ def test_idioms_topic_talk_grief_and_negation_are_not_urgent(detector, text):
         ("if we lose tonight im going to die", "if we lose tonight i will kill myself", Level.URGENT),
         ("rip me, cant breathe", "help i cant breathe", Level.IMMINENT),
         ("im dead cant breathe", "rip me, i cant breathe and my lips are going blue", Level.IMMINENT),
+        # A small annoyance as the cause is hyperbole, unless despair is said too.
+        (
+            "kms the photocopier ate my handout again",
+            "kms, the photocopier broke and i cant do this anymore",
+            Level.URGENT,
+        ),
+        (
+            "i want to die, the microwave beeps at 3am",
+            "i want to die. i missed the bus again and nobody cares",
+            Level.URGENT,
+        ),
     ],
 )
 def test_exam_hyperbole_and_laughing_cant_breathe_are_not_urgent_but_the_meant_words_are(
