@@ -23,10 +23,28 @@ UNREACHED = (
 )
 
 
-def alert_text(alert: ModeratorAlert, role: str | None, *, reached: bool = True) -> str:
+def alert_text(
+    alert: ModeratorAlert,
+    role: str | None,
+    *,
+    reached: bool = True,
+    member: int | None = None,
+    where: int | None = None,
+) -> str:
+    """`member` (and the channel, `where`) for a slash command or button: its answers are private, so there is no
+    message to link to, and the moderators would not know whom to reach."""
     lines = [f"<@&{role}>"] if role else []
     lines.append(f"Hearth alert ({alert.level.value}): a member may need a person to check in with them.")
-    lines.append(f"Conversation: {alert.link}" if alert.link else "Conversation: (no link available)")
+    if alert.link:
+        lines.append(f"Conversation: {alert.link}")
+    elif member is not None:
+        place = f" in <#{where}>" if where else ""
+        lines.append(
+            f"Member: <@{member}>, who used one of Hearth's commands{place}. Its answers are private, so there is "
+            "no message to open: reach out to them directly."
+        )
+    else:
+        lines.append("Conversation: (no link available)")
     if not reached:
         lines.append(UNREACHED)
     if alert.summary:
@@ -47,8 +65,12 @@ async def post_alert(
     alert: ModeratorAlert,
     *,
     reached: bool = True,
+    member: int | None = None,
+    where: int | None = None,
 ) -> bool:
-    """`reached` is False when Hearth's reply reached the person by no route: the alert says so.
+    """`reached` is False when Hearth's reply reached the person by no route: the alert says so. `member` and
+    `where` name the person and channel where there is no message to link to (`alert_text`); the mention
+    shows who it is and pings nobody but the moderators' role.
 
     True when the alert was posted. False when it was not: no usable alert channel is known (none set as far
     as the adapter can read, the bot no longer in the server, a channel that takes no messages) or Discord refused
@@ -64,7 +86,8 @@ async def post_alert(
         return False
     role = community.moderator_role
     try:
-        await channel.send(alert_text(alert, role, reached=reached), allowed_mentions=role_only(role))
+        text = alert_text(alert, role, reached=reached, member=member, where=where)
+        await channel.send(text, allowed_mentions=role_only(role))
     except discord.HTTPException as exc:
         log.warning("could not post a moderator alert: Discord answered %s (code %s)", exc.status, exc.code)
         return False

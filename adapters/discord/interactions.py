@@ -71,7 +71,16 @@ async def respond(
         tell = await _deliver(app, interaction, msg, reply, origin, ack=ack, ephemeral=ephemeral)
         if reply.alert is not None:
             community = await community_of(app, msg.tenant)
-            if not await post_alert(interaction.client, guild, community, reply.alert, reached=tell is not None):
+            posted = await post_alert(
+                interaction.client,
+                guild,
+                community,
+                reply.alert,
+                reached=tell is not None,
+                member=interaction.user.id,
+                where=interaction.channel_id,
+            )
+            if not posted:
                 # They read that moderators were told; they must not wait for someone who is not coming.
                 await (tell or _nowhere)(reply.alert.undelivered)
 

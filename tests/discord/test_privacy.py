@@ -187,6 +187,25 @@ async def test_talk_to_a_person_pressed_in_the_dm_reaches_the_servers_moderators
     assert answer.custom_ids == [button.replace("handoff", "handoff_share")], "later buttons keep the server too"
 
 
+async def test_an_alert_from_a_slash_command_names_the_member_since_there_is_no_message_to_open(
+    start_bot, discord_server
+):
+    server = discord_server
+    bot = await start_bot()
+    tenant = bot.app.ids("tenant", "discord", str(server.guild_id))
+    await bot.app.communities.update(
+        tenant, moderator_channel=str(server.alert_channel_id), moderator_role=str(server.moderator_role_id)
+    )
+
+    await server.interact(user=ALICE, command="checkin", options={"mood": "I have the pills ready tonight"})
+    alert = await server.wait_for_call(lambda call: call.path == f"/channels/{server.alert_channel_id}/messages")
+
+    assert f"<@{ALICE}>" in alert.content and f"<#{server.channel_id}>" in alert.content, "whom to reach, and where"
+    assert "no link available" not in alert.content
+    assert "pills" not in alert.content, "never their words"
+    assert alert.allowed_mentions == {"parse": [], "roles": [server.moderator_role_id]}, "only the role is pinged"
+
+
 UNDELIVERED = "My message to the moderators didn't get through, so please don't wait for them. Call 999 now."
 
 
