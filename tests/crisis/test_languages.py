@@ -1,16 +1,95 @@
-"""A person who writes in Spanish, French, German or Portuguese is answered in that language, end to end."""
+"""A person who writes in Spanish, French, German or Portuguese is answered in that language, end to end; a crisis
+said directly in Italian, Dutch or Polish is recognised."""
 
 import shutil
 
 import pytest
 
 from bot.config import default_prompts_dir
-from bot.crisis.lexicon import CrisisDataError
+from bot.crisis.detector import Detector
+from bot.crisis.lexicon import CrisisDataError, load_lexicon
 from bot.crisis.replies import load_phrasebook
 from bot.models import ACTION_HANDOFF, Level
 from tests.helpers import message
 
 REPLIES = default_prompts_dir() / "crisis" / "replies"
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return Detector(load_lexicon(default_prompts_dir() / "crisis"))
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("voglio morire", Level.URGENT),
+        ("mi voglio suicidare", Level.URGENT),
+        ("io non voglio più vivere, voglio farla finita", Level.URGENT),
+        ("non ce la faccio più a vivere", Level.URGENT),
+        ("vorrei addormentarmi e non svegliarmi più", Level.URGENT),
+        ("mi taglio di nuovo", Level.URGENT),
+        ("stanotte mi ammazzo", Level.IMMINENT),
+        ("ik wil dood", Level.URGENT),
+        ("ik wil zelfmoord plegen", Level.URGENT),
+        ("ik wil er niet meer zijn", Level.URGENT),
+        ("ik snijd mezelf", Level.URGENT),
+        ("vannacht ga ik zelfmoord plegen", Level.IMMINENT),
+        ("chcę się zabić", Level.URGENT),
+        ("nie chcę już żyć", Level.URGENT),
+        ("chcialabym umrzec", Level.URGENT),
+        ("tnę się", Level.URGENT),
+        ("dziś w nocy się zabiję", Level.IMMINENT),
+    ],
+)
+def test_a_crisis_said_directly_in_italian_dutch_or_polish_is_recognised(detector, text, level):
+    assert detector.detect(text).level is level
+
+
+@pytest.mark.parametrize(
+    ("crisis", "idiom"),
+    [
+        ("voglio morire", "muoio dal ridere ahahah"),
+        ("voglio morire", "sto morendo di caldo"),
+        ("voglio morire", "voglio morire dalle risate"),
+        ("mi taglio", "mi taglio i capelli domani"),
+        ("non voglio più vivere", "non voglio più vivere in questa città"),
+        ("ik wil dood", "ik ga dood van het lachen"),
+        ("ik wil dood", "ik ga dood van de hitte"),
+        ("ik wil dood", "ik wil dood van schaamte"),
+        ("ik snijd mezelf", "ik snijd mezelf in mijn vinger bij het koken"),
+        ("chcę umrzeć", "umieram ze śmiechu"),
+        ("chcę umrzeć", "umieram z nudów"),
+        ("chcę umrzeć", "chcę umrzeć ze wstydu"),
+        ("zabiję się", "zabij mnie xD"),
+        ("nie chcę już żyć", "nie chcę już żyć w tym mieście"),
+    ],
+)
+def test_an_idiom_in_italian_dutch_or_polish_is_told_apart_from_the_crisis_it_resembles(detector, crisis, idiom):
+    assert detector.detect(crisis).level.at_least(Level.URGENT)
+    assert not detector.detect(idiom).level.at_least(Level.URGENT)
+
+
+@pytest.mark.parametrize(
+    ("crisis", "denied"),
+    [
+        ("voglio morire", "non voglio morire"),
+        ("io mi voglio ammazzare", "io non mi voglio ammazzare"),
+        ("ik wil zelfmoord plegen", "ik wil nooit zelfmoord plegen"),
+        ("ik snijd mezelf", "ik snijd mezelf niet"),
+        ("chcę umrzeć", "nie chcę umrzeć"),
+        ("chcę się zabić", "nie chcę się zabić"),
+    ],
+)
+def test_a_crisis_denied_in_italian_dutch_or_polish_is_not_urgent(detector, crisis, denied):
+    assert detector.detect(crisis).level.at_least(Level.URGENT)
+    assert not detector.detect(denied).level.at_least(Level.URGENT)
+
+
+def test_laughter_in_italian_and_polish_reads_as_a_joke(detector):
+    # "ahahah", like "lol", makes a phrase often said as hyperbole concern at most.
+    assert detector.detect("mi ammazzo ahahah").level is Level.CONCERN
+    assert detector.detect("zabiję się hahahaha").level is Level.CONCERN
 
 
 @pytest.mark.parametrize(
