@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.crisis.classifier import load_classifier
 from bot.crisis.detector import Detector
-from bot.crisis.evaluate import Report, Row, evaluate, parse_rows
+from bot.crisis.evaluate import Report, Row, Tally, evaluate, parse_rows
 from bot.crisis.judge import Judge
 from bot.crisis.lexicon import CrisisDataError, load_lexicon
 from bot.models import Level
@@ -47,6 +47,7 @@ def _evaluate(judge: Judge, rows: list[Row]) -> Report:
 
 
 def report(judge: Judge, files: list[Path], show: bool) -> int:
+    total = Tally()
     for path in files:
         try:
             rows = parse_rows(path.read_text(encoding="utf-8").splitlines())
@@ -54,6 +55,7 @@ def report(judge: Judge, files: list[Path], show: bool) -> int:
             print(f"hearth crisis: {path}: {exc}", file=sys.stderr)  # noqa: T201 - the operator's one line
             return 2
         result = _evaluate(judge, rows)
+        total = total + result.overall
         print(f"{path} ({len(rows)} rows)")  # noqa: T201
         print("\n".join(result.lines()))  # noqa: T201
         if show:
@@ -61,6 +63,8 @@ def report(judge: Judge, files: list[Path], show: bool) -> int:
                 print(f"  MISSED {row.level.value:<9} {json.dumps(row.text)}")  # noqa: T201
             for row in result.false_alarms:
                 print(f"  FLAGGED {row.level.value:<8} {json.dumps(row.text)}")  # noqa: T201
+    if len(files) > 1:
+        print(f"all {len(files)} files: {total.summary()}")  # noqa: T201
     return 0
 
 

@@ -9,7 +9,7 @@ sets can be scored too. "Caught" means urgent or imminent: what takes the LLM ou
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from bot.models import Level
 
@@ -52,6 +52,15 @@ class Tally:
     @property
     def fpr(self) -> float | None:
         return self.flagged / self.safe if self.safe else None
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
+
+    def summary(self) -> str:
+        return (
+            f"recall {self.caught} of {self.crisis} crisis rows ({_pct(self.recall)}), "
+            f"false positives {self.flagged} of {self.safe} safe rows ({_pct(self.fpr)})"
+        )
 
 
 @dataclass

@@ -131,6 +131,17 @@ async def test_the_cli_eval_prints_recall_and_false_positive_rate_per_category(t
     assert any(line.startswith("suicide") and "100.0%" in line and "0.0%" in line for line in out.splitlines())
 
 
+async def test_the_cli_eval_of_several_files_ends_with_their_combined_figures(tmp_path):
+    first, second = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    first.write_text("i want to die\turgent\tsuicide\nmy feet are killing me\tnone\n")
+    second.write_text("i want to kill myself\turgent\tsuicide\nthe new album slaps\tnone\nhow are you\tnone\n")
+    code, out, _ = await _cli("", "--eval", str(first), str(second))
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "all 2 files: recall 2 of 2 crisis rows (100.0%), false positives 0 of 3 safe rows (0.0%)"
+    )
+
+
 async def test_the_cli_eval_names_a_malformed_file(tmp_path):
     labelled = tmp_path / "set.tsv"
     labelled.write_text("just one column\n")
