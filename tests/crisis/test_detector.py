@@ -165,6 +165,41 @@ def test_a_method_question_alone_is_concern_and_with_distress_urgent(detector):
     assert both.level is Level.URGENT
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i'm going to suicide this weekend", Level.IMMINENT),
+        ("honestly i just want to sewer slide", Level.URGENT),
+        ("we're going to suicide prevention training on monday", Level.NONE),
+        ("i might suicide squad rewatch tonight", Level.NONE),
+    ],
+)
+def test_suicide_used_as_a_verb_is_read_as_intent_but_not_the_nouns_it_heads(detector, text, expected):
+    assert detector.detect(text).level is expected
+
+
+def test_a_lethal_dose_question_with_weariness_of_pain_or_of_help_is_urgent(detector):
+    assert detector.detect("how much ibuprofen is a lethal dose").level is Level.CONCERN
+    assert detector.detect("how much ibuprofen is a lethal dose? so sick of the pain").level.at_least(Level.URGENT)
+    made_up = detector.detect("i made up my mind about sunday")
+    assert made_up.level is Level.CONCERN
+    hopeless = detector.detect("i dont see the point in talking to anyone. i made up my mind about sunday")
+    assert hopeless.level is Level.IMMINENT
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("got some rope at the hardware store, dont ask why", True),
+        ("ordered a bottle of pesticide online. not for the garden, before anyone asks", True),
+        ("got some rope at the store for the tent", False),
+        ("bought a new rope for climbing at the gym", False),
+    ],
+)
+def test_getting_a_means_and_heading_off_why_is_urgent(detector, text, urgent):
+    assert detector.detect(text).level.at_least(Level.URGENT) is urgent
+
+
 def test_every_rule_that_fires_on_the_sets_is_found_through_its_triggers(detector):
     # A rule whose triggers miss a word its patterns need would silently never fire, and a pattern that is only
     # right because its triggers hide it is wrong. Checked on every labelled set, the training sets too.
