@@ -200,6 +200,21 @@ def test_getting_a_means_and_heading_off_why_is_urgent(detector, text, urgent):
     assert detector.detect(text).level.at_least(Level.URGENT) is urgent
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Errands: an imminent verdict alerts the moderators, so these must not be one.
+        ("finally got my meds today, the pharmacy was so slow", Level.NONE),
+        ("bought rope for the climbing gym today", Level.CONCERN),
+        # The same possession beside distress, or with what it is for, is a plan.
+        ("i cant do this anymore. i have the pills here", Level.IMMINENT),
+        ("got the rope today to end it", Level.IMMINENT),
+    ],
+)
+def test_means_with_only_a_time_or_place_is_a_plan_only_beside_distress(detector, text, expected):
+    assert detector.detect(text).level is expected
+
+
 def test_every_rule_that_fires_on_the_sets_is_found_through_its_triggers(detector):
     # A rule whose triggers miss a word its patterns need would silently never fire, and a pattern that is only
     # right because its triggers hide it is wrong. Checked on every labelled set, the training sets too.
