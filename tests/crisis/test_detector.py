@@ -290,7 +290,7 @@ def test_no_rule_is_triggered_by_the_commonest_words():
             "my exams went badly and I want to die, there's no point anymore",
         ),
         ("ugh i want to die, the dining hall ran out of the good cookies again", "i ate a whole pizza, i want to die"),
-        ("kms this traffic", "im going to walk into traffic"),
+        ("kms the queue at the post office", "kms the queue at the post office, nobody cares if im gone"),
         (
             "this loading screen never ends, i want to die",
             "this loading screen never ends and i want to die, i hate my life",
@@ -359,9 +359,16 @@ def test_words_reported_from_someone_else_are_concern_but_the_persons_own_stay_u
         ("2 yrs s/h free today, proud of myself", "im going to off myself today"),
         ("my A1C came back at 6.1! so proud of myself", "i want to off myself"),
         ("sick of myself for eating all the cake", "im scared of myself tonight"),
+        ("took care of myself today", "i just want to get rid of myself"),
     ],
 )
 def test_proud_of_myself_is_not_off_myself(detector, proud, meant):
     # Doubled letters are collapsed, so "off myself" is written "of myself": only after a verb of intent is it one.
     assert not detector.detect(proud).level.at_least(Level.URGENT)
     assert detector.detect(meant).level.at_least(Level.URGENT)
+
+
+def test_self_loathing_is_a_sign_of_distress_not_a_crisis_on_its_own(detector):
+    assert detector.detect("im so sick of myself").level is Level.CONCERN
+    assert detector.detect("so ashamed of myself").level is Level.CONCERN
+    assert detector.detect("sick of myself for oversleeping again").level is Level.NONE
