@@ -22,6 +22,7 @@ from bot.models import Category, Level
 _WINDOW = 60  # characters before a match that can hold its subject and a negation
 _WINDOW_WORDS = 6
 _MAX_HITS = 16
+_CAUSE_REACH = 90  # characters either side of a match where a small annoyance reads as its cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,21 @@ class _Flags:
             self._seen[name] = self._context[name].search(self._text) is not None
         return self._seen[name]
 
+    def outside(self, name: str, start: int, end: int, reach: int | None = None) -> bool:
+        """Whether `name` is found outside text[start:end], within `reach` characters of it (None: anywhere in
+        the message). The words of a match are not their own cause ("walk into traffic") or their own despair
+        ("want to die")."""
+        key = f"{name} {start} {end} {reach}"
+        if key not in self._seen:
+            text = self._text
+            before, after = (
+                (text[:start], text[end:])
+                if reach is None
+                else (text[max(0, start - reach) : start], text[end : end + reach])
+            )
+            self._seen[key] = self._context[name].search(f"{before} ~ {after}") is not None
+        return self._seen[key]
+
     def matches(self, name: str, text: str) -> bool:
         return self._context[name].search(text) is not None
 
@@ -149,9 +165,13 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
     if flags.is_word("first_person", first):
         # The match carries its own subject ("ich will sterben"): only the word right before can negate it
         # ("no quiero morir"), not an earlier clause ("ich kann nicht mehr, ich will sterben").
-        subject, between = "self", " ".join(_clause_before(text, start).split()[-1:])
+        words = _clause_before(text, start).split()[-_WINDOW_WORDS:]
+        subject, between = "reported" if _reported(words, len(words), flags) else "self", " ".join(words[-1:])
     else:
         subject, between = _subject(_clause_before(text, start), flags)
+    if subject == "reported":
+        # Someone else's words ("she said i want to die"), unless the message is earnest or names a time.
+        subject = "self" if flags("imminence") or flags.outside("earnest", start, end) else "other"
     if rule.negatable and flags.matches("negation", between):
         return None
     if rule.subject == "explicit" and subject != "self":
@@ -163,12 +183,20 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
         level = min(level, rule.past_level, key=lambda lv: lv.rank)
     if rule.joke_level is not None and flags("laughter"):
         level = min(level, rule.joke_level, key=lambda lv: lv.rank)
-    elif rule.joke_level is not None and rule.category in _HYPERBOLE and flags("mundane"):
+    elif rule.joke_level is not None and rule.category in _HYPERBOLE and _hyperbole(flags, start, end):
         # Hyperbole at most, never nothing: Hearth still answers carefully and keeps the lines near.
         level = min(level, Level.highest(rule.joke_level, Level.CONCERN), key=lambda lv: lv.rank)
     if rule.escalates and level is Level.URGENT and flags("imminence"):
         level = Level.IMMINENT
     return None if level is Level.NONE else level
+
+
+def _hyperbole(flags: _Flags, start: int, end: int) -> bool:
+    """A small annoyance named as the cause, and nothing said in earnest: no despair or insistence outside the
+    match, and no time, plan or means anywhere (those are never lowered)."""
+    if not flags("mundane") or flags("imminence"):
+        return False
+    return flags.outside("mundane", start, end, _CAUSE_REACH) and not flags.outside("earnest", start, end)
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -192,10 +220,41 @@ def _subject(before: str, flags: _Flags) -> tuple[str, str]:
         if word == "my" and position < len(words) - 1 and not flags.is_word("own", words[position + 1]):
             return "other", " ".join(words[position + 2 :])  # "my dog is going to die": the dog is the subject
         if flags.is_word("first_person", word):
-            return "self", " ".join(words[position:])
+            return "reported" if _reported(words, position, flags) else "self", " ".join(words[position:])
         if flags.is_word("other_person", word):
             return "other", " ".join(words[position + 1 :])
     return "none", " ".join(words[-2:])
+
+
+_OBJECT_FORMS = frozenset({"me", "my", "myself", "mine", "moi", "mich", "mir", "mim"})
+_DETERMINERS = frozenset({"my", "the", "a", "an", "his", "her", "their", "our", "your", "this", "that"})
+_SPEAKER_FILLER = frozenset({"was", "is", "were", "just", "always", "keeps", "kept", "then", "also", "even", "a", "ha"})
+# What speaks inside a person's own head is not reported speech: "the voices say i should die" stays theirs.
+_INNER_SPEAKERS = frozenset({"voice", "voices", "god", "devil", "satan", "demon", "demons", "spirit", "spirits", "it"})
+
+
+def _reported(words: list[str], position: int, flags: _Flags) -> bool:
+    """Whether the "I" at words[position] opens someone else's words: a verb of saying right before it, said by
+    another person or a work ("my coworker said i", "the character says i", "shes like i", "he told me i").
+    "i told her i", "i called my mom and said i" and "i feel like i" are the person's own."""
+    if position < len(words) and words[position] in _OBJECT_FORMS:
+        return False  # "they keep telling me to ...": an order, not someone else's words
+    j = position - 1
+    if j >= 0 and words[j] in ("that", "que", "dass", "che"):
+        j -= 1
+    if j >= 0 and words[j] in ("me", "us"):
+        j -= 1
+    if j < 1 or not flags.is_word("reporting", words[j]):
+        return False
+    k = j - 1
+    while k > 0 and words[k] in _SPEAKER_FILLER:
+        k -= 1
+    speaker = words[k]
+    if flags.is_word("first_person", speaker) or flags.is_word("own", speaker) or speaker in _INNER_SPEAKERS:
+        return False
+    if flags.is_word("other_person", speaker) or flags.is_word("source", speaker):
+        return True
+    return k >= 1 and words[k - 1] in _DETERMINERS  # "my coworker said", "the new guy said"
 
 
 def _apart(one: Hit, other: Hit) -> bool:

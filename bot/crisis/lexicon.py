@@ -19,7 +19,10 @@ from bot.prompts import PromptError
 from bot.yamlfile import read_mapping
 
 _DEF = re.compile(r"\{(\w+)\}")
-_CONTEXT_KEYS = ("laughter", "mundane", "negation", "first_person", "other_person", "own", "past", "imminence")
+_CONTEXT_KEYS = (
+    "laughter", "mundane", "earnest", "negation", "first_person", "other_person", "reporting", "source", "own",
+    "past", "imminence",
+)  # fmt: skip
 _RULE_KEYS = {
     "id", "category", "level", "triggers", "patterns", "subject", "other_level", "negatable", "joke_level",
     "past_level", "escalates", "context_level", "method", "distress",

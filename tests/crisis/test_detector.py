@@ -329,3 +329,96 @@ def test_no_rule_is_triggered_by_the_commonest_words():
     lexicon = load_lexicon(FOLDER)
     common = {"i", "im", "the", "a", "to", "is", "in", "it", "and", "of", "me", "my", "you", "do", "be", "so", "no"}
     assert not common & set(lexicon.exact)
+
+
+@pytest.mark.parametrize(
+    ("hyperbole", "meant"),
+    [
+        # A snack that ran out, a gadget, traffic, a show: hyperbole, a careful answer (concern), never nothing...
+        (
+            "the canteen ran out of cookies, I want to die",
+            "my exams went badly and I want to die, there's no point anymore",
+        ),
+        ("ugh i want to die, the dining hall ran out of the good cookies again", "i ate a whole pizza, i want to die"),
+        ("kms the queue at the post office", "kms the queue at the post office, nobody cares if im gone"),
+        (
+            "this loading screen never ends, i want to die",
+            "this loading screen never ends and i want to die, i hate my life",
+        ),
+        (
+            "me quiero morir, se acabaron las galletas buenas",
+            "me quiero morir, se acabaron las galletas y ya no puedo más",
+        ),
+        # ...unless despair is said anywhere else in the message, before the annoyance or after it...
+        (
+            "the printer jammed again, i want to kill myself",
+            "i cant go on anymore. i want to die. the wifi is down too",
+        ),
+        # ...or a time, a plan or the means: those are never lowered.
+        (
+            "the printer jammed again, i want to kill myself",
+            "the printer jammed again, i want to kill myself, i have the pills",
+        ),
+        ("kms the wifi is down", "kms tonight the wifi is down"),
+        # Running out of what one needs is not a small annoyance.
+        ("ran out of coffee and i want to die", "ran out of my meds and i want to die"),
+        ("ran out of coffee and i want to die", "we ran out of money and i want to die"),
+    ],
+)
+def test_a_small_annoyance_as_the_cause_is_concern_but_despair_a_time_or_the_means_keep_it_urgent(
+    detector, hyperbole, meant
+):
+    assert detector.detect(hyperbole).level is Level.CONCERN
+    assert detector.detect(meant).level.at_least(Level.URGENT)
+
+
+def test_a_small_annoyance_far_from_the_words_is_not_their_cause(detector):
+    long_day = (
+        "so today was the usual. got up late, sat through a meeting where nobody said my name once. came home, fed "
+        "the cat and watched the same show as every night. i keep thinking i want to die and that nobody would notice"
+    )
+    assert detector.detect(f"did the dishes. {long_day}").level.at_least(Level.URGENT)
+
+
+@pytest.mark.parametrize(
+    ("reported", "own"),
+    [
+        # Someone else's words, or a work's: concern (Hearth asks gently), never nothing...
+        ("she said i want to kill myself and laughed", "i told her i want to kill myself"),
+        ("the character says i'll kill myself in the last scene", "i feel like i'll kill myself"),
+        ("in the song he sings i want to die", "i called my mom and said i want to die"),
+        ("my coworker said 'i won't be around much longer to deal with this'", "i won't be around much longer"),
+        ("the lyrics go i want to die", "i want to die"),
+        ("elle a dit je veux mourir", "je veux mourir"),
+        # ...unless the message is earnest or names a time (a friend's crisis happening now is urgent too).
+        ("my friend said i want to die", "my friend said i want to die, i cant do this anymore"),
+        ("she said i want to kill myself", "she said i want to kill myself tonight"),
+        # A voice or one's own mind is not someone else.
+        ("she says i should kill myself", "my mind says i should kill myself"),
+        ("she says i should kill myself", "the voices say i should kill myself"),
+    ],
+)
+def test_words_reported_from_someone_else_are_concern_but_the_persons_own_stay_urgent(detector, reported, own):
+    assert detector.detect(reported).level is Level.CONCERN
+    assert detector.detect(own).level.at_least(Level.URGENT)
+
+
+@pytest.mark.parametrize(
+    ("proud", "meant"),
+    [
+        ("2 yrs s/h free today, proud of myself", "im going to off myself today"),
+        ("my A1C came back at 6.1! so proud of myself", "i want to off myself"),
+        ("sick of myself for eating all the cake", "im scared of myself tonight"),
+        ("took care of myself today", "i just want to get rid of myself"),
+    ],
+)
+def test_proud_of_myself_is_not_off_myself(detector, proud, meant):
+    # Doubled letters are collapsed, so "off myself" is written "of myself": only after a verb of intent is it one.
+    assert not detector.detect(proud).level.at_least(Level.URGENT)
+    assert detector.detect(meant).level.at_least(Level.URGENT)
+
+
+def test_self_loathing_is_a_sign_of_distress_not_a_crisis_on_its_own(detector):
+    assert detector.detect("im so sick of myself").level is Level.CONCERN
+    assert detector.detect("so ashamed of myself").level is Level.CONCERN
+    assert detector.detect("sick of myself for oversleeping again").level is Level.NONE
