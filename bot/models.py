@@ -123,6 +123,9 @@ class Reply:
       and the next reply already answered it together with the others.
     Every other kind has text to show, including `limited` (a rate limit or budget; `extra` holds `limit`
     and `retry_after` in seconds), `busy` and `llm_down`.
+
+    `language` is the language the core wrote `text` in, where it chose one (the crisis path: "es", "pl", ...;
+    None elsewhere, which is English): an adapter adding words of its own around the reply uses it.
     """
 
     text: str
@@ -134,6 +137,7 @@ class Reply:
     alert: ModeratorAlert | None = None
     streamed: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
+    language: str | None = None
 
 
 PartialSink = Callable[[str], Awaitable[None]]

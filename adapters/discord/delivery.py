@@ -15,12 +15,12 @@ import discord
 
 from adapters.discord.render import message_kwargs, parts
 from adapters.discord.translate import Origin
+from bot.crisis.replies import Texts
 from bot.models import Level, Reply
 
 log = logging.getLogger(__name__)
 
 THREAD_NAME = "Talking with Hearth"
-NEUTRAL_NOTICE = "I've sent you a private message."
 # Discord's JSON error code for a DM the user's privacy settings refuse.
 CANNOT_DM = 50007
 # Replies whose every fallback must carry the crisis lines whatever their level says.
@@ -34,8 +34,9 @@ class DM(Enum):
     CLOSED = "your DMs are closed"
     FAILED = "Discord had a problem delivering it just now"
 
-    def with_lines(self) -> str:
-        return f"I couldn't send you a private message ({self.value}), so here is where to find help right now:"
+    def with_lines(self, texts: Texts) -> str:
+        """Before the crisis lines, in the language of the person's reply (`dm_missed` in the crisis texts)."""
+        return texts.say("dm_missed", why=texts.say("dm_closed" if self is DM.CLOSED else "dm_failed"))
 
     def plain(self) -> str:
         return (

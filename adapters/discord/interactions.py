@@ -20,7 +20,7 @@ import discord
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
 from adapters.discord.delivery import DM, dm_parts, sensitive
-from adapters.discord.lastresort import post_lines, public_lines
+from adapters.discord.lastresort import post_lines, private_way, public_lines
 from adapters.discord.render import SILENT_KINDS, message_kwargs, parts
 from adapters.discord.translate import Origin
 from bot.bootstrap import App
@@ -155,7 +155,8 @@ async def _last_resort(
     if channel is None:  # an interaction in a DM: the DM was the only place
         log.error("a reply touching distress reached the person by no route: their DM refused it")
         return None
-    if not await post_lines(channel, interaction.user, await public_lines(app, msg, reply, dm)):
+    lines = await public_lines(app, msg, reply, dm)
+    if not await post_lines(channel, interaction.user, lines, private_way(app, lines)):
         return None
     return _nowhere
 

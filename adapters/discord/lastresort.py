@@ -22,26 +22,34 @@ from bot.models import ACTION_RESOURCES, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
 
-PRIVATE_WAY = (
-    "To hear from me privately, allow direct messages from this server's members (Privacy Settings) or use my "
-    "slash commands, e.g. /resources: only you see their answers."
-)
-
 
 async def public_lines(app: App, msg: IncomingMessage, reply: Reply, dm: DM) -> Reply:
     """What may be said in public instead of `reply`: why the DM did not come, then the core's crisis lines for
-    this person (never the private text). The reply's buttons come along: a press is answered only to the presser."""
-    lines = await app.pipeline.handle(replace(msg, text="", action=ACTION_RESOURCES, event_id=None))
-    return replace(lines, text=f"{dm.with_lines()}\n\n{lines.text}", actions=reply.actions or lines.actions)
+    this person (never the private text). The reply's buttons come along: a press is answered only to the presser.
+
+    All of it in the language the core wrote `reply` in: the core is asked for the lines with that language as
+    the message's locale (its choice when the conversation's note is lost, e.g. Redis down), and the words
+    around them come from the crisis texts in the language it answered in."""
+    asked = replace(msg, text="", action=ACTION_RESOURCES, event_id=None, locale=reply.language or msg.locale)
+    lines = await app.pipeline.handle(asked)
+    texts = app.crisis.phrasebook(lines.language)
+    text = f"{dm.with_lines(texts)}\n\n{lines.text}"
+    return replace(lines, text=text, actions=reply.actions or lines.actions)
+
+
+def private_way(app: App, lines: Reply) -> str:
+    """How to hear from Hearth privately, in the language of `lines`."""
+    return app.crisis.phrasebook(lines.language).say("dm_how")
 
 
 def only(user: discord.abc.User) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, roles=False, replied_user=False, users=[discord.Object(user.id)])
 
 
-async def post_lines(channel: discord.abc.Messageable, user: discord.abc.User, lines: Reply) -> bool:
-    """Posts `lines` (from `public_lines`) in `channel`, mentioning `user` so they see it; False if refused."""
-    shown = replace(lines, text=f"{user.mention} {lines.text}\n\n{PRIVATE_WAY}")
+async def post_lines(channel: discord.abc.Messageable, user: discord.abc.User, lines: Reply, how: str) -> bool:
+    """Posts `lines` (from `public_lines`) in `channel`, mentioning `user` so they see it, then `how` they can hear
+    from Hearth privately (`private_way`); False if refused."""
+    shown = replace(lines, text=f"{user.mention} {lines.text}\n\n{how}")
     try:
         for kwargs in parts(shown):
             await channel.send(**{**kwargs, "allowed_mentions": only(user)})

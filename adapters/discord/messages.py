@@ -14,8 +14,8 @@ import discord
 
 from adapters.discord.alerts import post_alert
 from adapters.discord.community import community_of
-from adapters.discord.delivery import DM, NEUTRAL_NOTICE, Place, say, send_all, send_dm, sensitive
-from adapters.discord.lastresort import post_lines, public_lines, unreached
+from adapters.discord.delivery import DM, Place, say, send_all, send_dm, sensitive
+from adapters.discord.lastresort import post_lines, private_way, public_lines, unreached
 from adapters.discord.render import SILENT_KINDS, message_kwargs
 from adapters.discord.streaming import StreamedMessage
 from adapters.discord.translate import Origin, from_message, own_role_of, tenant_of
@@ -120,12 +120,13 @@ class MessageHandler:
     async def _in_channel(self, message: discord.Message, lines: Reply) -> Delivered:
         """The last resort, after no DM and no reply to their message (e.g. they deleted it, or the thread refused
         it): the crisis lines in the channel itself, not as a reply, mentioning them (`lastresort`)."""
-        return Delivered() if await post_lines(message.channel, message.author, lines) else NOWHERE
+        posted = await post_lines(message.channel, message.author, lines, private_way(self._app, lines))
+        return Delivered() if posted else NOWHERE
 
     async def _privately(
         self, message: discord.Message, msg: IncomingMessage, reply: Reply, place: Place, shown: discord.Message | None
     ) -> Delivered:
-        notice = reply.public_notice or NEUTRAL_NOTICE
+        notice = reply.public_notice or self._app.crisis.phrasebook(reply.language).say("dm_sent")
         dm = await send_dm(message.author, reply, Origin.of(message))
         if dm is DM.SENT:
             try:

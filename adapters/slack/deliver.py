@@ -42,7 +42,8 @@ SAFE: dict[str, Any] = {"link_names": False, "unfurl_links": False, "unfurl_medi
 # What a Web API call can raise: Slack said no, or Slack could not be reached.
 SEND_ERRORS = (SlackApiError, ClientError, asyncio.TimeoutError)
 
-ResourcesText = Callable[[], Awaitable[str]]
+# The crisis lines for the person's workspace, in a language of the core's ("es"; None for English).
+ResourcesText = Callable[[str | None], Awaitable[str]]
 ModeratorChannel = Callable[[str], Awaitable[str | None]]
 
 
@@ -162,8 +163,9 @@ class Responder:
         delivered = await self._privately(self._in_place(reply), also_dm=also_dm, dm=blocks.reply_message(reply))
         notice = reply.public_notice
         if not delivered:
-            # Resources are never dropped: the neutral line and the crisis lines, nothing of what was said.
-            notice = f"{notice or ''}\n\n{await self._resources_text()}".strip()
+            # Resources are never dropped: the neutral line and the crisis lines, nothing of what was said, in the
+            # language the reply was written in.
+            notice = f"{notice or ''}\n\n{await self._resources_text(reply.language)}".strip()
         if notice and place.channel:
             await self._post(place.channel, blocks.message(notice), thread_ts=place.thread_ts)
 

@@ -222,8 +222,8 @@ class SlackListeners:
         return await self._workspaces.get(place.team, context.client if context.bot_token else None)
 
     def _responder(self, place: Place, tenant: str) -> Responder:
-        async def resources_text() -> str:
-            return self._app.crisis.resources_reply(await self._country(tenant)).text
+        async def resources_text(language: str | None) -> str:
+            return self._app.crisis.resources_reply(await self._country(tenant), language).text
 
         async def moderator_channel(alert_tenant: str) -> str | None:
             return (await self._community(alert_tenant)).moderator_channel

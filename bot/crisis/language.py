@@ -17,8 +17,9 @@ _MIN_MARKERS = 2
 
 
 def words_of(text: str) -> list[str]:
-    """Lower-case words without accents or apostrophes ("J'ai" → "jai"), as the markers are written."""
-    folded = unicodedata.normalize("NFKD", text.casefold().replace("'", "").replace("’", ""))
+    """Lower-case words without accents or apostrophes ("J'ai" → "jai"), as the markers are written. Polish "ł" has
+    no accent to strip (it would split "chciałabym" in two), so it is read as the "l" people type without it."""
+    folded = unicodedata.normalize("NFKD", text.casefold().replace("'", "").replace("’", "").replace("ł", "l"))
     return _WORD.findall("".join(char for char in folded if not unicodedata.combining(char)))
 
 

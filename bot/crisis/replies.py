@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.crisis.language import DEFAULT_LANGUAGE, guess_language
 from bot.crisis.lexicon import CrisisDataError, read_yaml
-from bot.crisis.resources import ContactWords, CountryLines
+from bot.crisis.resources import FALLBACK, HELPLINE_SITE, ContactWords, CountryLines
 from bot.models import Category
 
 # Each fixed text and the placeholders it may use.
@@ -39,6 +39,15 @@ TEXTS: dict[str, frozenset[str]] = {
     "handoff_none": frozenset(),
     "resources_intro": frozenset(),
     "summary": frozenset({"what"}),
+    # Where no country's lines are known: the emergency number in words, and the directory's line, by name.
+    "local_emergency": frozenset(),
+    "find_a_helpline": frozenset(),
+    # The Discord adapter's last resort, when a private reply could not go by DM (adapters/discord/lastresort.py).
+    "dm_closed": frozenset(),
+    "dm_failed": frozenset(),
+    "dm_missed": frozenset({"why"}),
+    "dm_how": frozenset(),
+    "dm_sent": frozenset(),
 }
 # Button labels, in the reader's language.
 LABELS = ("talk_to_person", "show_lines", "share_summary")
@@ -58,6 +67,17 @@ class Texts:
 
     def label(self, key: str) -> str:
         return self.labels[key]
+
+    def where(self, country: CountryLines) -> CountryLines:
+        """The directory's entry as this language reads it: the fallback for an unknown country (findahelpline.com)
+        is written in English in resources.yaml, so its emergency wording and line name come from this file."""
+        if country.code != FALLBACK:
+            return country
+        named = tuple(
+            replace(line, name=self.say("find_a_helpline")) if HELPLINE_SITE in line.url else line
+            for line in country.lines
+        )
+        return replace(country, emergency=self.say("local_emergency"), lines=named)
 
     def render(self, country: CountryLines) -> str:
         return country.render(self.contact)
@@ -94,6 +114,11 @@ class Phrasebook:
 
     def language_of(self, text: str) -> str | None:
         return guess_language(text, self.markers)
+
+    def of_locale(self, locale: str | None) -> str | None:
+        """The language of a locale tag ("pt-BR" → "pt"), if Hearth has texts in it."""
+        language = (locale or "").replace("_", "-").split("-")[0].lower()
+        return language if language in self.by_language else None
 
     def __call__(self, language: str | None = None) -> Texts:
         return self.by_language.get(language or DEFAULT_LANGUAGE, self.by_language[DEFAULT_LANGUAGE])

@@ -14,6 +14,9 @@ from typing import Any
 from bot.crisis.lexicon import CrisisDataError, read_yaml
 
 _CONTACTS = ("phone", "text", "chat")
+# The entry for a country without lines of its own, and the site it points to (free lines in every country).
+FALLBACK = "fallback"
+HELPLINE_SITE = "findahelpline.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,7 @@ def load_directory(path: Path) -> Directory:
     return Directory(
         countries={str(code).upper(): _country(path, str(code).upper(), raw) for code, raw in countries.items()},
         aliases={str(k).upper(): str(v).upper() for k, v in aliases.items()},
-        fallback=_country(path, "fallback", data.get("fallback")),
+        fallback=_country(path, FALLBACK, data.get(FALLBACK)),
     )
 
 

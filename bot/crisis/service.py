@@ -49,15 +49,18 @@ CONTEXT_RAISE = 0.45
 # urgent: just above the 0.32 of a message with no telling words, so ordinary chat leaves no note (1.4 % of the
 # everyday training messages reach it).
 CONTEXT_MEANS = 0.35
-# A short answer to "are you thinking about suicide?" that means yes.
+# A short answer to "are you thinking about suicide?" that means yes (also in Spanish and Italian "sì", French,
+# German and Dutch "ja", Portuguese, Polish "tak"), as the normaliser leaves it.
 _YES = re.compile(
-    r"^(?:yes|yeah|yea|yep|ya|yh|y|si|oui|ja|sim|kind of|kinda|sort of|maybe|i think so|sometimes|a bit|a little"
+    r"^(?:yes|yeah|yea|yep|ya|yh|y|si|oui|ja|sim|tak|kind of|kinda|sort of|maybe|i think so|sometimes|a bit|a little"
     r"|i guess|honestly yes|i am|im thinking about it|all the time|every day|always|constantly)\b"
 )
-# ...and one that means no: the person's answer then decides, not the conversation's earlier scores.
+# ...and one that means no: the person's answer then decides, not the conversation's earlier scores. Dutch "nee"
+# reaches it as "ne" (doubled letters collapsed). Only a bare "nee" or Polish "nie" (or "nie, nie myślę"): French
+# "ne m'abandonne pas" and Polish "nie daję rady" (I can't cope) begin with the same words and are not a no.
 _NO = re.compile(
     r"^(?:no|nope|nah|not really|not at all|of course not|god no|never|im not|i am not|im fine|im ok|im okay"
-    r"|not like that|non|nein|nao)\b"
+    r"|not like that|non|nein|nao|(?:ne|nie)(?=$| niet| hor| nie| mysle))\b"
 )
 # In the crisis note after Hearth asked its direct safety question (True) or sent a crisis reply (AFTER_REPLY):
 # the next message is the answer to it (bot/crisis/stage.py keeps it for one message).
@@ -193,21 +196,27 @@ class Crisis:
 
     def language(self, turn: Turn) -> str:
         """The language to answer in: the message's own when its words say; else the one this conversation's
-        crisis note kept (a button press or a short "sí" says nothing); else English."""
+        crisis note kept (a button press or a short "sí" says nothing); else the platform's word for the person's
+        language (`IncomingMessage.locale`, e.g. Discord's "pl" or "pt-BR"), where Hearth has texts in it; else
+        English."""
         kept = turn.session.crisis.get("language")
-        return self.phrasebook.language_of(turn.text) or (kept if isinstance(kept, str) else DEFAULT_LANGUAGE)
+        if isinstance(kept, str) and kept in self.phrasebook.by_language:
+            fallback = kept
+        else:
+            fallback = self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
+        return self.phrasebook.language_of(turn.text) or fallback
 
     def resources_reply(self, country: str | None, language: str | None = None, *, in_danger: bool = False) -> Reply:
         """The crisis lines; for someone this conversation showed in immediate danger, the emergency number
         comes first (SAFETY.md rule 3), as in their crisis reply."""
         texts = self.phrasebook(language)
-        lines = self.directory.for_country(country)
+        lines = texts.where(self.directory.for_country(country))
         listed = f"{texts.say('resources_intro')}\n{texts.render(lines)}"
         if in_danger:
             text = f"{texts.say('imminent_first', emergency=lines.emergency)}\n\n{listed}"
         else:
             text = f"{listed}\n\n{_emergency(texts, lines)}"
-        return Reply(text, actions=(_handoff_action(texts),), private=True, kind="resources")
+        return Reply(text, actions=(_handoff_action(texts),), private=True, kind="resources", language=texts.language)
 
     @staticmethod
     def in_danger(turn: Turn) -> bool:
@@ -217,9 +226,9 @@ class Crisis:
     def crisis_reply(self, turn: Turn) -> Reply:
         assessment = turn.assessment
         level = assessment.level if assessment.level.at_least(Level.URGENT) else Level.URGENT
-        lines = self.directory.for_country(turn.country)
-        moderators = turn.session.community.moderator_channel
         texts = self.phrasebook(self.language(turn))
+        lines = texts.where(self.directory.for_country(turn.country))
+        moderators = turn.session.community.moderator_channel
         alert = (
             ModeratorAlert(turn.msg.tenant, level, turn.msg.link, undelivered=_undelivered(texts, lines))
             if level is Level.IMMINENT and moderators
@@ -237,13 +246,14 @@ class Crisis:
             kind="crisis",
             public_notice=texts.say("public_notice"),
             alert=alert,
+            language=texts.language,
         )
 
     def check_in_reply(self, turn: Turn) -> Reply:
         """For an ambiguous message or a method question: ask directly and gently (SAFETY.md rule 7)."""
         key = "method_declined" if turn.assessment.method_question else "check_in"
         texts = self.phrasebook(self.language(turn))
-        lines = self.directory.for_country(turn.country)
+        lines = texts.where(self.directory.for_country(turn.country))
         text = f"{texts.say(key)}\n\n{texts.lines(lines)}"
         return Reply(
             text,
@@ -252,11 +262,12 @@ class Crisis:
             level=Level.CONCERN,
             kind="check_in",
             public_notice=texts.say("public_notice"),
+            language=texts.language,
         )
 
     def handoff_reply(self, turn: Turn, *, share: bool) -> Reply:
         texts = self.phrasebook(self.language(turn))
-        lines = self.directory.for_country(turn.country)
+        lines = texts.where(self.directory.for_country(turn.country))
         note = turn.session.crisis
         level = Level(note["level"]) if note.get("level") in Level._value2member_map_ else Level.CONCERN
         if not turn.session.community.moderator_channel:
@@ -267,6 +278,7 @@ class Crisis:
                 private=True,
                 level=level,
                 kind="handoff",
+                language=texts.language,
             )
         categories = _ordered(
             frozenset(Category(c) for c in note.get("categories", []) if c in Category._value2member_map_)
@@ -279,7 +291,10 @@ class Crisis:
             actions = (Action(ACTION_HANDOFF_SHARE, texts.label("share_summary")), *actions)
         parts.append(texts.render(lines))
         alert = ModeratorAlert(turn.msg.tenant, level, turn.msg.link, summary, _undelivered(texts, lines))
-        return Reply("\n\n".join(parts), actions=actions, private=True, level=level, kind="handoff", alert=alert)
+        text = "\n\n".join(parts)
+        return Reply(
+            text, actions=actions, private=True, level=level, kind="handoff", alert=alert, language=texts.language
+        )
 
     def screen_output(self, text: str) -> bool:
         """True when an LLM reply is safe to send (no method or means, no diagnosis, no dosing)."""

@@ -151,7 +151,7 @@ def test_a_language_file_missing_a_text_stops_start_up_naming_it(tmp_path):
 def test_every_language_keeps_the_emergency_number_and_the_summary_english_has():
     book = load_phrasebook(REPLIES)
     english = book("en")
-    assert set(book.by_language) == {"en", "es", "fr", "de", "pt"}
+    assert set(book.by_language) == {"en", "es", "fr", "de", "pt", "it", "nl", "pl"}
     for language, texts in book.by_language.items():
         for key, text in english.fixed.items():
             for placeholder in ("{emergency}", "{summary}", "{what}"):
@@ -182,3 +182,118 @@ async def test_a_means_question_in_another_language_is_declined_alone_and_a_cris
     await app.pipeline.handle(message(app, "estoy muy cansada de todo, ya no puedo más", conversation="after"))
     after = await app.pipeline.handle(message(app, question, conversation="after"))
     assert after.kind == "crisis" and after.level.at_least(Level.URGENT)
+
+
+def _with_lines_for(tmp_path, **countries):
+    """A copy of prompts/ whose directory also lists `countries` (code → (emergency, line name, phone)): Hearth
+    ships no lines for Italy or Poland yet, and these tests must not depend on whether it does."""
+    folder = tmp_path / "prompts"
+    shutil.copytree(default_prompts_dir(), folder)
+    resources = folder / "crisis" / "resources.yaml"
+    entries = "".join(
+        f"  {code}:\n    name: {code}\n    emergency: '{emergency}'\n    source: https://example.org/{code}\n"
+        f"    last_verified: '2026-01-01'\n    lines:\n      - name: {name}\n        phone: '{phone}'\n"
+        f"        url: https://example.org/{code}\n"
+        for code, (emergency, name, phone) in countries.items()
+    )
+    text = resources.read_text(encoding="utf-8").replace("countries:\n", f"countries:\n{entries}", 1)
+    resources.write_text(text, encoding="utf-8")
+    return folder
+
+
+ENGLISH_LEFT_OVER = ("I'm Hearth", "Please also reach out", "Talk to a person", "call ", "your local emergency")
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "words", "line", "button"),
+    [
+        ("ik wil dood, ik kan niet meer", "NL", "Ik ben echt blij", "bel 113 / 0800-0113", "Praat met een mens"),
+        ("voglio morire, non ce la faccio più", "IT", "Sono davvero felice", "chiama il 02 0000 0000", "Parla con"),
+        ("nie chcę już żyć, chcę się zabić", "PL", "Naprawdę dobrze", "zadzwoń pod 800 000 000", "Porozmawiaj"),
+    ],
+)
+async def test_a_dutch_italian_or_polish_crisis_is_answered_in_it_with_that_countrys_line(
+    make_app, fake_llm, tmp_path, text, country, words, line, button
+):
+    prompts = _with_lines_for(tmp_path, IT=("112", "Linea", "02 0000 0000"), PL=("112", "Linia", "800 000 000"))
+    app = make_app(
+        openai_base_url=fake_llm.base_url, consent_required=False, default_country=country, prompts_dir=prompts
+    )
+    reply = await app.pipeline.handle(message(app, text))
+    assert reply.kind == "crisis" and reply.level.at_least(Level.URGENT)
+    assert reply.text.startswith(words) and line in reply.text
+    assert reply.actions[0].label.startswith(button)
+    assert reply.public_notice and reply.public_notice.startswith("Hearth ")
+    assert not any(english in reply.text or english in reply.public_notice for english in ENGLISH_LEFT_OVER)
+    assert reply.language == country.lower()
+    assert fake_llm.requests == []
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency", "helpline"),
+    [
+        ("stanotte mi ammazzo", "chiama subito il numero di emergenza del tuo paese", "linee gratuite e riservate"),
+        ("vannacht ga ik zelfmoord plegen", "bel dan nu het alarmnummer van je land", "gratis, vertrouwelijke"),
+        ("dziś w nocy się zabiję", "zadzwoń teraz pod numer alarmowy w twoim kraju", "bezpłatne, poufne linie"),
+        ("esta noche me mato, ya no puedo más", "llama al número de emergencias de tu país", "líneas gratuitas"),
+    ],
+)
+async def test_without_a_country_the_emergency_and_the_helpline_finder_are_in_their_language(
+    make_app, text, emergency, helpline
+):
+    # No community or default country: the lines fall back to findahelpline.com, written in English in the
+    # directory; a person in danger must still read what to call in their own language, first.
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, text))
+    assert reply.level is Level.IMMINENT
+    assert emergency in reply.text.split("\n\n")[0], "the emergency number first, in their words"
+    assert helpline in reply.text and "findahelpline.com" in reply.text
+    assert "your local emergency number" not in reply.text and "free, confidential lines" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("crisis", "no", "yes"),
+    [("ik wil er niet meer zijn", "nee", "ja"), ("nie chcę już żyć", "nie", "tak"), ("voglio morire", "no", "sì")],
+)
+def test_the_answer_to_the_direct_question_is_understood_in_dutch_polish_and_italian(crisis, no, yes):
+    from bot.crisis.service import _NO, _YES
+
+    normalise = Detector(load_lexicon(default_prompts_dir() / "crisis")).normalise
+    assert _NO.match(normalise(no)) and not _YES.match(normalise(no))
+    assert _YES.match(normalise(yes)) and not _NO.match(normalise(yes))
+    # "nie daję rady" (I can't cope) and French "ne me laisse pas" begin like a no and are not one.
+    assert not _NO.match(normalise("nie daję rady")) and not _NO.match(normalise("ne me laisse pas"))
+
+
+async def test_a_button_press_without_a_kept_language_follows_the_platforms_locale(make_app):
+    # E.g. Redis lost the conversation's note, or /resources is the first thing they use: Discord says the
+    # person's client is in Polish.
+    app = make_app(default_country="NL")
+    polish = await app.pipeline.handle(message(app, "/resources", locale="pl"))
+    brazilian = await app.pipeline.handle(message(app, "/resources", locale="pt-BR", user="bob"))
+    british = await app.pipeline.handle(message(app, "/resources", locale="en-GB", user="carol"))
+    assert polish.text.startswith("Nie musisz przechodzić przez to w pojedynkę") and "zadzwoń pod 113" in polish.text
+    assert brazilian.text.startswith("Você não precisa")
+    assert british.text.startswith("You don't have to go through this alone")
+
+
+def test_every_replies_file_has_every_key_english_has():
+    # The loader checks the texts the code asks for; this checks the files themselves against English, so a
+    # key added to en.yaml (a new label, a new category) cannot be forgotten in another language.
+    import yaml
+
+    def keys(data, prefix=""):
+        found = set()
+        for key, value in data.items():
+            found.add(f"{prefix}{key}")
+            if isinstance(value, dict):
+                found |= keys(value, f"{prefix}{key}.")
+        return found
+
+    english = keys(yaml.safe_load((REPLIES / "en.yaml").read_text(encoding="utf-8")))
+    others = sorted(path for path in REPLIES.glob("*.yaml") if path.stem != "en")
+    assert {path.stem for path in others} >= {"es", "fr", "de", "pt", "it", "nl", "pl"}
+    for path in others:
+        held = keys(yaml.safe_load(path.read_text(encoding="utf-8")))
+        assert english - held == set(), f"{path.name} lacks {sorted(english - held)}"
+        assert held - english == set(), f"{path.name} has keys English does not: {sorted(held - english)}"

@@ -284,15 +284,17 @@ class FakeDiscord:
         permissions: int = MEMBER_PERMISSIONS,
         channel_id: int | None = None,
         resolved: dict[str, Any] | None = None,
+        locale: str = "en-GB",
     ) -> dict[str, Any]:
-        """Push an INTERACTION_CREATE: a slash command (`command`) or a button press (`custom_id`)."""
+        """Push an INTERACTION_CREATE: a slash command (`command`) or a button press (`custom_id`), from a client
+        set to `locale` (Discord sends the person's own client language with every interaction)."""
         interaction_id = self.new_id()
         data: dict[str, Any] = {
             "id": str(interaction_id),
             "application_id": str(APP_ID),
             "token": f"token-{interaction_id}",
             "version": 1,
-            "locale": "en-GB",
+            "locale": locale,
             "attachment_size_limit": 8 * 1024 * 1024,
             "app_permissions": str(MEMBER_PERMISSIONS),
             "entitlements": [],

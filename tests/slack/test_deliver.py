@@ -25,7 +25,7 @@ async def client(slack) -> AsyncIterator[AsyncWebClient]:
 
 
 def responder(client, *, dm: bool = False, moderators: str | None = None) -> Responder:
-    async def resources() -> str:
+    async def resources(language: str | None) -> str:
         return LINES
 
     async def moderator_channel(tenant: str) -> str | None:
