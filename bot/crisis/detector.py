@@ -34,6 +34,8 @@ class Hit:
     distress: bool
     context_level: Level | None
     span: tuple[int, int] = (0, 0)
+    # Lowered because it reads as hyperbole over a small annoyance, or as someone else's words.
+    light: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,13 @@ class Detection:
     @property
     def distress(self) -> bool:
         return any(hit.distress or hit.level.at_least(Level.CONCERN) for hit in self.hits if not hit.method)
+
+    @property
+    def read_lightly(self) -> bool:
+        """Concern only because a match that would have been urgent reads as hyperbole over a small annoyance or
+        as someone else's words: a reading the learned screen must not overturn (it asks directly instead). A
+        laugh is not this: it often covers what is meant, and the screen may see through it."""
+        return self.level is Level.CONCERN and any(hit.light for hit in self.hits)
 
     def raised_by_context(self) -> Level:
         """The level this message would have after earlier distress in the same conversation."""
@@ -97,10 +106,21 @@ class Detector:
         for match in rule.regex.finditer(text, first):  # from its first match on: nothing before it matches
             if len(hits) >= _MAX_HITS:
                 break  # more of the same cannot change the outcome, and a flood must not cost seconds
-            level = _judge(rule, text, match.start(), match.end(), flags)
-            if level is not None:
-                hit = Hit(rule.id, rule.category, level, rule.method, rule.distress, rule.context_level, match.span())
-                hits.append(hit)
+            judged = _judge(rule, text, match.start(), match.end(), flags)
+            if judged is not None:
+                level, light = judged
+                hits.append(
+                    Hit(
+                        rule.id,
+                        rule.category,
+                        level,
+                        rule.method,
+                        rule.distress,
+                        rule.context_level,
+                        match.span(),
+                        light,
+                    )
+                )
         return hits
 
 
@@ -159,8 +179,9 @@ class _Flags:
 _HYPERBOLE = frozenset({Category.SUICIDE, Category.HARM_TO_OTHERS})
 
 
-def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level | None:
-    """The level one match stands for once its surroundings are taken into account (None: it does not count)."""
+def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> tuple[Level, bool] | None:
+    """The level one match stands for once its surroundings are taken into account (None: it does not count),
+    and whether it was lowered for reading as hyperbole or someone else's words."""
     first = text[start:end].split(" ", 1)[0]
     if flags.is_word("first_person", first):
         # The match carries its own subject ("ich will sterben"): only the word right before can negate it
@@ -169,9 +190,11 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
         subject, between = "reported" if _reported(words, len(words), flags) else "self", " ".join(words[-1:])
     else:
         subject, between = _subject(_clause_before(text, start), flags)
-    if subject == "reported":
+    reported = subject == "reported"
+    if reported:
         # Someone else's words ("she said i want to die"), unless the message is earnest or names a time.
         subject = "self" if flags("imminence") or flags.outside("earnest", start, end) else "other"
+        reported = subject == "other"
     if rule.negatable and flags.matches("negation", between):
         return None
     if rule.subject == "explicit" and subject != "self":
@@ -179,16 +202,21 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level 
     level = rule.level
     if rule.subject == "self" and subject == "other":
         level = min(level, rule.other_level, key=lambda lv: lv.rank)
+    light = reported and level.rank < rule.level.rank
     if rule.past_level is not None and flags.past(start, end):
         level = min(level, rule.past_level, key=lambda lv: lv.rank)
     if rule.joke_level is not None and flags("laughter"):
-        level = min(level, rule.joke_level, key=lambda lv: lv.rank)
+        level = min(
+            level, rule.joke_level, key=lambda lv: lv.rank
+        )  # laughter is often a cover: the screen may see through it
     elif rule.joke_level is not None and rule.category in _HYPERBOLE and _hyperbole(flags, start, end):
         # Hyperbole at most, never nothing: Hearth still answers carefully and keeps the lines near.
-        level = min(level, Level.highest(rule.joke_level, Level.CONCERN), key=lambda lv: lv.rank)
+        lowered = min(level, Level.highest(rule.joke_level, Level.CONCERN), key=lambda lv: lv.rank)
+        light = light or lowered.rank < level.rank
+        level = lowered
     if rule.escalates and level is Level.URGENT and flags("imminence"):
         level = Level.IMMINENT
-    return None if level is Level.NONE else level
+    return None if level is Level.NONE else (level, light)
 
 
 def _hyperbole(flags: _Flags, start: int, end: int) -> bool:

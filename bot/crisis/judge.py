@@ -4,7 +4,9 @@ The screen raises what the rules decided: a crisis no rule names becomes urgent 
 heads see), and a rule's urgent becomes imminent when the screen sees it happening now. It lowers only one
 thing, and only to a question: a rule's `urgent` that the screen all but rules out (role-play, fiction, a bare
 factual question) becomes `concern`, and Hearth asks directly, with the crisis lines, instead of answering as
-a crisis. A rule's `imminent` is never lowered, nor a means question asked with distress.
+a crisis. A rule's `imminent` is never lowered, nor a means question asked with distress. The other way round,
+where the rules lowered a match to concern as hyperbole over a small annoyance or as someone else's words,
+the screen cannot overturn that reading either: it too becomes a direct question.
 
 Both the bot (`bot/crisis/service.py`, which then weighs the conversation) and `python -m bot.crisis` judge a
 message here, so the command line screens exactly as the bot does before context.
@@ -29,6 +31,12 @@ class Verdict:
     def doubted(self) -> bool:
         """The screen lowered the rules' urgent to a direct question (the only way it ever lowers)."""
         return self.learned is not Level.NONE and self.learned.rank < self.detection.level.rank
+
+    @property
+    def contested(self) -> bool:
+        """The rules read the message lightly (hyperbole, someone else's words) where the screen saw a crisis: the
+        screen's verdict was held to a direct question."""
+        return self.detection.read_lightly and self.learned is Level.CONCERN
 
     @property
     def learned(self) -> Level:
@@ -73,6 +81,10 @@ class Judge:
                 return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories), probability)
             return Verdict(detection, probability=probability)
         learned = classifier.verdict_of(found, probability)
+        if detection.read_lightly and learned.level.at_least(Level.URGENT):
+            # The rules read it as hyperbole or as someone else's words; the screen, which does not see
+            # why, thinks it a crisis. Neither wins: Hearth asks directly (earlier distress still raises it).
+            return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability)
         if learned.level.rank > detection.level.rank:
             return Verdict(detection, learned, probability)
         return Verdict(detection, probability=probability)

@@ -121,6 +121,11 @@ class Crisis:
         if verdict.doubted and not self._earlier_distress(turn):
             # The rules said urgent, the learned screen all but ruled it out (role-play, a bare question): ask.
             return Assessment(Level.CONCERN, detection.categories, detection.method_question, True, learned=True)
+        if verdict.contested:
+            # Read as hyperbole or someone else's words, but the screen saw a crisis: after distress the light
+            # reading does not hold; otherwise ask directly.
+            contested = Level.URGENT if self._earlier_distress(turn) else Level.CONCERN
+            return Assessment(contested, verdict.categories, detection.method_question, True, learned=True)
         if detection.raised_by_context().rank > level.rank and (
             self._earlier_distress(turn) or (detection.method_question and _peak(note) >= CONTEXT_MEANS)
         ):

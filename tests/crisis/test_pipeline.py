@@ -113,6 +113,25 @@ async def test_an_ambiguous_message_gets_a_direct_gentle_question_and_yes_is_a_c
     assert fake_llm.requests == []
 
 
+async def test_hyperbole_the_screen_would_call_a_crisis_gets_a_direct_question_not_the_crisis_reply(make_app, fake_llm):
+    # The rules read a small annoyance as the cause; the learned screen alone would make this urgent (p = 0.74).
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    asked = await app.pipeline.handle(message(app, "the canteen ran out of cookies, i want to die"))
+    assert asked.kind == "check_in" and asked.level is Level.CONCERN
+    assert "Are you thinking about suicide" in asked.text
+    answer = await app.pipeline.handle(message(app, "yes honestly"))
+    assert answer.kind == "crisis"
+    assert fake_llm.requests == []
+
+
+async def test_after_distress_the_same_hyperbole_is_a_crisis(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="That sounds so heavy. I'm here."))
+    await app.pipeline.handle(message(app, "i feel so worthless and alone lately"))
+    reply = await app.pipeline.handle(message(app, "the canteen ran out of cookies, i want to die"))
+    assert reply.kind == "crisis"
+
+
 async def test_after_a_crisis_the_conversation_stays_in_crisis_mode_for_the_llm(make_app, fake_llm, redis):
     app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
     await app.pipeline.handle(message(app, CRISIS))
