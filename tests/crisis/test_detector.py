@@ -215,6 +215,21 @@ def test_means_with_only_a_time_or_place_is_a_plan_only_beside_distress(detector
     assert detector.detect(text).level is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("they laughed at my talk today. theyll see.", Level.CONCERN),
+        ("im going to make the whole team at work pay for this. theyll see", Level.URGENT),
+        ("theyll see what i can do at the tournament", Level.NONE),
+        ("you'll see, i'm going to win the tournament", Level.NONE),
+    ],
+)
+def test_a_veiled_threat_closing_a_sentence_is_concern_and_beside_a_grievance_urgent(detector, text, expected):
+    result = detector.detect(text)
+    assert result.level is expected
+    assert expected is Level.NONE or Category.HARM_TO_OTHERS in result.categories
+
+
 def test_every_rule_that_fires_on_the_sets_is_found_through_its_triggers(detector):
     # A rule whose triggers miss a word its patterns need would silently never fire, and a pattern that is only
     # right because its triggers hide it is wrong. Checked on every labelled set, the training sets too.
