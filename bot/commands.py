@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 
 from bot.context import ContextStore
 from bot.crisis import Crisis
+from bot.crisis.replies import Texts
 from bot.models import ACTION_CONSENT, ACTION_RESOURCES, Action, ActionStyle, Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
@@ -122,7 +123,8 @@ class CommandStage:
 
     async def _about(self, turn: Turn, argument: str) -> Reply:
         text = about_text(self._prompts, self._context)
-        return Reply(text, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),), kind="about")
+        show_lines = self._crisis.texts_for(turn).label("show_lines")
+        return Reply(text, actions=(Action(ACTION_RESOURCES, show_lines),), kind="about")
 
     async def _help(self, turn: Turn, argument: str) -> Reply:
         return Reply(self._prompts.say("help"), kind="help")
@@ -207,5 +209,5 @@ def _after(notice: str, reply: Reply) -> Reply:
     return replace(reply, text=f"{notice}\n\n{reply.text}")
 
 
-def consent_action() -> Action:
-    return Action(ACTION_CONSENT, "I understand, let's talk", ActionStyle.PRIMARY)
+def consent_action(texts: Texts) -> Action:
+    return Action(ACTION_CONSENT, texts.label("consent"), ActionStyle.PRIMARY)

@@ -14,6 +14,8 @@ from redis.exceptions import RedisError
 
 from bot.commands import consent_action
 from bot.context import ContextStore
+from bot.crisis import Crisis
+from bot.crisis.replies import Texts
 from bot.models import Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
@@ -42,6 +44,7 @@ class ConsentStage:
     def __init__(
         self,
         prompts: Prompts,
+        crisis: Crisis,
         *,
         required: bool,
         llm_configured: bool,
@@ -49,36 +52,42 @@ class ConsentStage:
         context: ContextStore | None = None,
     ) -> None:
         self._prompts = prompts
+        self._crisis = crisis
         self._required = required
         self._llm_configured = llm_configured
         self._context = context
-        self._disclaimer = prompts.say("disclaimer", context_minutes=context_minutes)
+        self._context_minutes = context_minutes
 
     async def run(self, turn: Turn) -> Reply | None:
         session = turn.session
-        disclaimer = self._disclaimer
         if self._llm_configured and self._required and not session.consent:
             return await self._ask(turn)
         if not session.disclaimer_seen and not session.consent:
-            turn.notices.append(disclaimer)
+            turn.notices.append(self._crisis.texts_for(turn).say("disclaimer", context_minutes=self._context_minutes))
         return None
 
     async def _ask(self, turn: Turn) -> Reply:
         session = turn.session
+        texts = self._crisis.texts_for(turn)
         if session.disclaimer_seen and not turn.assessment.declined and not turn.corrected:
             answer = _answer(turn.text)
             if _YES.fullmatch(answer) and await self._keep(turn, ("consent", "disclaimer")):
                 return Reply(self._prompts.say("consent_given"), kind="consent")
             if _NO.fullmatch(answer):
-                return Reply(self._prompts.say("consent_declined"), actions=(consent_action(),), kind="disclaimer")
+                return Reply(self._prompts.say("consent_declined"), actions=(consent_action(texts),), kind="disclaimer")
         if session.disclaimer_seen:
-            text = self._prompts.say("consent_needed")
+            text = texts.say("consent_needed")
             if turn.answered_no or turn.corrected:  # they just told Hearth they are ok: thank them first
-                text = f"{self._prompts.say('crisis_corrected' if turn.corrected else 'safety_no')}\n\n{text}"
-            return Reply(text, actions=(consent_action(),), kind="disclaimer")
+                text = f"{texts.say('crisis_corrected' if turn.corrected else 'safety_no')}\n\n{text}"
+            return self._question(texts, text)
         await self._keep(turn, ("disclaimer",))
-        text = f"{self._disclaimer}\n\n{self._prompts.say('consent_needed')}"
-        return Reply(text, actions=(consent_action(),), kind="disclaimer")
+        disclaimer = texts.say("disclaimer", context_minutes=self._context_minutes)
+        return self._question(texts, f"{disclaimer}\n\n{texts.say('consent_needed')}")
+
+    @staticmethod
+    def _question(texts: Texts, text: str) -> Reply:
+        """The consent question, in the person's language (`Reply.language`: an adapter's words around it follow)."""
+        return Reply(text, actions=(consent_action(texts),), kind="disclaimer", language=texts.language)
 
     async def _keep(self, turn: Turn, flags: tuple[str, ...]) -> bool:
         if self._context is None:

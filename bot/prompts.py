@@ -1,6 +1,8 @@
 """Loads and validates `prompts/` at start-up. A bad file is a start-up error that names the file and the key.
 
-Prompts are data: the system prompt, one prompt per mode, and every fixed message the bot says. Fixed
+Prompts are data: the system prompt, one prompt per mode, and every fixed message the bot says in English only.
+What a person near a crisis or at first contact reads (the disclaimer, the consent question, the answer to a "no")
+is in their language, with the crisis texts (`prompts/crisis/replies/<language>.yaml`, bot/crisis/replies.py). Fixed
 messages may use `{placeholders}`; the placeholders each message may use are checked here, once, so a typo
 in a prompt file can never raise while a person is waiting for an answer.
 """
@@ -17,17 +19,10 @@ from bot.yamlfile import read_mapping
 # Each fixed message and the placeholders it may use.
 MESSAGES: dict[str, frozenset[str]] = {
     "about": frozenset({"context_minutes", "flag_time", "checkin_time"}),
-    "disclaimer": frozenset({"context_minutes"}),
-    "consent_needed": frozenset(),
     "consent_given": frozenset(),
     "consent_declined": frozenset(),
     "no_llm": frozenset(),
     "no_llm_after_exercise": frozenset(),
-    # the answer "no" to Hearth's direct safety question (bot/reply.py, bot/consent.py)
-    "safety_no": frozenset(),
-    # what someone says right after a crisis reply that misread them ("I was joking")
-    "crisis_corrected": frozenset(),
-    "safety_no_offer": frozenset(),
     "llm_down": frozenset(),
     "empty": frozenset(),
     "too_long": frozenset({"limit"}),

@@ -11,6 +11,7 @@ rides inside the save script, and the real token usage the API reported goes bes
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from redis.exceptions import RedisError
 
@@ -53,8 +54,10 @@ class ReplyStage:
         if self._llm is None:
             await self._remember(turn, ())
             if turn.answered_no or turn.corrected:  # not the generic notice to someone who just said they are ok
-                thanks = self._prompts.say("crisis_corrected" if turn.corrected else "safety_no")
-                return self._reply(turn, f"{thanks}\n\n{self._prompts.say('safety_no_offer')}", kind="no_llm")
+                texts = self._crisis.texts_for(turn)
+                thanks = texts.say("crisis_corrected" if turn.corrected else "safety_no")
+                text = f"{thanks}\n\n{texts.say('safety_no_offer')}"
+                return replace(self._reply(turn, text, kind="no_llm"), language=texts.language)
             key = "no_llm_after_exercise" if turn.after_exercise else "no_llm"
             return self._reply(turn, self._prompts.say(key), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
@@ -111,7 +114,7 @@ class ReplyStage:
         # Any reply not in the plain listening mode (a concern, the rest of a conversation where distress or a
         # crisis was seen) keeps the crisis lines one press away, not only the crisis reply itself.
         if kind != "llm" or choose_mode(turn) != "listen":
-            actions = (Action(ACTION_RESOURCES, "Show crisis lines"),)
+            actions = (Action(ACTION_RESOURCES, self._crisis.texts_for(turn).label("show_lines")),)
         if turn.notices:
             text = "\n\n".join((*turn.notices, text))
             streamed = False

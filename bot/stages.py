@@ -24,7 +24,7 @@ from bot.gatekeeper import Gatekeeper
 from bot.limit_stage import LimitStage
 from bot.limits import Limiter
 from bot.llm import ReplyService
-from bot.pipeline import Stage
+from bot.pipeline import Stage, Turn
 from bot.prompts import Prompts
 from bot.reply import ReplyStage
 from bot.session import LoadSessionStage
@@ -40,6 +40,11 @@ def build_stages(
     gatekeeper = build_gatekeeper(settings, context, llm_configured=llm is not None)
     limits = settings.limits
     gate = ConcurrencyGate(limits.llm_max_concurrency, limits.llm_queue_size, limits.llm_queue_wait)
+    context_minutes = minutes(context.ttl)
+
+    def first_contact(turn: Turn) -> str:
+        return crisis.texts_for(turn).say("disclaimer", context_minutes=context_minutes)
+
     stages: list[Stage] = [
         ValidateStage(prompts, max_chars),
         LoadSessionStage(context, gatekeeper),
@@ -49,14 +54,15 @@ def build_stages(
         ToolStage(
             load_tools(settings.prompts_dir / "tools"),
             context,
-            first_contact=prompts.say("disclaimer", context_minutes=minutes(context.ttl)),
+            first_contact=first_contact,
         ),
         CommandStage(prompts, context, crisis),
         ConsentStage(
             prompts,
+            crisis,
             required=settings.privacy.consent_required,
             llm_configured=llm is not None,
-            context_minutes=minutes(context.ttl),
+            context_minutes=context_minutes,
             context=context,
         ),
     ]

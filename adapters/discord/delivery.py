@@ -15,12 +15,11 @@ import discord
 
 from adapters.discord.render import message_kwargs, parts
 from adapters.discord.translate import Origin
-from bot.crisis.replies import Texts
+from bot.crisis.replies import Phrasebook, Texts
 from bot.models import Level, Reply
 
 log = logging.getLogger(__name__)
 
-THREAD_NAME = "Talking with Hearth"
 # Discord's JSON error code for a DM the user's privacy settings refuse.
 CANNOT_DM = 50007
 # Replies whose every fallback must carry the crisis lines whatever their level says.
@@ -52,10 +51,16 @@ def sensitive(reply: Reply) -> bool:
 
 class Place:
     """The public side of one message's answer. A channel message is answered in a thread opened from it,
-    opened only when something is actually posted there (a private reply opens none)."""
+    opened only when something is actually posted there (a private reply opens none).
 
-    def __init__(self, message: discord.Message) -> None:
+    The thread is named in `language` (`thread_name` in the crisis texts): the reply's, once the core has chosen
+    one (`Reply.language`), else the language of the message's own words, for a streamed reply that opens the
+    thread before the core has decided."""
+
+    def __init__(self, message: discord.Message, phrasebook: Phrasebook, language: str | None = None) -> None:
         self.message = message
+        self.language = language
+        self._phrasebook = phrasebook
         self._target: discord.abc.Messageable | None = None
 
     @property
@@ -73,7 +78,8 @@ class Place:
 
     async def _open_thread(self) -> discord.abc.Messageable:
         try:
-            return await self.message.create_thread(name=THREAD_NAME, auto_archive_duration=1440)
+            name = self._phrasebook(self.language).say("thread_name")
+            return await self.message.create_thread(name=name[:100], auto_archive_duration=1440)
         except discord.HTTPException as exc:
             # E.g. no Create Public Threads permission: answering in the channel beats not answering.
             log.warning("could not open a thread: Discord answered %s", exc.status)

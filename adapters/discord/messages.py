@@ -80,13 +80,15 @@ class MessageHandler:
         await self.answer(message, from_message(self._app, message, bot.id), community)
 
     async def answer(self, message: discord.Message, msg: IncomingMessage, community: Community) -> None:
-        place = Place(message)
+        phrasebook = self._app.crisis.phrasebook
+        place = Place(message, phrasebook, phrasebook.language_of(msg.text))
         stream = StreamedMessage(place.channel, self._app.settings.discord.discord_edit_interval)
         async with typing(message.channel):
             reply = await self._app.pipeline.handle(msg, stream)
         stream.stop()
         if reply.kind in SILENT_KINDS:
             return
+        place.language = reply.language or place.language
         delivered = await self._deliver(message, msg, reply, place, stream.message)
         if reply.alert is not None and not await post_alert(
             self._client, message.guild, community, reply.alert, reached=delivered.reached

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.crisis.corrections import Corrections, load_corrections
 from bot.crisis.language import DEFAULT_LANGUAGE, guess_language
 from bot.crisis.lexicon import CrisisDataError, read_yaml
 from bot.crisis.resources import FALLBACK, HELPLINE_SITE, ContactWords, CountryLines
@@ -48,9 +49,20 @@ TEXTS: dict[str, frozenset[str]] = {
     "dm_missed": frozenset({"why"}),
     "dm_how": frozenset(),
     "dm_sent": frozenset(),
+    # Near a crisis, outside the crisis reply: a "no" to the direct question, a crisis reply that misread them,
+    # and what works without an LLM after either (bot/reply.py, bot/consent.py).
+    "safety_no": frozenset(),
+    "crisis_corrected": frozenset(),
+    "safety_no_offer": frozenset(),
+    # First contact, before consent (bot/consent.py, bot/tools/stage.py).
+    "disclaimer": frozenset({"context_minutes"}),
+    "consent_needed": frozenset(),
+    # The moderators' summary when no category is known; the Discord thread a channel message is answered in.
+    "unspecified_distress": frozenset(),
+    "thread_name": frozenset(),
 }
 # Button labels, in the reader's language.
-LABELS = ("talk_to_person", "show_lines", "share_summary")
+LABELS = ("talk_to_person", "show_lines", "share_summary", "consent")
 
 
 @dataclass(frozen=True)
@@ -101,16 +113,18 @@ class Texts:
         return "\n\n".join(parts)
 
     def summary(self, categories: list[Category]) -> str:
-        what = ", ".join(self.category_words[category] for category in categories) or "distress"
+        what = ", ".join(self.category_words[category] for category in categories) or self.say("unspecified_distress")
         return self.say("summary", what=what)
 
 
 @dataclass(frozen=True)
 class Phrasebook:
-    """The crisis texts in every language Hearth has them in, and a guess at which one a message is in."""
+    """The crisis texts in every language Hearth has them in, a guess at which one a message is in, and the
+    phrases, in any of them, that say a crisis reply misread someone."""
 
     by_language: Mapping[str, Texts]
     markers: Mapping[str, frozenset[str]]
+    corrections: Corrections
 
     def language_of(self, text: str) -> str | None:
         return guess_language(text, self.markers)
@@ -133,6 +147,7 @@ def load_phrasebook(folder: Path) -> Phrasebook:
     return Phrasebook(
         by_language={language: _texts(files[language], data[language]) for language in files},
         markers={language: _markers(files[language], data[language]) for language in files},
+        corrections=Corrections.merged(load_corrections(files[language], data[language]) for language in files),
     )
 
 

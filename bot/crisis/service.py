@@ -66,22 +66,9 @@ _NO = re.compile(
 # the next message is the answer to it (bot/crisis/stage.py keeps it for one message).
 ANSWER_DUE = "answer_due"
 AFTER_REPLY = "crisis_reply"
-# What someone says right after a crisis reply that misread them ("lol no i was joking", "i meant the game").
-# Matched on the normalised text, whose doubled letters are collapsed ("kiding", "god" for good). Hearth thanks
-# them and stays watchful: the conversation keeps its crisis mode, since "i'm fine" can also be said to end it.
-_CORRECTION = re.compile(
-    r"^(?:(?:no|nah|nope|lol|what|wait|oh|um|uh|hey|dude|bro|omg|ops|relax|chil|sory|calm down|al god)\b[ .!?]*)*"
-    r"(?:(?:i was|i am|im|it was|that was|its|it is|was|just|only|honestly) )*"
-    r"(?:joking|kiding|jk|exagerating|being dramatic|venting|not serious|not suicidal|a joke|an expresion"
-    r"|a figure of spech|fine|ok|okay|al god|talking about (?:the|a|my|this) (?:game|show|movie|bok|match|dishes)"
-    r"|in (?:the|a) game|i meant (?:the|a|my|it as|like)|not like that|not what i meant|you misunderstod"
-    r"|misunderstod|wrong idea|false alarm)\b"
-)
-
-
-def _corrects(normalised: str) -> bool:
-    """Whether a message sent right after a crisis reply says that the reply misread it."""
-    return _NO.match(normalised) is not None or _CORRECTION.match(normalised) is not None
+# What someone says right after a crisis reply that misread them ("lol no i was joking", "era broma") is data:
+# `corrections` in prompts/crisis/replies/<language>.yaml (bot/crisis/corrections.py). Hearth thanks them and
+# stays watchful: the conversation keeps its crisis mode, since "i'm fine" can also be said to end it.
 
 
 @dataclass(frozen=True)
@@ -107,10 +94,19 @@ class Crisis:
         normalised = self.detector.normalise(text)
         verdict = self.judge.normalised(normalised, command=text.startswith("/"))
         note = turn.session.crisis
-        declined = bool(note.get("asked")) and _NO.match(normalised) is not None
-        corrected = note.get(ANSWER_DUE) == AFTER_REPLY and _corrects(normalised)
+        plain_no = _NO.match(normalised) is not None and self._not_denied(normalised, verdict)
+        declined = bool(note.get("asked")) and plain_no
+        corrected = note.get(ANSWER_DUE) == AFTER_REPLY and (
+            plain_no or (self.phrasebook.corrections.claimed(normalised) and self._not_denied(normalised, verdict))
+        )
         weighed = self._weigh(normalised, verdict, turn, corrected=corrected)
         return replace(weighed, probability=verdict.probability, declined=declined, corrected=corrected)
+
+    def _not_denied(self, normalised: str, verdict: Verdict) -> bool:
+        """A "no", or "I was joking", right after Hearth asked or answered, is taken as one only when nothing in
+        the message says they meant it or are not okay ("no era broma", "no im not ok", "no puedo más"): what
+        follows a misread "no" thanks them for putting Hearth right."""
+        return not self.phrasebook.corrections.denied(normalised) and verdict.detection.level is Level.NONE
 
     def _weigh(self, normalised: str, verdict: Verdict, turn: Turn, *, corrected: bool = False) -> Assessment:
         detection = verdict.detection
@@ -210,6 +206,10 @@ class Crisis:
         else:
             fallback = self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
         return self.phrasebook.language_of(turn.text) or fallback
+
+    def texts_for(self, turn: Turn) -> Texts:
+        """The crisis texts, and the words around them, in the language `language` chooses for this turn."""
+        return self.phrasebook(self.language(turn))
 
     def resources_reply(self, country: str | None, language: str | None = None, *, in_danger: bool = False) -> Reply:
         """The crisis lines; for someone this conversation showed in immediate danger, the emergency number

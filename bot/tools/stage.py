@@ -32,7 +32,9 @@ _STOP_WORDS = frozenset({"stop", "cancel", "quit", "exit", "stop it", "stop plea
 class ToolStage:
     name = "tools"
 
-    def __init__(self, content: ToolContent, context: ContextStore, first_contact: str | None = None) -> None:
+    def __init__(
+        self, content: ToolContent, context: ContextStore, first_contact: Callable[[Turn], str] | None = None
+    ) -> None:
         self._content = content
         self._context = context
         self._first_contact = first_contact
@@ -77,7 +79,7 @@ class ToolStage:
         except (RedisError, OSError) as exc:
             log.warning("could not keep the introduction flag: %s", type(exc).__name__)
         session.disclaimer_seen = True
-        return replace(reply, text=f"{self._first_contact}\n\n{reply.text}")
+        return replace(reply, text=f"{self._first_contact(turn)}\n\n{reply.text}")
 
     async def _breathe(self, turn: Turn, argument: str) -> Reply:
         exercises = self._content.breathing

@@ -297,3 +297,130 @@ def test_every_replies_file_has_every_key_english_has():
         held = keys(yaml.safe_load(path.read_text(encoding="utf-8")))
         assert english - held == set(), f"{path.name} lacks {sorted(english - held)}"
         assert held - english == set(), f"{path.name} has keys English does not: {sorted(held - english)}"
+
+
+# Near a crisis, outside the crisis reply: the answer to a "no", to "I was joking", and first contact.
+
+
+async def test_a_spanish_no_to_the_direct_question_is_answered_in_spanish_without_an_llm(make_app):
+    app = make_app(default_country="ES")
+    asked = await app.pipeline.handle(message(app, "ya no puedo más"))
+    assert asked.kind == "check_in" and "¿Estás pensando en el suicidio" in asked.text
+    answer = await app.pipeline.handle(message(app, "no"))
+    # First contact (no LLM, no consent asked): the introduction comes first, in Spanish too.
+    introduction, thanks = answer.text.split("\n\n")[:2]
+    assert introduction.startswith("Hola, soy Hearth, un bot automático")
+    assert thanks.startswith("Gracias por responderme con sinceridad")
+    assert "Aquí no puedo conversar libremente" in answer.text and "/resources" in answer.text
+    assert "Thank you" not in answer.text and "I can't chat" not in answer.text
+    assert [action.label for action in answer.actions] == ["Ver líneas de ayuda"]
+    assert answer.language == "es"
+
+
+async def test_a_german_war_nur_ein_witz_after_a_crisis_reply_gets_the_german_correction(make_app):
+    app = make_app(default_country="DE")
+    crisis = await app.pipeline.handle(message(app, "ich will nicht mehr leben"))
+    assert crisis.kind == "crisis" and crisis.language == "de"
+    answer = await app.pipeline.handle(message(app, "war nur ein Witz"))
+    assert answer.text.startswith("Hallo, ich bin Hearth, ein automatischer Bot")
+    assert "Danke, dass du es mir sagst, und entschuldige, falls ich dich falsch verstanden" in answer.text
+    assert "Frei chatten kann ich hier nicht" in answer.text
+    assert "sorry if I read you wrong" not in answer.text and answer.kind != "crisis"
+    assert answer.actions, "the crisis lines stay one press away"
+
+
+@pytest.mark.parametrize(
+    ("crisis", "correction", "thanks"),
+    [
+        ("quiero morir", "No, solo era broma jaja", "perdona si te entendí mal"),
+        ("je veux mourir", "c'était une blague", "désolé si je t'ai mal compris"),
+        ("não aguento mais, quero morrer", "era brincadeira kkk", "desculpe se eu entendi errado"),
+        ("voglio morire", "stavo scherzando", "scusa se ti ho frainteso"),
+        ("ik wil dood", "was maar een grapje", "sorry als ik je verkeerd begreep"),
+        ("chcę umrzeć", "żartowałam xD", "przepraszam, jeśli źle cię zrozumiałem"),
+    ],
+)
+async def test_i_was_joking_is_understood_in_every_language_and_answered_in_it(make_app, crisis, correction, thanks):
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, crisis))).kind == "crisis"
+    answer = await app.pipeline.handle(message(app, correction))
+    assert thanks in answer.text
+
+
+# "Sorry if I read you wrong", as each language's correction reply says it.
+MISREAD = (
+    "read you wrong", "te entendí mal", "t'ai mal compris", "falsch verstanden habe", "eu entendi errado",
+    "ti ho frainteso", "je verkeerd begreep", "źle cię zrozumiałem",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("crisis", "meant"),
+    [
+        ("quiero morir", "no era broma"),
+        ("quiero morir", "no estoy bien"),
+        ("i want to die", "no im not ok"),
+        ("chcę umrzeć", "nie żartowałem"),
+        ("ich will nicht mehr leben", "das war kein Witz"),
+        ("não aguento mais, quero morrer", "não era brincadeira"),
+    ],
+)
+async def test_saying_it_was_meant_or_not_being_ok_is_never_thanked_as_a_correction(make_app, crisis, meant):
+    # "No era broma" (it was not a joke) begins with "no", like "no, era broma": thanking them for putting
+    # Hearth right would tell a person in crisis they were misread.
+    app = make_app()
+    await app.pipeline.handle(message(app, crisis))
+    answer = await app.pipeline.handle(message(app, meant))
+    assert not any(thanks in answer.text for thanks in MISREAD), answer.text
+
+
+async def test_a_french_speaker_is_asked_for_consent_in_french(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url)
+    first = await app.pipeline.handle(
+        message(app, "Bonjour, j'ai une question sur mon travail et je ne sais pas quoi faire")
+    )
+    assert first.text.startswith("Salut, je suis Hearth, un bot automatique de soutien entre pairs")
+    assert "Avant qu'on parle : tes messages sont envoyés à un modèle de langage" in first.text
+    assert [action.label for action in first.actions] == ["J'ai compris, parlons"]
+    assert "Before we talk" not in first.text and "I'm Hearth" not in first.text
+    assert fake_llm.requests == [], "nothing reaches the language model before consent"
+
+
+async def test_the_consent_question_follows_the_platforms_locale_when_the_words_do_not_say(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url)
+    first = await app.pipeline.handle(message(app, "hi", locale="pl"))
+    assert first.text.startswith("Cześć, jestem Hearth, automatyczny bot")
+    assert "wpisz /consent" in first.text and first.language == "pl"
+
+
+def test_a_language_file_missing_a_text_near_the_crisis_path_stops_start_up_naming_it(tmp_path):
+    folder = tmp_path / "replies"
+    shutil.copytree(REPLIES, folder)
+    french = folder / "fr.yaml"
+    french.write_text(french.read_text(encoding="utf-8").replace("safety_no:", "safety_non:"), encoding="utf-8")
+    with pytest.raises(CrisisDataError, match=r"fr\.yaml: text 'safety_no' is missing"):
+        load_phrasebook(folder)
+
+
+def test_a_broken_correction_pattern_stops_start_up_naming_the_file(tmp_path):
+    folder = tmp_path / "replies"
+    shutil.copytree(REPLIES, folder)
+    italian = folder / "it.yaml"
+    text = italian.read_text(encoding="utf-8").replace("    - 'scherzando'", "    - 'scherz(ando'")
+    italian.write_text(text, encoding="utf-8")
+    with pytest.raises(CrisisDataError, match=r"it\.yaml: 'corrections' is not a valid pattern"):
+        load_phrasebook(folder)
+
+
+def test_every_language_keeps_what_the_english_near_crisis_texts_say():
+    # Each says Hearth is an automated bot where the English does, and none promises secrecy.
+    book = load_phrasebook(REPLIES)
+    bot_words = {
+        "en": "automated", "es": "automático", "fr": "automatique", "de": "automatischer",
+        "pt": "automático", "it": "automatico", "nl": "automatische", "pl": "automatyczny",
+    }  # fmt: skip
+    for language, texts in book.by_language.items():
+        assert bot_words[language] in texts.say("disclaimer", context_minutes="30 min"), language
+        assert "/consent" in texts.say("consent_needed") and "/resources" in texts.say("safety_no_offer")
+        assert "{context_minutes}" in texts.fixed["disclaimer"]
+        assert len(texts.fixed["safety_no_offer"]) < 1.5 * len(book("en").fixed["safety_no_offer"]), language

@@ -98,3 +98,39 @@ async def test_a_polish_discord_client_gets_the_crisis_lines_in_polish(start_bot
 
     assert answer.content.startswith("Nie musisz przechodzić przez to w pojedynkę")
     assert "zadzwoń pod 113" in answer.content and "Porozmawiaj z człowiekiem" in labels(answer)
+
+
+async def test_a_french_mention_opens_a_french_thread_and_asks_for_consent_in_french(
+    start_bot, discord_server, fake_llm
+):
+    await start_bot(consent_required=True)
+    start = len(discord_server.calls)
+
+    sent = await discord_server.send_message(
+        f"<@{BOT_ID}> Bonjour, j'ai une question sur mon travail et je ne sais pas quoi faire",
+        author=ALICE,
+        mentions=(BOT_ID,),
+    )
+    thread = int(sent["id"])
+    asked = await discord_server.wait_for_text(thread, "/consent", start)
+
+    opened = discord_server.calls_to("POST", f"/channels/{discord_server.channel_id}/messages/{thread}/threads", start)
+    assert [call.body["name"] for call in opened] == ["Discussion avec Hearth"]
+    assert asked.content.startswith("Salut, je suis Hearth, un bot automatique de soutien entre pairs")
+    assert "Avant qu'on parle" in asked.content and "Before we talk" not in asked.content
+    assert labels(asked) == ["J'ai compris, parlons"]
+    assert fake_llm.requests == []
+
+
+async def test_an_english_mention_still_opens_talking_with_hearth(start_bot, discord_server):
+    await start_bot()
+    start = len(discord_server.calls)
+
+    sent = await discord_server.send_message(
+        f"<@{BOT_ID}> can we talk? I had a long day", author=ALICE, mentions=(BOT_ID,)
+    )
+    thread = int(sent["id"])
+    await discord_server.wait_for_call(lambda call: str(thread) in call.path and bool(call.content), start=start)
+
+    opened = discord_server.calls_to("POST", f"/channels/{discord_server.channel_id}/messages/{thread}/threads", start)
+    assert [call.body["name"] for call in opened] == ["Talking with Hearth"]

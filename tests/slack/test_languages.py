@@ -4,7 +4,7 @@ and the crisis lines left in the thread are in their language too (signed reques
 
 from __future__ import annotations
 
-from tests.slack.conftest import ALICE, CHANNEL, command, mention, without_redis
+from tests.slack.conftest import ALICE, CHANNEL, command, dm, mention, without_redis
 from tests.slack.helpers import text_of
 
 ENGLISH = ("You don't have to go through this alone", "Hearth has sent", "call ", "Talk to a person", "I'm Hearth")
@@ -70,3 +70,17 @@ async def test_with_redis_down_the_lines_left_in_the_thread_still_follow_the_rep
     assert shown.startswith("Hearth ha enviado un mensaje privado")
     assert "No tienes que pasar por esto a solas" in shown and "número de emergencias de tu país" in shown
     assert not any(english in shown for english in ENGLISH), shown
+
+
+async def test_after_a_spanish_no_to_the_direct_question_the_lines_button_stays_in_spanish(http, slack, fake_llm):
+    # The LLM answers the "no" (in whatever language it writes); the button Hearth adds under it keeps the
+    # language the conversation was kept in, not English.
+    await http.event(dm("ya no puedo más"))
+    (asked,) = await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    assert "¿Estás pensando en el suicidio" in text_of(asked)
+
+    await http.event(dm("no"))
+    sent = lambda: [c for m in ("chat.postMessage", "chat.update") for c in slack.called(m) if labels(c)]  # noqa: E731
+    answered = await slack.wait_for(lambda: sent()[1:])
+    assert labels(answered[-1]) == ["Ver líneas de ayuda"]
+    assert len(fake_llm.requests) == 1

@@ -1,0 +1,75 @@
+"""Whether a message sent right after a crisis reply says the reply misread it ("lol no i was joking").
+
+The phrases are data, one list per language in `prompts/crisis/replies/<language>.yaml` (`corrections`), written
+as the normaliser leaves a message. Every language's phrases are tried on every message: someone who writes
+"era broma" after an English reply was still joking. A phrase that says it was meant, or that they are not okay
+("no era broma", "no im not ok"), anywhere in the message, wins: a correction that is not one would thank a
+person in crisis for setting Hearth straight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.crisis.lexicon import CrisisDataError
+
+_LISTS = ("before", "leads", "says", "unless")
+
+
+@dataclass(frozen=True)
+class Corrections:
+    says: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+
+    def claimed(self, normalised: str) -> bool:
+        """The message begins by saying the reply misread it."""
+        return any(pattern.match(normalised) for pattern in self.says)
+
+    def denied(self, normalised: str) -> bool:
+        """The message says it was meant, or that they are not okay: never a correction."""
+        return any(pattern.search(normalised) for pattern in self.unless)
+
+    @staticmethod
+    def merged(languages: Iterable[Corrections]) -> Corrections:
+        kept = list(languages)
+        return Corrections(
+            tuple(pattern for one in kept for pattern in one.says),
+            tuple(pattern for one in kept for pattern in one.unless),
+        )
+
+
+def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
+    """One language's `corrections`: `before`, `leads` and `says` make one pattern; each `unless` another."""
+    raw = data.get("corrections")
+    if not isinstance(raw, dict):
+        raise CrisisDataError(f"Crisis data file {path}: 'corrections' must be a mapping")
+    lists = {key: _phrases(path, key, raw.get(key)) for key in _LISTS}
+    if not lists["says"] or not lists["unless"]:
+        raise CrisisDataError(f"Crisis data file {path}: 'corrections.says' and 'corrections.unless' must not be empty")
+    before, leads, says = ("|".join(lists[key]) for key in ("before", "leads", "says"))
+    pattern = "^"
+    if before:
+        pattern += rf"(?:(?:{before})\b[ .!?]*)*"
+    if leads:
+        pattern += rf"(?:(?:{leads}) )*"
+    pattern += rf"(?:{says})\b"
+    return Corrections(
+        (_compiled(path, "corrections", pattern),),
+        tuple(_compiled(path, "corrections.unless", rf"\b(?:{phrase})") for phrase in lists["unless"]),
+    )
+
+
+def _phrases(path: Path, key: str, value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise CrisisDataError(f"Crisis data file {path}: 'corrections.{key}' must be a list of phrases")
+    return [item.strip() for item in value]
+
+
+def _compiled(path: Path, key: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise CrisisDataError(f"Crisis data file {path}: '{key}' is not a valid pattern ({exc})") from None
