@@ -7,6 +7,7 @@ stopped, by its own process id, when the bot exits.
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -57,14 +58,16 @@ class EmbeddedRedis:
             args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         deadline = time.monotonic() + self._timeout
-        while not self.socket.exists():
+        # The socket file appears when redis binds it, a moment before it listens: a client connecting in between
+        # is refused. Ready is when it answers PING.
+        while not _answers_ping(self.socket):
             if self._process.poll() is not None:
                 error = (self._process.stderr.read() if self._process.stderr else b"").decode(errors="replace")
                 self.stop()
                 raise EmbeddedRedisError(f"redis-server exited at start: {error.strip()[:200]}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise EmbeddedRedisError("redis-server did not start within 10 seconds")
+                raise EmbeddedRedisError(f"redis-server did not start within {self._timeout:g} seconds")
             time.sleep(0.01)
         return self.url
 
@@ -90,3 +93,16 @@ class EmbeddedRedis:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+
+
+def _answers_ping(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.settimeout(1.0)
+            client.connect(str(path))
+            client.sendall(b"PING\r\n")
+            return client.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
