@@ -69,13 +69,21 @@ AFTER_REPLY = "crisis_reply"
 # What someone says right after a crisis reply that misread them ("lol no i was joking", "i meant the game").
 # Matched on the normalised text, whose doubled letters are collapsed ("kiding", "god" for good). Hearth thanks
 # them and stays watchful: the conversation keeps its crisis mode, since "i'm fine" can also be said to end it.
-_CORRECTION = re.compile(
-    r"^(?:(?:no|nah|nope|lol|what|wait|oh|um|uh|hey|dude|bro|omg|ops|relax|chil|sory|calm down|al god)\b[ .!?]*)*"
-    r"(?:(?:i was|i am|im|it was|that was|its|it is|was|just|only|honestly) )*"
+_CORRECTION_LEAD = (
+    r"(?:(?:no|nah|nope|lol|what|wait|oh|um|uh|hey|dude|bro|omg|ops|relax|chil|sory|calm down|al god)\b[ .!?]*)"
+)
+_CORRECTION_SUBJECT = r"(?:(?:i was|i am|im|it was|that was|its|it is|was|just|only|honestly) )"
+_CORRECTION_SAYS = (
     r"(?:joking|kiding|jk|exagerating|being dramatic|venting|not serious|not suicidal|a joke|an expresion"
-    r"|a figure of spech|fine|ok|okay|al god|talking about (?:the|a|my|this) (?:game|show|movie|bok|match|dishes)"
+    r"|a figure of spech|al god|talking about (?:the|a|my|this) (?:game|show|movie|bok|match|dishes)"
     r"|in (?:the|a) game|i meant (?:the|a|my|it as|like)|not like that|not what i meant|you misunderstod"
-    r"|misunderstod|wrong idea|false alarm)\b"
+    r"|misunderstod|wrong idea|false alarm)"
+)
+# A bare "ok" or "fine" acknowledges the reply ("ok", "ok i'll call them", "fine. whatever"): only with a lead or a
+# subject ("lol ok", "im fine", "it was ok") does it say the reply misread them.
+_CORRECTION = re.compile(
+    rf"^{_CORRECTION_LEAD}*{_CORRECTION_SUBJECT}*{_CORRECTION_SAYS}\b"
+    rf"|^(?:{_CORRECTION_LEAD}+{_CORRECTION_SUBJECT}*|{_CORRECTION_SUBJECT}+)(?:fine|ok|okay)\b"
 )
 
 

@@ -196,3 +196,21 @@ async def test_an_empty_llm_reply_is_not_presented_as_something_withheld(make_ap
     reply = await app.pipeline.handle(message(app, "hello"))
     assert "shouldn't send" not in reply.text and "method" not in reply.text
     assert "can't put a reply together" in reply.text and reply.kind == "llm_down"
+
+
+@pytest.mark.parametrize("answer", ["ok", "okay...", "fine", "ok whatever, nobody cares anyway", "ok i'll call them"])
+async def test_an_ok_after_a_crisis_reply_is_not_taken_as_the_reply_having_misread_them(make_app, answer):
+    # "ok" acknowledges the reply; it does not say it was wrong. Thanking them for "putting it right" would
+    # tell someone who just said they want to die that Hearth now thinks they were joking.
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, "i want to kill myself"))).kind == "crisis"
+    reply = await app.pipeline.handle(message(app, answer))
+    assert "sorry if I read you wrong" not in reply.text
+
+
+@pytest.mark.parametrize("correction", ["lol ok", "no im ok", "it was fine, i meant the game", "im okay"])
+async def test_an_ok_that_does_say_they_are_fine_is_still_a_correction(make_app, correction):
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, "i want to kill myself"))).kind == "crisis"
+    reply = await app.pipeline.handle(message(app, correction))
+    assert "sorry if I read you wrong" in reply.text
