@@ -50,6 +50,7 @@ def build_stages(
             load_tools(settings.prompts_dir / "tools"),
             context,
             first_contact=prompts.say("disclaimer", context_minutes=minutes(context.ttl)),
+            storage_down=prompts.say("storage_down"),
         ),
         CommandStage(prompts, context, crisis),
         ConsentStage(
