@@ -214,3 +214,14 @@ async def test_an_ok_that_does_say_they_are_fine_is_still_a_correction(make_app,
     assert (await app.pipeline.handle(message(app, "i want to kill myself"))).kind == "crisis"
     reply = await app.pipeline.handle(message(app, correction))
     assert "sorry if I read you wrong" in reply.text
+
+
+async def test_mydata_lists_the_times_kept_for_the_rate_limit_that_forget_erases(make_app, fake_llm):
+    # /mydata says "everything I hold": the per-user rate-limit window (times only) is held about them too,
+    # and /forget erases it, so /mydata must list it.
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    await app.pipeline.handle(message(app, "hello"))
+    held = await app.pipeline.handle(message(app, "/mydata"))
+    assert "the times of your recent messages (1), kept for the rate limit" in held.text
+    await app.pipeline.handle(message(app, "/forget"))
+    assert "nothing" in (await app.pipeline.handle(message(app, "/mydata"))).text
