@@ -171,6 +171,7 @@ _DESCRIPTIONS = {
     "checkins": "your mood check-ins ({n})",
     "country": "the country you chose for crisis lines",
     "pending": "a message of yours waiting for my reply ({n} waiting)",
+    "limit": "the times of your recent messages ({n}), kept for the rate limit (nothing else)",
 }
 
 
@@ -356,20 +357,26 @@ class ContextStore:
         listed = sorted(
             name.decode() if isinstance(name, bytes) else name for name in await self._redis.smembers(keys.index)
         )
-        if not listed:
-            return []
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for name in listed:
-                pipe.ttl(name)
-                pipe.llen(name) if keys.kind_of(name) in ("ctx", "checkins", "pending") else pipe.exists(name)
-            answers = await pipe.execute()
         held = []
-        for position, name in enumerate(listed):
-            ttl, size = int(answers[2 * position]), int(answers[2 * position + 1])
-            if ttl <= 0 or size == 0:
-                continue
-            kind = keys.kind_of(name)
-            held.append(HeldItem(_describe(kind, size), ttl))
+        if listed:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for name in listed:
+                    pipe.ttl(name)
+                    pipe.llen(name) if keys.kind_of(name) in ("ctx", "checkins", "pending") else pipe.exists(name)
+                answers = await pipe.execute()
+            for position, name in enumerate(listed):
+                ttl, size = int(answers[2 * position]), int(answers[2 * position + 1])
+                if ttl > 0 and size > 0:
+                    held.append(HeldItem(_describe(keys.kind_of(name), size), ttl))
+        # The times of their recent messages for the per-user rate limit, which /forget erases too. It lives in
+        # the limits' hash slot (bot/limits.py), so it is asked for on its own.
+        window = limit_window("user", user)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.pttl(window)
+            pipe.zcard(window)
+            ttl_ms, count = (int(answer) for answer in await pipe.execute())
+        if ttl_ms > 0 and count > 0:
+            held.append(HeldItem(_describe("limit", count), max(1, ttl_ms // 1000)))
         return held
 
     def _bounded(self, turns: list[ContextTurn]) -> list[ContextTurn]:

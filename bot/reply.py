@@ -59,7 +59,7 @@ class ReplyStage:
                 text = f"{thanks}\n\n{texts.say('safety_no_offer')}"
                 return replace(self._reply(turn, text, kind="no_llm"), language=texts.language)
             key = "no_llm_after_exercise" if turn.after_exercise else "no_llm"
-            return self._reply(turn, self._prompts.say(key), kind="no_llm")
+            return self._reply(turn, self._lines_first(turn, self._prompts.say(key)), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
         try:
             async with self._gate.slot():
@@ -67,11 +67,11 @@ class ReplyStage:
         except Busy:
             log.warning("LLM busy: no slot came free in time")
             await self._remember(turn, (("user", turn.text),))
-            return self._reply(turn, self._prompts.say("llm_busy"), kind="busy")
+            return self._reply(turn, self._lines_first(turn, self._prompts.say("llm_busy")), kind="busy")
         except LLMUnavailable as exc:
             log.warning("LLM unavailable: %s", exc.reason)
             await self._remember(turn, (("user", turn.text),))
-            return self._reply(turn, self._prompts.say("llm_down"), kind="llm_down")
+            return self._reply(turn, self._lines_first(turn, self._prompts.say("llm_down")), kind="llm_down")
         text = completion.text.strip()
         if not text or not self._crisis.screen_output(text):
             if throttle:
@@ -96,6 +96,16 @@ class ReplyStage:
         messages += [ChatMessage(past.role, past.text) for past in turn.session.turns]
         messages.append(ChatMessage("user", turn.text))
         return messages
+
+    def _lines_first(self, turn: Turn, text: str) -> str:
+        """In crisis mode, an answer Hearth could not write with the LLM still starts with the crisis lines (the
+        emergency number first after immediate danger): someone who just said they want to die and then "ok"
+        must not be left with only an advert for /breathe."""
+        if choose_mode(turn) != "crisis":
+            return text
+        crisis = self._crisis
+        lines = crisis.resources_reply(turn.country, crisis.language(turn), in_danger=crisis.in_danger(turn))
+        return f"{lines.text}\n\n{text}"
 
     def _screened_sink(self, sink: PartialSink) -> PartialSink:
         blocked = False

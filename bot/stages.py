@@ -55,6 +55,7 @@ def build_stages(
             load_tools(settings.prompts_dir / "tools"),
             context,
             first_contact=first_contact,
+            storage_down=prompts.say("storage_down"),
         ),
         CommandStage(prompts, context, crisis),
         ConsentStage(

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.crisis.lexicon import CrisisDataError
 
 _LISTS = ("before", "leads", "says", "unless")
+_OPTIONAL = ("acknowledged",)  # words that correct only after one of `before` or `leads`
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,13 @@ class Corrections:
 
 
 def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
-    """One language's `corrections`: `before`, `leads` and `says` make one pattern; each `unless` another."""
+    """One language's `corrections`: `before`, `leads` and `says` make one pattern; `acknowledged` ("ok", "fine"),
+    where given, another that needs a word of `before` or `leads` first; each `unless` another."""
     raw = data.get("corrections")
     if not isinstance(raw, dict):
         raise CrisisDataError(f"Crisis data file {path}: 'corrections' must be a mapping")
     lists = {key: _phrases(path, key, raw.get(key)) for key in _LISTS}
+    lists.update({key: _phrases(path, key, raw[key]) for key in _OPTIONAL if key in raw})
     if not lists["says"] or not lists["unless"]:
         raise CrisisDataError(f"Crisis data file {path}: 'corrections.says' and 'corrections.unless' must not be empty")
     before, leads, says = ("|".join(lists[key]) for key in ("before", "leads", "says"))
@@ -56,8 +59,17 @@ def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
     if leads:
         pattern += rf"(?:(?:{leads}) )*"
     pattern += rf"(?:{says})\b"
+    patterns = [_compiled(path, "corrections", pattern)]
+    acknowledged = "|".join(lists.get("acknowledged", []))
+    if acknowledged and (before or leads):
+        first = [
+            f"(?:(?:{before})\\b[ .!?]*)+(?:(?:{leads}) )*" if before else "",
+            f"(?:(?:{leads}) )+" if leads else "",
+        ]
+        opening = "|".join(part for part in first if part)
+        patterns.append(_compiled(path, "corrections.acknowledged", rf"^(?:{opening})(?:{acknowledged})\b"))
     return Corrections(
-        (_compiled(path, "corrections", pattern),),
+        tuple(patterns),
         tuple(_compiled(path, "corrections.unless", rf"\b(?:{phrase})") for phrase in lists["unless"]),
     )
 

@@ -33,11 +33,17 @@ class ToolStage:
     name = "tools"
 
     def __init__(
-        self, content: ToolContent, context: ContextStore, first_contact: Callable[[Turn], str] | None = None
+        self,
+        content: ToolContent,
+        context: ContextStore,
+        first_contact: Callable[[Turn], str] | None = None,
+        *,
+        storage_down: str,
     ) -> None:
         self._content = content
         self._context = context
         self._first_contact = first_contact
+        self._storage_down = storage_down
         self._flows = Flows(content.flows, context)
         self._checkins = CheckIns(context)
         self._commands: dict[str, Handler] = {
@@ -50,6 +56,15 @@ class ToolStage:
         }
 
     async def run(self, turn: Turn) -> Reply | None:
+        try:
+            return await self._run(turn)
+        except (RedisError, OSError) as exc:
+            # An exercise's step, a check-in or /stop needs the short-term memory: say that, not "something went
+            # wrong", and what still works.
+            log.warning("a tool could not reach its memory: %s", type(exc).__name__)
+            return Reply(self._storage_down, private=True, kind="storage_down")
+
+    async def _run(self, turn: Turn) -> Reply | None:
         if turn.msg.action == ACTION_STOP_EXERCISE:
             return await self._stop(turn)
         if turn.msg.action:
@@ -93,7 +108,10 @@ class ToolStage:
         lines += ["", f"**{name}**", *(f"{n}. {s}" for n, s in enumerate(steps, 1))]
         lines += ["", self._content.breathing_outro, f"Another pattern: {others}."] if others else []
         if not turn.session.flow or turn.session.flow.get("done"):  # an exercise in progress is left alone
-            await self._flows.ended(turn, "breathe", self._content.breathing_outro)
+            try:  # only so the next message is read as the answer to "how do you feel now?"
+                await self._flows.ended(turn, "breathe", self._content.breathing_outro)
+            except (RedisError, OSError) as exc:
+                log.warning("could not note the breathing exercise: %s", type(exc).__name__)
         return Reply("\n".join(lines), kind="tool")
 
     async def _journal(self, turn: Turn, argument: str) -> Reply:

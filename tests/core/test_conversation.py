@@ -196,3 +196,40 @@ async def test_an_empty_llm_reply_is_not_presented_as_something_withheld(make_ap
     reply = await app.pipeline.handle(message(app, "hello"))
     assert "shouldn't send" not in reply.text and "method" not in reply.text
     assert "can't put a reply together" in reply.text and reply.kind == "llm_down"
+
+
+@pytest.mark.parametrize("answer", ["ok", "okay...", "fine", "ok whatever, nobody cares anyway", "ok i'll call them"])
+async def test_an_ok_after_a_crisis_reply_is_not_taken_as_the_reply_having_misread_them(make_app, answer):
+    # "ok" acknowledges the reply; it does not say it was wrong. Thanking them for "putting it right" would
+    # tell someone who just said they want to die that Hearth now thinks they were joking.
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, "i want to kill myself"))).kind == "crisis"
+    reply = await app.pipeline.handle(message(app, answer))
+    assert "sorry if I read you wrong" not in reply.text
+
+
+@pytest.mark.parametrize("correction", ["lol ok", "no im ok", "it was fine, i meant the game", "im okay"])
+async def test_an_ok_that_does_say_they_are_fine_is_still_a_correction(make_app, correction):
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, "i want to kill myself"))).kind == "crisis"
+    reply = await app.pipeline.handle(message(app, correction))
+    assert "sorry if I read you wrong" in reply.text
+
+
+@pytest.mark.parametrize(("answer", "corrects"), [("vale", False), ("vale, gracias", False), ("lol vale", True)])
+async def test_a_spanish_ok_after_a_crisis_reply_is_a_correction_only_after_a_lead(make_app, answer, corrects):
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, "quiero morir, ya no puedo más"))).kind == "crisis"
+    reply = await app.pipeline.handle(message(app, answer))
+    assert ("perdona si te entendí mal" in reply.text) is corrects
+
+
+async def test_mydata_lists_the_times_kept_for_the_rate_limit_that_forget_erases(make_app, fake_llm):
+    # /mydata says "everything I hold": the per-user rate-limit window (times only) is held about them too,
+    # and /forget erases it, so /mydata must list it.
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    await app.pipeline.handle(message(app, "hello"))
+    held = await app.pipeline.handle(message(app, "/mydata"))
+    assert "the times of your recent messages (1), kept for the rate limit" in held.text
+    await app.pipeline.handle(message(app, "/forget"))
+    assert "nothing" in (await app.pipeline.handle(message(app, "/mydata"))).text

@@ -1,8 +1,13 @@
 """The tools that need no LLM, through the whole pipeline with the real Redis."""
 
+import pytest
+from redis.asyncio import Redis
+
+from bot.bootstrap import build_app
+from bot.config import load_settings
 from bot.redis_keys import UserKeys
 from tests.fakes.openai_server import Script
-from tests.helpers import message
+from tests.helpers import SECRET, message
 
 
 async def talk(app, *lines, **fields):
@@ -175,3 +180,27 @@ async def test_mydata_does_not_claim_answers_are_held_after_a_breathing_exercise
     _, held = await talk(app, "/breathe", "/mydata")
     assert "an exercise you are doing or have just finished" in held.text
     assert "your answers in an exercise you are doing" not in held.text
+
+
+@pytest.fixture
+async def app_without_redis(settings_overrides, tmp_path):
+    """The whole app with Redis unreachable (a unix socket nobody listens on)."""
+    settings = load_settings(env_file=None, **{**settings_overrides, "redis_url": None})
+    redis = Redis.from_url(f"unix://{tmp_path}/closed.sock", socket_connect_timeout=0.5)
+    app = build_app(settings, redis, hash_secret=SECRET)
+    yield app
+    await app.crisis.aclose()
+    await redis.aclose()
+
+
+async def test_with_redis_down_breathing_still_works(app_without_redis):
+    reply = await app_without_redis.pipeline.handle(message(app_without_redis, "/breathe"))
+    assert "Box breathing" in reply.text and "something went wrong" not in reply.text
+
+
+@pytest.mark.parametrize("command", ["/checkin 3 tired", "/checkin history", "/reframe", "/ground", "/stop"])
+async def test_with_redis_down_a_tool_that_needs_memory_says_so(app_without_redis, command):
+    # Not the pipeline's "something went wrong on my side": the person learns what is wrong and what still works.
+    reply = await app_without_redis.pipeline.handle(message(app_without_redis, command))
+    assert "short-term memory isn't answering" in reply.text and "/resources" in reply.text
+    assert "something went wrong" not in reply.text

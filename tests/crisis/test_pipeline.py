@@ -244,3 +244,34 @@ async def test_an_llm_reply_promising_secrecy_is_withheld_and_says_why(make_app,
     reply = await app.pipeline.handle(message(app, "can you keep a secret"))
     assert reply.kind == "screened" and "between us" not in reply.text
     assert "can't promise it" in reply.text and "medication" not in reply.text
+
+
+async def test_after_a_crisis_reply_the_no_llm_answer_keeps_the_lines_in_view(make_app):
+    # "I want to die", then anything: without an LLM the generic "free conversation isn't switched on" alone
+    # would leave the person with an advert for /breathe. In crisis mode the lines come with it.
+    app = make_app(default_country="GB")
+    assert (await app.pipeline.handle(message(app, "i want to kill myself"))).kind == "crisis"
+    after = await app.pipeline.handle(message(app, "ok"))
+    assert after.kind == "no_llm" and "116 123" in after.text
+    assert after.text.index("116 123") < after.text.index("/breathe")
+
+
+async def test_after_imminent_danger_the_no_llm_answer_starts_with_the_emergency_number(make_app):
+    app = make_app(default_country="US")
+    assert (await app.pipeline.handle(message(app, "i just took 40 pills"))).level is Level.IMMINENT
+    after = await app.pipeline.handle(message(app, "what now"))
+    assert after.text.index("911") < after.text.index("988") < after.text.index("/breathe")
+
+
+async def test_after_a_crisis_reply_the_llm_down_answer_keeps_the_lines_in_view(make_app, fake_llm):
+    fake_llm.default = Script(status=500)
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="DE", llm_max_retries=0)
+    assert (await app.pipeline.handle(message(app, "ich will nicht mehr leben"))).kind == "crisis"
+    after = await app.pipeline.handle(message(app, "danke"))
+    assert after.kind == "llm_down" and "0800 111 0 111" in after.text
+
+
+async def test_outside_crisis_mode_the_no_llm_answer_stays_short(make_app):
+    app = make_app(default_country="GB")
+    reply = await app.pipeline.handle(message(app, "hello there"))
+    assert reply.kind == "no_llm" and "116 123" not in reply.text
