@@ -14,6 +14,7 @@ from collections.abc import Mapping
 DEFAULT_LANGUAGE = "en"
 _WORD = re.compile(r"[a-z]+")
 _MIN_MARKERS = 2
+_SHORT = (2, 4)  # words in a message short enough for one marker to say its language
 
 
 def words_of(text: str) -> list[str]:
@@ -30,6 +31,11 @@ def guess_language(text: str, markers: Mapping[str, frozenset[str]]) -> str | No
     if not scores:
         return None
     best = max(scores, key=lambda language: scores[language])
-    if scores[best] < _MIN_MARKERS or list(scores.values()).count(scores[best]) > 1:
+    if list(scores.values()).count(scores[best]) > 1:
         return None
-    return best
+    if scores[best] >= _MIN_MARKERS:
+        return best
+    # A short message has room for one telling word ("quiero suicidarme", "voglio morire"): it says the language
+    # when no other language's word is there at all. A single word ("sí", "ja") still says nothing.
+    alone = scores[best] == 1 and sum(scores.values()) == 1
+    return best if alone and _SHORT[0] <= len(words) <= _SHORT[1] else None

@@ -127,6 +127,40 @@ async def test_english_stays_english_and_a_word_of_spanish_does_not_switch(make_
     assert "call 988" in english.text
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # As chat writes them: no "ich"/"ik", "kero"/"kiero" for quero/quiero, "nn" for non, the time mid-phrase.
+        ("will einfach sterben", Level.URGENT),
+        ("möchte nicht mehr leben", Level.URGENT),
+        ("kero morrer", Level.URGENT),
+        ("kiero morirme ya", Level.URGENT),
+        ("nn voglio piu vivere", Level.URGENT),
+        ("wil niet meer leven", Level.URGENT),
+        ("ik ga mezelf vanavond van kant maken", Level.IMMINENT),
+        ("will mal sehen ob das klappt", Level.NONE),
+        ("nn everyone, see you tomorrow", Level.NONE),
+    ],
+)
+def test_a_crisis_in_chat_spelling_is_recognised_in_other_languages(detector, text, level):
+    assert detector.detect(text).level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("quiero suicidarme", "es"), ("voglio morire", "it"), ("jveux crever", "fr"), ("sí", None), ("ok", None)],
+)
+def test_a_short_message_with_one_telling_word_says_its_language(text, language):
+    assert load_phrasebook(REPLIES).language_of(text) == language
+
+
+async def test_a_two_word_spanish_crisis_is_answered_in_spanish(make_app):
+    app = make_app(default_country="ES")
+    reply = await app.pipeline.handle(message(app, "quiero suicidarme"))
+    assert reply.kind == "crisis" and "llama al 024" in reply.text
+    assert "I'm Hearth" not in reply.text
+
+
 def test_the_guess_needs_more_than_one_shared_word():
     book = load_phrasebook(REPLIES)
     assert book.language_of("ok") is None
