@@ -13,6 +13,14 @@ def text_of(call: dict[str, Any]) -> str:
     return "\n".join(block["text"]["text"] for block in call.get("blocks", []) if block["type"] == "section")
 
 
+async def streamed_to(slack: Any, ending: str) -> dict[str, Any]:
+    """The last edit of a streamed reply, once an edit shows `ending`. A streamed reply is edited in place as it
+    grows; on a busy machine the first edit seen can be a middle one, so waiting for "an edit" is not enough."""
+    await slack.wait_for(lambda: any(ending in text_of(call) for call in slack.called("chat.update")))
+    last: dict[str, Any] = slack.called("chat.update")[-1]
+    return last
+
+
 def action_ids(call: dict[str, Any]) -> list[str]:
     return [
         element["action_id"]

@@ -7,7 +7,7 @@ import time
 from tests.fakes.openai_server import Script
 from tests.fakes.slack_server import BOT_USER
 from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, mention, without_redis
-from tests.slack.helpers import action_ids, core_crisis_text, text_of
+from tests.slack.helpers import action_ids, core_crisis_text, streamed_to, text_of
 
 CRISIS = "I want to kill myself tonight"
 
@@ -19,9 +19,8 @@ async def test_a_dm_gets_a_streamed_reply(http, slack, fake_llm):
     status, _ = await http.event(dm("I've had a rough week"))
 
     assert status == 200
-    await slack.wait_for(lambda: slack.called("chat.update"))
+    final = await streamed_to(slack, said)
     first = slack.called("chat.postMessage")[0]
-    final = slack.called("chat.update")[-1]
     assert first["channel"] == ALICE_DM
     assert final["ts"] and final["channel"] == ALICE_DM
     assert said in text_of(final)
@@ -36,11 +35,11 @@ async def test_a_mention_gets_a_reply_in_its_thread_without_anyones_ids(http, sl
 
     await http.event(body)
 
-    posted = await slack.wait_for(lambda: slack.called("chat.update"))
+    final = await streamed_to(slack, "ask about.")
     first = slack.called("chat.postMessage")[0]
     assert first["channel"] == CHANNEL
     assert first["thread_ts"] == body["event"]["ts"]
-    assert "kind thing" in text_of(posted[-1])
+    assert "kind thing" in text_of(final)
     user_turn = fake_llm.requests[0]["messages"][-1]["content"]
     assert user_turn == "how do I support @someone this week?"
     assert BOT_USER not in user_turn
@@ -51,8 +50,7 @@ async def test_nothing_hearth_posts_can_ping_anyone(http, slack, fake_llm):
 
     await http.event(mention("hello"))
 
-    await slack.wait_for(lambda: slack.called("chat.update"))
-    final = slack.called("chat.update")[-1]
+    final = await streamed_to(slack, "friends")
     shown = text_of(final) + final["text"]
     assert "<!channel>" not in shown and "<@U0BOB>" not in shown
     assert "&lt;!channel&gt;" in text_of(final)
@@ -325,7 +323,7 @@ async def test_markdown_links_and_headings_show_as_slack_formatting(http, slack,
 
     await http.event(dm("where can I read more?"))
 
-    shown = text_of((await slack.wait_for(lambda: slack.called("chat.update")))[-1])
+    shown = text_of(await streamed_to(slack, "Take care"))
     assert "\n*A place to start*\n" in shown
     assert "<https://example.org/help?a=1&amp;b=2|the help page>" in shown
     assert "[this](javascript:alert(1))" in shown and "<javascript" not in shown
