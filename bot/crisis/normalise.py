@@ -49,6 +49,12 @@ _MIN_HIDDEN_WORD = 4
 _PUNCT = re.compile(r"[^\w\s.?!]+|_")
 _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
+# The same four on ASCII text, where a letter (`[^\W\d_]`) is [a-zA-Z], `\w` is [a-zA-Z0-9_] and there is no "·":
+# they match exactly what the ones above match there, and ranges are cheaper to test than Unicode categories.
+_ASCII_SPACED = re.compile(r"(?<![a-zA-Z])[a-zA-Z](?:[ .\-_*]{1,2}[a-zA-Z](?![a-zA-Z])){2,}")
+_ASCII_INNER_GAP = re.compile(r"[a-zA-Z][.\-_*][a-zA-Z]")
+_ASCII_PUNCT = re.compile(r"[^a-zA-Z0-9_\s.?!]+|_")
+_ASCII_REPEAT = re.compile(r"([a-zA-Z])\1+")
 # Replacements as C-level callables: a template such as r"\1" is expanded in Python for every match.
 _FIRST_GROUP = itemgetter(1)
 _SENTENCE_MARKS = {mark: f" {mark} " for mark in ".?!"}
@@ -80,7 +86,7 @@ def unaccent(text: str) -> str:
 
 def collapse_repeats(text: str) -> str:
     """ "diiie" → "die", and "kill" → "kil": both messages and patterns are collapsed, so they still agree."""
-    return _REPEAT.sub(_FIRST_GROUP, text)
+    return (_ASCII_REPEAT if text.isascii() else _REPEAT).sub(_FIRST_GROUP, text)
 
 
 def _sentence_mark(match: re.Match[str]) -> str:
@@ -153,12 +159,14 @@ class Normaliser:
             text = self._unquote(text)
         if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or _DIGIT_LETTER.search(text):
             text = _LEET_WORD.sub(self._unleet, text)
-        text = _SPACED.sub(self._join_spaced, text)
-        if any(mark in text for mark in _INNER_MARKS) and _INNER_GAP.search(text):
+        # Text that is ASCII here stays so (every step below puts in ASCII, or pieces of the text itself).
+        plain = text.isascii()
+        text = (_ASCII_SPACED if plain else _SPACED).sub(self._join_spaced, text)
+        if any(mark in text for mark in _INNER_MARKS) and (_ASCII_INNER_GAP if plain else _INNER_GAP).search(text):
             text = _INNER_PUNCT.sub(self._join_split_word, text)
         if any(stem in text for stem in _JOINED_STEMS):
             text = _JOINED.sub(self._split_joined, text)
-        text = _PUNCT.sub(" ", text)
+        text = (_ASCII_PUNCT if plain else _PUNCT).sub(" ", text)
         if "." in text or "?" in text or "!" in text:
             text = _SENTENCE.sub(_sentence_mark, text)
         text = collapse_repeats(text)
