@@ -6,11 +6,12 @@ code, check it after the change.
 
 The inputs: every message of tests/data/crisis/*.tsv and train/*.tsv and of tests/data/conversations/dev*.tsv,
 the everyday chat of bench/crisis_bench.py, and variants of each (upper case, leetspeak, spaced letters,
-repeated letters, truncated, doubled, with emoji, as a command). Each is judged as `python -m bot.crisis`
-judges it, and the digest keeps, per input, a hash of the verdict: its level and categories, the rules' and
-the learned screen's levels, and the learned probability rounded to 12 places. The file holds hashes only,
-never text. `--check` prints how many inputs differ; it shows at most five differing inputs, and only from
-files that may be read (never a blind set's rows).
+repeated letters, truncated, doubled, with emoji, accented and quoted, as a command). Each is judged as
+`python -m bot.crisis` judges it, and the digest keeps, per input, a hash of the verdict (its level and
+categories, the rules' and the learned screen's levels) and the learned probability rounded to 12 places: no
+text. `--check` prints how many verdicts differ, and separately how many inputs differ only in the probability's
+last places (another summation order, or another PYTHONHASHSEED, can move it by 1e-12 without changing a
+verdict); it shows at most five differing inputs, and only from files that may be read (never a blind set's rows).
 """
 
 from __future__ import annotations
