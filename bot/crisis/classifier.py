@@ -25,6 +25,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,6 @@ from bot.models import Category, Level
 _PUNCTUATION = frozenset(".?!~")
 _STEM = 5  # letters kept of a word for its stem
 _SHORT_STEM = 4
-_GAPS = (2, 3)  # a stem is also paired with the stems two and three words after it
 _MAX_WORDS = 400  # a chat message's opening says enough; a flood must not cost more
 # A message counts as having at least this many features when scaled: "sorry" or "me again" alone must not
 # weigh as much as a whole sentence, or every short greeting that shares a word with a farewell is a crisis.
@@ -53,23 +53,28 @@ def features(normalised: str) -> list[str]:
     pairs of stems side by side (where they differ from the word pair), and pairs two and three words apart.
     Training and scoring both use exactly this; each feature counts once."""
     words = words_of(normalised)
-    stems = [word[:_STEM] for word in words]
     found = {f"w:{word}" for word in words}
-    found.update(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False))
-    for word in set(words):
-        if len(word) > _STEM:
-            found.add(f"p:{word[:_STEM]}")
+    add = found.add
+    # One pass: `word` and `stem` are this word's, `before`, `stem1`, `stem2`, `stem3` the ones 1, 2, 3 back.
+    before = stem1 = stem2 = stem3 = ""
+    for position, word in enumerate(words):
+        stem = word[:_STEM]
         if len(word) > _SHORT_STEM:
-            found.add(f"o:{word[:_SHORT_STEM]}")
-    # A pair of stems only where a stem differs from its word: for two short words it would be the word pair
-    # again, and a feature counted twice escapes half its regularisation ("this time" weighed +5.3).
-    found.update(
-        f"q:{a} {b}"
-        for a, b, first, second in zip(stems, stems[1:], words, words[1:], strict=False)
-        if (a, b) != (first, second)
-    )
-    for gap in _GAPS:
-        found.update(f"s:{a} {b}" for a, b in zip(stems, stems[gap:], strict=False))
+            add(f"o:{word[:_SHORT_STEM]}")
+            if len(word) > _STEM:
+                add(f"p:{stem}")
+        if position:
+            add(f"b:{before} {word}")
+            # A pair of stems only where a stem differs from its word: for two short words it would be the
+            # word pair again, and a feature counted twice escapes half its regularisation ("this time"
+            # weighed +5.3).
+            if stem1 != before or stem != word:
+                add(f"q:{stem1} {stem}")
+            if position >= 2:  # and with the stems two and three words before it
+                add(f"s:{stem2} {stem}")
+                if position >= 3:
+                    add(f"s:{stem3} {stem}")
+        before, stem1, stem2, stem3 = word, stem, stem1, stem2
     return list(found)
 
 
@@ -119,11 +124,15 @@ class Classifier:
     doubt_threshold: float = 0.0
     # "imminent" and each category's name → its head; a model without them still raises to urgent.
     heads: Mapping[str, Head] = field(default_factory=dict)
-    # The features any head weighs: most of a message's features are in none, and are looked up once, not per head.
-    _head_features: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_head_features", frozenset().union(*(head.weights for head in self.heads.values())))
+    @cached_property
+    def _head_weights(self) -> dict[str, tuple[float, ...]]:
+        """Every feature any head weighs → its weight in each head, in the order of `heads` (0.0 where a head
+        does not weigh it): a message's features are looked up once for all heads, in one table. Built when a
+        message first needs the heads (tens of milliseconds), not at start-up."""
+        weighed = list(frozenset().union(*(head.weights for head in self.heads.values())))
+        columns = [map(head.weights.get, weighed, repeat(0.0)) for head in self.heads.values()]
+        return dict(zip(weighed, zip(*columns, strict=True), strict=True))
 
     @property
     def urgent_threshold(self) -> float:
@@ -156,12 +165,17 @@ class Classifier:
         return LearnedVerdict(self._imminence(probabilities.get(IMMINENT, 0.0)), self._kinds(probabilities))
 
     def head_probabilities(self, found: list[str]) -> dict[str, float]:
-        """Every head's probability: what `Head.probability` gives, with the features no head weighs left out
-        once for all heads (adding their 0.0 changes no sum)."""
+        """Every head's probability: what `Head.probability` gives. Each head's weights are summed in the order
+        of `found`, as `Head.total` sums them, with the features no head weighs left out and a 0.0 for those
+        only other heads weigh (adding 0.0 changes no sum)."""
         if not found:
             return dict.fromkeys(self.heads, 0.0)
-        weighed = [feature for feature in found if feature in self._head_features]
-        return {name: head.probability_of(head.total(weighed), len(found)) for name, head in self.heads.items()}
+        rows = list(filter(None, map(self._head_weights.get, found)))
+        totals = map(sum, zip(*rows, strict=True)) if rows else repeat(0.0)
+        return {
+            name: head.probability_of(total, len(found))
+            for (name, head), total in zip(self.heads.items(), totals, strict=False)
+        }
 
     def kinds(self, found: list[str]) -> frozenset[Category]:
         """The categories whose heads pass for these features, else the likeliest one."""
@@ -220,10 +234,13 @@ def _head(path: Path, name: str, raw: Any) -> Head:
     if not isinstance(weights, dict) or not weights:
         raise CrisisDataError(f"Crisis data file {path}: {name}: 'weights' must map features to numbers")
     # JSON gives exactly these types (a bool is its own type), checked in C: the model has 100,000 weights.
-    if not set(map(type, weights.values())) <= {int, float}:
+    kinds = set(map(type, weights.values()))
+    if not kinds <= {int, float}:
         raise CrisisDataError(f"Crisis data file {path}: {name}: every weight must be a number")
     if not isinstance(bias, int | float):
         raise CrisisDataError(f"Crisis data file {path}: {name}: needs a numeric 'bias'")
     if not (isinstance(threshold, int | float) and 0 < threshold < 1):
         raise CrisisDataError(f"Crisis data file {path}: {name}: needs a 'threshold' between 0 and 1")
-    return Head(dict(zip(map(str, weights), map(float, weights.values()), strict=True)), float(bias), float(threshold))
+    # JSON keys are text; the weights are copied only where some are whole numbers, to make them floats.
+    table = weights if kinds <= {float} else dict(zip(weights, map(float, weights.values()), strict=True))
+    return Head(table, float(bias), float(threshold))

@@ -13,10 +13,12 @@ Idioms ("this commute is killing me", "kill the process") are masked out before 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
 
-from bot.crisis.lexicon import Lexicon, Rule
+from bot.crisis.lexicon import SHIFTED, UNSHIFTED, Lexicon, Rule
 from bot.models import Category, Level
 
 _WINDOW = 60  # characters before a match that can hold its subject and a negation
@@ -91,7 +93,8 @@ class Detector:
             if masked != text:
                 text, found = masked, _first_matches(rules, masked)
         flags = _Flags(self._lexicon, text)
-        return _combine([hit for rule, first in found for hit in self._hits(rule, text, first, flags)])
+        spaced = f" {text}"
+        return _combine([hit for rule, first in found for hit in self._hits(rule, text, spaced, first, flags)])
 
     def _candidates(self, text: str) -> set[int]:
         lexicon = self._lexicon
@@ -101,12 +104,12 @@ class Detector:
             found.update(*(lexicon.stems.get(word[:length], ()) for word in words if len(word) >= length))
         return found
 
-    def _hits(self, rule: Rule, text: str, first: int, flags: _Flags) -> list[Hit]:
+    def _hits(self, rule: Rule, text: str, spaced: str, first: int, flags: _Flags) -> list[Hit]:
         hits: list[Hit] = []
-        for match in rule.regex.finditer(text, first):  # from its first match on: nothing before it matches
+        for start, end in _spans(rule, text, spaced, first):  # from its first match on: nothing before it matches
             if len(hits) >= _MAX_HITS:
                 break  # more of the same cannot change the outcome, and a flood must not cost seconds
-            judged = _judge(rule, text, match.start(), match.end(), flags)
+            judged = _judge(rule, text, start, end, flags)
             if judged is not None:
                 level, light = judged
                 hits.append(
@@ -117,7 +120,7 @@ class Detector:
                         rule.method,
                         rule.distress,
                         rule.context_level,
-                        match.span(),
+                        (start, end),
                         light,
                     )
                 )
@@ -127,7 +130,27 @@ class Detector:
 def _first_matches(rules: list[Rule], text: str) -> list[tuple[Rule, int]]:
     """The rules that match `text`, each with where its first match starts: each rule is searched once, and
     the rules that cannot match are not searched again for their hits."""
-    return [(rule, match.start()) for rule in rules if (match := rule.regex.search(text))]
+    spaced = f" {text}"  # a shifted rule's match at i in `spaced` starts at i in `text` (see `Rule`)
+    return [(rule, match.start()) for rule in rules if (match := rule.regex.search(spaced if rule.shifted else text))]
+
+
+def _spans(rule: Rule, text: str, spaced: str, start: int) -> Iterator[tuple[int, int]]:
+    """Where `rule` matches in `text` from `start` on, one after the other without overlapping, as `finditer`
+    gives them. A shifted rule is searched in `spaced` (`text` with a space in front) from `start`, where its
+    `\\W` reads the character before `start` as `(?<!\\w)` would; a match there is one longer at the front."""
+    if not rule.shifted:
+        for match in rule.regex.finditer(text, start):
+            yield match.span()
+        return
+    while (found := rule.regex.search(spaced, start)) is not None:
+        begin, end = found.start(), found.end() - 1
+        if begin == end:
+            # Empty in `text` (no rule should match nothing): `finditer` treats what follows as `re` does.
+            unshifted = re.compile(UNSHIFTED + rule.regex.pattern[len(SHIFTED) :])
+            yield from (match.span() for match in unshifted.finditer(text, start))
+            return
+        yield begin, end
+        start = end
 
 
 class _Flags:

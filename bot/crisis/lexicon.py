@@ -19,6 +19,10 @@ from bot.prompts import PromptError
 from bot.yamlfile import read_mapping
 
 _DEF = re.compile(r"\{(\w+)\}")
+# A look-behind that cannot tell a leading space from the start of the text: it starts with a letter and has no
+# alternatives, groups, classes or escapes (every rule's look-behinds are of this kind, "(?<!non )").
+SHIFTED, UNSHIFTED = r"\W", r"(?<!\w)"  # how a rule's pattern starts (see `Rule`)
+_PLAIN_LOOKBEHIND = re.compile(r"\(\?<[=!][a-z][^()|\[\\]*\)")
 _CONTEXT_KEYS = (
     "laughter", "mundane", "earnest", "negation", "first_person", "other_person", "reporting", "source", "own",
     "past", "imminence",
@@ -35,12 +39,21 @@ class CrisisDataError(PromptError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One concept (e.g. "wanting to die"), its level and how context changes it. See the README, "Safety"."""
+    r"""One concept (e.g. "wanting to die"), its level and how context changes it. See the README, "Safety".
+
+    `regex` is the rule's patterns as `(?<!\w)(?:patterns)(?!\w)`, or, where `shifted`, as `\W(?:patterns)(?!\w)`
+    to be searched in the text with a space put in front: a match at i there is the unshifted match at i in the
+    text, one character longer. The `\W` does what `(?<!\w)` does (the character before the match, or the added
+    space at the start, is no letter or digit), but a pattern that starts with a character class lets the
+    regular-expression engine skip to where a match can start instead of trying every position. A rule is
+    shifted only where the added space cannot change what its patterns match: they hold no `^` or `\A`, and
+    only plain look-behinds (`_PLAIN_LOOKBEHIND`)."""
 
     id: str
     category: Category
     level: Level
     regex: re.Pattern[str]
+    shifted: bool = False
     subject: str = "self"
     other_level: Level = Level.CONCERN
     negatable: bool = True
@@ -137,11 +150,13 @@ def _rule(path: Path, raw: Any, defs: Mapping[str, str]) -> Rule:
     if not patterns or not isinstance(triggers, str) or not triggers.split():
         raise CrisisDataError(f"Crisis data file {path}: rule '{name}' needs patterns and triggers (words)")
     body = "|".join(f"(?:{_expand(item, defs, path, name)})" for item in patterns)
+    shifted = "^" not in body and "\\A" not in body and body.count("(?<") == len(_PLAIN_LOOKBEHIND.findall(body))
     return Rule(
         id=name,
         category=_enum(Category, raw.get("category"), path, name, "category"),
         level=_enum(Level, raw.get("level"), path, name, "level"),
-        regex=_compile(rf"(?<!\w)(?:{body})(?!\w)", path, f"rule '{name}'"),
+        regex=_compile(f"{SHIFTED if shifted else UNSHIFTED}(?:{body})(?!\\w)", path, f"rule '{name}'"),
+        shifted=shifted,
         subject=_choice(raw.get("subject", "self"), ("self", "any", "explicit"), path, name),
         other_level=_enum(Level, raw.get("other_level", "concern"), path, name, "other_level"),
         negatable=_flag(raw.get("negatable", True), path, name),

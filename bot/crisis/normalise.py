@@ -44,10 +44,17 @@ _SPACED_GAP = re.compile(r"[ .\-_*·]+")
 # "2.5", "self-harm" and "example.com" keep their meaning.
 _INNER_PUNCT = re.compile(r"(?<![\w.\-*])[^\W\d_]+(?:[.\-_*·][^\W\d_]+)+(?![\w\-*])")
 _INNER_GAP = re.compile(r"[^\W\d_][.\-_*·][^\W\d_]")  # a cheap first look: most messages have no such gap
+_INNER_MARKS = ".-_*·"  # and a cheaper one: without these there is no gap
 _MIN_HIDDEN_WORD = 4
 _PUNCT = re.compile(r"[^\w\s.?!]+|_")
 _SENTENCE = re.compile(r"\s*([.?!])[.?!\s]*")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
+# The same four on ASCII text, where a letter (`[^\W\d_]`) is [a-zA-Z], `\w` is [a-zA-Z0-9_] and there is no "·":
+# they match exactly what the ones above match there, and ranges are cheaper to test than Unicode categories.
+_ASCII_SPACED = re.compile(r"(?<![a-zA-Z])[a-zA-Z](?:[ .\-_*]{1,2}[a-zA-Z](?![a-zA-Z])){2,}")
+_ASCII_INNER_GAP = re.compile(r"[a-zA-Z][.\-_*][a-zA-Z]")
+_ASCII_PUNCT = re.compile(r"[^a-zA-Z0-9_\s.?!]+|_")
+_ASCII_REPEAT = re.compile(r"([a-zA-Z])\1+")
 # Replacements as C-level callables: a template such as r"\1" is expanded in Python for every match.
 _FIRST_GROUP = itemgetter(1)
 _SENTENCE_MARKS = {mark: f" {mark} " for mark in ".?!"}
@@ -79,7 +86,7 @@ def unaccent(text: str) -> str:
 
 def collapse_repeats(text: str) -> str:
     """ "diiie" → "die", and "kill" → "kil": both messages and patterns are collapsed, so they still agree."""
-    return _REPEAT.sub(_FIRST_GROUP, text)
+    return (_ASCII_REPEAT if text.isascii() else _REPEAT).sub(_FIRST_GROUP, text)
 
 
 def _sentence_mark(match: re.Match[str]) -> str:
@@ -98,7 +105,8 @@ class Normaliser:
     substitutions: re.Pattern[str]
     replacements: Sequence[str]
     words: Mapping[str, str]
-    plain_phrases: Sequence[tuple[str, str]]
+    plain_phrases: Sequence[tuple[str, str, str]]  # (first word, " phrase ", " replacement ")
+    phrase_starts: frozenset[str]  # the first words of `plain_phrases`
     vocabulary: frozenset[str]
     emoji: Mapping[str, str]
     longest_word: int
@@ -114,7 +122,7 @@ class Normaliser:
         # Single words go through a dictionary and plain phrases through str.replace (both fast); only the few
         # patterns with regular-expression syntax need the regular expression.
         single: dict[str, str] = {}
-        plain: list[tuple[str, str]] = []
+        plain: list[tuple[str, str, str]] = []
         phrases: list[tuple[str, str]] = []
         for pattern, replacement in substitutions:
             canonical = collapse_repeats(fold(replacement))
@@ -122,7 +130,7 @@ class Normaliser:
                 if _PLAIN_WORD.fullmatch(alternative):
                     single.setdefault(alternative, canonical)
                 elif _PLAIN_PHRASE.fullmatch(alternative):
-                    plain.append((f" {alternative} ", f" {canonical} "))
+                    plain.append((alternative.split()[0], f" {alternative} ", f" {canonical} "))
                 else:
                     phrases.append((alternative, canonical))
         alternatives = "|".join(f"(?P<s{index}>{pattern})" for index, (pattern, _) in enumerate(phrases))
@@ -132,6 +140,7 @@ class Normaliser:
             replacements=tuple(f" {replacement} " for _, replacement in phrases),
             words=single,
             plain_phrases=tuple(plain),
+            phrase_starts=frozenset(first for first, _, _ in plain),
             vocabulary=words,
             emoji=dict(emoji),
             longest_word=max((len(word) for word in words), default=1),
@@ -150,18 +159,26 @@ class Normaliser:
             text = self._unquote(text)
         if "!" in text or "@" in text or "$" in text or "|" in text or "*" in text or _DIGIT_LETTER.search(text):
             text = _LEET_WORD.sub(self._unleet, text)
-        text = _SPACED.sub(self._join_spaced, text)
-        if _INNER_GAP.search(text):
+        # Text that is ASCII here stays so (every step below puts in ASCII, or pieces of the text itself).
+        plain = text.isascii()
+        text = (_ASCII_SPACED if plain else _SPACED).sub(self._join_spaced, text)
+        if any(mark in text for mark in _INNER_MARKS) and (_ASCII_INNER_GAP if plain else _INNER_GAP).search(text):
             text = _INNER_PUNCT.sub(self._join_split_word, text)
         if any(stem in text for stem in _JOINED_STEMS):
             text = _JOINED.sub(self._split_joined, text)
-        text = _PUNCT.sub(" ", text)
-        text = _SENTENCE.sub(_sentence_mark, text)
+        text = (_ASCII_PUNCT if plain else _PUNCT).sub(" ", text)
+        if "." in text or "?" in text or "!" in text:
+            text = _SENTENCE.sub(_sentence_mark, text)
         text = collapse_repeats(text)
-        text = f" {' '.join(text.split())} "  # str.split() and `\s` agree on what whitespace is
-        for phrase, replacement in self.plain_phrases:
-            if phrase in text:
-                text = text.replace(phrase, replacement).replace(phrase, replacement)
+        parts = text.split()
+        text = f" {' '.join(parts)} "  # str.split() and `\s` agree on what whitespace is
+        # A phrase is looked for only when its first word is in the text, or came in with a replacement.
+        present = self.phrase_starts.intersection(parts)
+        if present:
+            for first, phrase, replacement in self.plain_phrases:
+                if first in present and phrase in text:
+                    text = text.replace(phrase, replacement).replace(phrase, replacement)
+                    present |= self.phrase_starts.intersection(replacement.split())
         text = self.substitutions.sub(self._substitute, text)
         parts = text.split()
         return " ".join(filter(None, map(self.words.get, parts, parts)))

@@ -1,14 +1,15 @@
 """The detector on its own: obfuscation, context words, idioms, and the CI gate on the labelled sets."""
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.config import default_prompts_dir
-from bot.crisis.detector import Detector
+from bot.crisis.detector import Detector, _spans
 from bot.crisis.evaluate import evaluate, parse_rows
-from bot.crisis.lexicon import CrisisDataError, load_lexicon
+from bot.crisis.lexicon import SHIFTED, UNSHIFTED, CrisisDataError, load_lexicon
 from bot.models import Category, Level
 from bot.prompts import PromptError
 
@@ -437,3 +438,44 @@ def test_self_loathing_is_a_sign_of_distress_not_a_crisis_on_its_own(detector):
     assert detector.detect("im so sick of myself").level is Level.CONCERN
     assert detector.detect("so ashamed of myself").level is Level.CONCERN
     assert detector.detect("sick of myself for oversleeping again").level is Level.NONE
+
+
+SHIFT_TEXTS = [
+    "i want to kill myself",
+    "kill myself",
+    ". kill myself . kill myself",
+    "non voglio morire . voglio morire",
+    "x.kill myself, (kill myself) kill myselfkill myself",
+    "  kill   myself  ",
+    "i cant do this anymore i want to die i want to die tonight " * 3,
+]
+
+
+@pytest.mark.parametrize("text", SHIFT_TEXTS)
+def test_a_shifted_rule_matches_where_its_unshifted_pattern_does(detector, text):
+    """A rule searched as `\\W...` in the text with a space in front finds the spans `(?<!\\w)...` finds."""
+    for rule in detector._lexicon.rules:
+        # Only a rule anchored at the start ("(?:^|[.!?] )will sterben") needs its pattern as written.
+        assert rule.shifted or "^" in rule.regex.pattern, rule.id
+        if not rule.shifted:
+            continue
+        unshifted = re.compile(UNSHIFTED + rule.regex.pattern[len(SHIFTED) :])
+        expected = [match.span() for match in unshifted.finditer(text)]
+        assert list(_spans(rule, text, f" {text}", 0)) == expected, rule.id
+
+
+def test_a_rule_whose_patterns_could_see_the_added_space_is_not_shifted(tmp_path):
+    shutil.copytree(FOLDER, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "patterns" / "en.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "rules:\n",
+            "rules:\n  - id: anchored\n    category: suicide\n"
+            "    level: urgent\n    triggers: qxv\n    patterns: ['^qxv', '(?<=\\s)qxv']\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    lexicon = load_lexicon(tmp_path)
+    assert not next(rule for rule in lexicon.rules if rule.id == "anchored").shifted
+    assert Detector(lexicon).detect_normalised("qxv").level is Level.URGENT  # found at the start, unshifted
