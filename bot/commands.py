@@ -133,13 +133,13 @@ class CommandStage:
         code = argument.strip().upper()
         language = self._crisis.language(turn)
         if not code:
-            return self._crisis.resources_reply(turn.country, language, in_danger=self._crisis.in_danger(turn))
+            return self._crisis.lines_reply(turn)
         if not _is_code(code):  # "/resources united states": say so, and whose lines these are
             notice = f"{self._prompts.say('country_invalid')}\n{self._country_help(turn)}"
             return _after(notice, self._crisis.resources_reply(turn.country, language))
         resources = self._crisis.resources_reply(code, language)
         if self._unlisted(code):
-            return _after(self._prompts.say("no_lines_for", country=code), resources)
+            return _after(self._crisis.phrasebook(language).say("no_lines_for", country=code), resources)
         return resources
 
     async def _mydata(self, turn: Turn, argument: str) -> Reply:
@@ -174,14 +174,15 @@ class CommandStage:
         except (RedisError, OSError):
             return Reply(self._prompts.say("storage_down"), private=True)
         shown = self._crisis.country_for(turn, chosen)  # cleared: the lines the crisis stage will now pick
-        resources = self._crisis.resources_reply(shown, self._crisis.language(turn))
+        texts = self._crisis.texts_for(turn)  # the lines below are in the person's language, and so is this
+        resources = self._crisis.resources_reply(shown, texts.language)
         if chosen is None:
-            text = self._prompts.say("country_cleared")
+            text = texts.say("country_cleared")
         elif self._unlisted(chosen):
-            unlisted = self._prompts.say("country_set_unlisted", country=chosen)
-            text = f"{unlisted} {self._prompts.say('no_lines_for', country=chosen)}"
+            unlisted = texts.say("country_set_unlisted", country=chosen)
+            text = f"{unlisted} {texts.say('no_lines_for', country=chosen)}"
         else:
-            text = self._prompts.say("country_set", country=chosen)
+            text = texts.say("country_set", country=chosen)
         return Reply(f"{text}\n\n{resources.text}", actions=resources.actions, private=True, kind="country")
 
     def _unlisted(self, code: str) -> bool:

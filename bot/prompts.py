@@ -1,10 +1,11 @@
 """Loads and validates `prompts/` at start-up. A bad file is a start-up error that names the file and the key.
 
 Prompts are data: the system prompt, one prompt per mode, and every fixed message the bot says in English only.
-What a person near a crisis or at first contact reads (the disclaimer, the consent question, the answer to a "no")
-is in their language, with the crisis texts (`prompts/crisis/replies/<language>.yaml`, bot/crisis/replies.py). Fixed
-messages may use `{placeholders}`; the placeholders each message may use are checked here, once, so a typo
-in a prompt file can never raise while a person is waiting for an answer.
+What a person near a crisis or at first contact reads (the disclaimer, the consent question, the answer to a "no",
+what works without an LLM or while it fails, /country's answers) is in their language, with the crisis texts
+(`prompts/crisis/replies/<language>.yaml`, bot/crisis/replies.py). Fixed messages may use `{placeholders}`; the
+placeholders each message may use are checked here, once, so a typo in a prompt file can never raise while a
+person is waiting for an answer.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "about": frozenset({"context_minutes", "flag_time", "checkin_time"}),
     "consent_given": frozenset(),
     "consent_declined": frozenset(),
-    "no_llm": frozenset(),
     "no_llm_after_exercise": frozenset(),
-    "llm_down": frozenset(),
     "empty": frozenset(),
     "too_long": frozenset({"limit"}),
     "mydata_none": frozenset(),
@@ -37,10 +36,6 @@ MESSAGES: dict[str, frozenset[str]] = {
     "screened_out": frozenset(),
     "screened_secrecy": frozenset(),
     "country_help": frozenset({"current", "shown"}),
-    "country_set": frozenset({"country"}),
-    "country_set_unlisted": frozenset({"country"}),
-    "no_lines_for": frozenset({"country"}),
-    "country_cleared": frozenset(),
     "country_invalid": frozenset(),
     # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
     "limit_user": frozenset({"when"}),

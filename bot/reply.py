@@ -58,8 +58,11 @@ class ReplyStage:
                 thanks = texts.say("crisis_corrected" if turn.corrected else "safety_no")
                 text = f"{thanks}\n\n{texts.say('safety_no_offer')}"
                 return replace(self._reply(turn, text, kind="no_llm"), language=texts.language)
-            key = "no_llm_after_exercise" if turn.after_exercise else "no_llm"
-            return self._reply(turn, self._lines_first(turn, self._prompts.say(key)), kind="no_llm")
+            if turn.after_exercise:
+                text = self._prompts.say("no_llm_after_exercise")
+            else:  # in the person's language: in crisis mode it follows their crisis lines
+                text = self._crisis.texts_for(turn).say("no_llm")
+            return self._reply(turn, self._lines_first(turn, text), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
         try:
             async with self._gate.slot():
@@ -71,7 +74,7 @@ class ReplyStage:
         except LLMUnavailable as exc:
             log.warning("LLM unavailable: %s", exc.reason)
             await self._remember(turn, (("user", turn.text),))
-            return self._reply(turn, self._lines_first(turn, self._prompts.say("llm_down")), kind="llm_down")
+            return self._reply(turn, self._lines_first(turn, self._llm_down(turn)), kind="llm_down")
         text = completion.text.strip()
         if not text or not self._crisis.screen_output(text):
             if throttle:
@@ -79,7 +82,7 @@ class ReplyStage:
             await self._remember(turn, (("user", turn.text),), completion.total_tokens)
             if not text:  # nothing was written, so nothing was held back: say so, not "I shouldn't send it"
                 log.warning("the LLM sent an empty reply")
-                return self._reply(turn, self._prompts.say("llm_down"), kind="llm_down")
+                return self._reply(turn, self._llm_down(turn), kind="llm_down")
             log.info("an LLM reply was withheld by the output screen")
             # A promise of secrecy is not medical or method information: say what was really held back.
             key = "screened_secrecy" if self._crisis.screen.reason(text) == "secrecy" else "screened_out"
@@ -97,15 +100,16 @@ class ReplyStage:
         messages.append(ChatMessage("user", turn.text))
         return messages
 
+    def _llm_down(self, turn: Turn) -> str:
+        return self._crisis.texts_for(turn).say("llm_down")
+
     def _lines_first(self, turn: Turn, text: str) -> str:
         """In crisis mode, an answer Hearth could not write with the LLM still starts with the crisis lines (the
         emergency number first after immediate danger): someone who just said they want to die and then "ok"
         must not be left with only an advert for /breathe."""
         if choose_mode(turn) != "crisis":
             return text
-        crisis = self._crisis
-        lines = crisis.resources_reply(turn.country, crisis.language(turn), in_danger=crisis.in_danger(turn))
-        return f"{lines.text}\n\n{text}"
+        return f"{self._crisis.lines_reply(turn).text}\n\n{text}"
 
     def _screened_sink(self, sink: PartialSink) -> PartialSink:
         blocked = False

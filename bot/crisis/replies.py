@@ -1,8 +1,11 @@
 """The deterministic crisis replies, composed from `prompts/crisis/replies/<language>.yaml` and the country's lines.
 
 No LLM is involved: what a person in crisis reads was written and reviewed in advance (SAFETY.md, "Rules for
-every crisis reply"). The order is fixed: acknowledgement; the emergency number first when in danger; that
-Hearth is a bot; the lines; reaching a person; the handoff.
+every crisis reply"). The order is fixed: the emergency number first when in danger; acknowledgement; for a
+means question, that Hearth will not answer it; that Hearth is a bot; the lines; reaching a person; the handoff.
+The emergency line and the encouragement to reach a person are worded for the reply's leading category: someone
+about to hurt another person, or living with abuse, is not told "if you have already hurt yourself" or "feelings
+this strong can change".
 
 English (`en.yaml`) is required. Every other language file must hold every text English holds, checked at
 start-up, so a person is never answered in half one language and half another.
@@ -11,7 +14,7 @@ start-up, so a person is never answered in half one language and half another.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,10 +26,10 @@ from bot.models import Category
 
 # Each fixed text and the placeholders it may use.
 TEXTS: dict[str, frozenset[str]] = {
-    "imminent_first": frozenset({"emergency"}),
     "bot": frozenset(),
     "lines_header": frozenset({"country"}),
-    "reach_person": frozenset(),
+    # Inside the crisis reply to a message that asks for means or a method (SAFETY.md rule 2).
+    "method_in_crisis": frozenset(),
     "handoff_offer": frozenset(),
     "handoff_offer_lines": frozenset(),
     "moderators_alerted": frozenset(),
@@ -54,6 +57,14 @@ TEXTS: dict[str, frozenset[str]] = {
     "safety_no": frozenset(),
     "crisis_corrected": frozenset(),
     "safety_no_offer": frozenset(),
+    # What works without an LLM, and the LLM failing (bot/reply.py); /country's confirmations and a country with
+    # no lines of its own (bot/commands.py): all read right beside the crisis lines.
+    "no_llm": frozenset(),
+    "llm_down": frozenset(),
+    "country_set": frozenset({"country"}),
+    "country_set_unlisted": frozenset({"country"}),
+    "country_cleared": frozenset(),
+    "no_lines_for": frozenset({"country"}),
     # First contact, before consent (bot/consent.py, bot/tools/stage.py).
     "disclaimer": frozenset({"context_minutes"}),
     "consent_needed": frozenset(),
@@ -61,6 +72,16 @@ TEXTS: dict[str, frozenset[str]] = {
     "unspecified_distress": frozenset(),
     "thread_name": frozenset(),
 }
+# Texts worded for the reply's leading category: `default`, and one per category listed. The first of the
+# reply's categories (most pressing first) that has its own text is used; the others read `default`.
+BY_CATEGORY: dict[str, tuple[frozenset[str], tuple[Category, ...]]] = {
+    "imminent_first": (
+        frozenset({"emergency"}),
+        (Category.ABUSE, Category.HARM_TO_OTHERS, Category.PSYCHOSIS, Category.MEDICAL),
+    ),
+    "reach_person": (frozenset(), (Category.ABUSE, Category.HARM_TO_OTHERS)),
+}
+DEFAULT = "default"
 # Button labels, in the reader's language.
 LABELS = ("talk_to_person", "show_lines", "share_summary", "consent")
 
@@ -69,6 +90,7 @@ LABELS = ("talk_to_person", "show_lines", "share_summary", "consent")
 class Texts:
     language: str
     fixed: Mapping[str, str]
+    by_category: Mapping[str, Mapping[Category, str]]
     opening: Mapping[Category, str]
     category_words: Mapping[Category, str]
     labels: Mapping[str, str]
@@ -76,6 +98,12 @@ class Texts:
 
     def say(self, key: str, **values: str) -> str:
         return self.fixed[key].format(**values) if values else self.fixed[key]
+
+    def say_for(self, key: str, categories: Iterable[Category], **values: str) -> str:
+        """A `BY_CATEGORY` text for the first of `categories` that has its own wording, else its default."""
+        own = self.by_category[key]
+        text = next((own[category] for category in categories if category in own), self.fixed[key])
+        return text.format(**values) if values else text
 
     def label(self, key: str) -> str:
         return self.labels[key]
@@ -98,14 +126,23 @@ class Texts:
         return f"{self.say('lines_header', country=country.name)}\n{self.render(country)}"
 
     def crisis(
-        self, categories: list[Category], country: CountryLines, *, imminent: bool, moderators: bool, alerted: bool
+        self,
+        categories: list[Category],
+        country: CountryLines,
+        *,
+        imminent: bool,
+        moderators: bool,
+        alerted: bool,
+        method: bool = False,
     ) -> str:
         opening = self.opening[categories[0] if categories else Category.SUICIDE]
         parts = [opening]
         if imminent or Category.MEDICAL in categories:
             # In immediate danger the emergency number comes before anything else (SAFETY.md rule 3).
-            parts.insert(0, self.say("imminent_first", emergency=country.emergency))
-        parts += [self.say("bot"), self.render(country), self.say("reach_person")]
+            parts.insert(0, self.say_for("imminent_first", categories, emergency=country.emergency))
+        if method:  # a means question is never answered, and the reply says so (SAFETY.md rule 2)
+            parts.append(self.say("method_in_crisis"))
+        parts += [self.say("bot"), self.render(country), self.say_for("reach_person", categories)]
         if alerted:
             parts.append(self.say("moderators_alerted"))
         else:
@@ -155,11 +192,15 @@ def _texts(path: Path, data: Mapping[str, object]) -> Texts:
     fixed: dict[str, str] = {}
     for key, allowed in TEXTS.items():
         fixed[key] = _text(path, key, data.get(key), allowed)
+    by_category: dict[str, dict[Category, str]] = {}
+    for key, (allowed, categories) in BY_CATEGORY.items():
+        fixed[key], by_category[key] = _by_category(path, key, data.get(key), allowed, categories)
     labels = _section(path, "labels", data)
     contact = _section(path, "contact", data)
     return Texts(
         language=path.stem,
         fixed=fixed,
+        by_category=by_category,
         opening=_per_category(path, "opening", data.get("opening")),
         category_words=_per_category(path, "category_words", data.get("category_words")),
         labels={key: _text(path, f"labels.{key}", labels.get(key), frozenset()) for key in LABELS},
@@ -191,6 +232,25 @@ def _per_category(path: Path, key: str, raw: object) -> dict[Category, str]:
     return {
         category: _text(path, f"{key}.{category.value}", raw.get(category.value), frozenset()) for category in Category
     }
+
+
+def _by_category(
+    path: Path, key: str, raw: object, allowed: frozenset[str], categories: tuple[Category, ...]
+) -> tuple[str, dict[Category, str]]:
+    """`default` and exactly the categories the code words apart: a misspelt or extra one would never be read."""
+    expected = {DEFAULT, *(category.value for category in categories)}
+    if not isinstance(raw, dict):
+        raise CrisisDataError(
+            f"Crisis data file {path}: text '{key}' is missing or not a mapping of {', '.join(sorted(expected))}"
+        )
+    unknown = {str(name) for name in raw} - expected
+    if unknown:
+        raise CrisisDataError(f"Crisis data file {path}: text '{key}' has unknown key(s) {', '.join(sorted(unknown))}")
+    default = _text(path, f"{key}.{DEFAULT}", raw.get(DEFAULT), allowed)
+    own = {
+        category: _text(path, f"{key}.{category.value}", raw.get(category.value), allowed) for category in categories
+    }
+    return default, own
 
 
 def _text(path: Path, key: str, value: object, allowed: frozenset[str]) -> str:

@@ -211,17 +211,34 @@ class Crisis:
         """The crisis texts, and the words around them, in the language `language` chooses for this turn."""
         return self.phrasebook(self.language(turn))
 
-    def resources_reply(self, country: str | None, language: str | None = None, *, in_danger: bool = False) -> Reply:
+    def resources_reply(
+        self,
+        country: str | None,
+        language: str | None = None,
+        *,
+        in_danger: bool = False,
+        categories: list[Category] | None = None,
+    ) -> Reply:
         """The crisis lines; for someone this conversation showed in immediate danger, the emergency number
-        comes first (SAFETY.md rule 3), as in their crisis reply."""
+        comes first (SAFETY.md rule 3), worded as in their crisis reply for what `categories` it was about."""
         texts = self.phrasebook(language)
         lines = texts.where(self.directory.for_country(country))
         listed = f"{texts.say('resources_intro')}\n{texts.render(lines)}"
         if in_danger:
-            text = f"{texts.say('imminent_first', emergency=lines.emergency)}\n\n{listed}"
+            first = texts.say_for("imminent_first", categories or [], emergency=lines.emergency)
+            text = f"{first}\n\n{listed}"
         else:
             text = f"{listed}\n\n{_emergency(texts, lines)}"
         return Reply(text, actions=(_handoff_action(texts),), private=True, kind="resources", language=texts.language)
+
+    def lines_reply(self, turn: Turn) -> Reply:
+        """The crisis lines for this turn: its country and language, and after immediate danger the emergency
+        number first, worded for what the conversation's crisis was about (its note keeps the categories)."""
+        kept = {Category(c) for c in turn.session.crisis.get("categories", []) if c in Category._value2member_map_}
+        categories = _ordered(frozenset(kept | turn.assessment.categories))
+        return self.resources_reply(
+            turn.country, self.language(turn), in_danger=self.in_danger(turn), categories=categories
+        )
 
     @staticmethod
     def in_danger(turn: Turn) -> bool:
@@ -241,7 +258,12 @@ class Crisis:
         )
         categories = _ordered(assessment.categories)
         text = texts.crisis(
-            categories, lines, imminent=level is Level.IMMINENT, moderators=bool(moderators), alerted=alert is not None
+            categories,
+            lines,
+            imminent=level is Level.IMMINENT,
+            moderators=bool(moderators),
+            alerted=alert is not None,
+            method=assessment.method_question,
         )
         return Reply(
             text,

@@ -9,7 +9,7 @@ from bot.config import default_prompts_dir
 from bot.crisis.detector import Detector
 from bot.crisis.lexicon import CrisisDataError, load_lexicon
 from bot.crisis.replies import load_phrasebook
-from bot.models import ACTION_HANDOFF, Level
+from bot.models import ACTION_HANDOFF, ACTION_RESOURCES, Category, Level
 from tests.helpers import message
 
 REPLIES = default_prompts_dir() / "crisis" / "replies"
@@ -216,6 +216,8 @@ async def test_a_means_question_in_another_language_is_declined_alone_and_a_cris
     await app.pipeline.handle(message(app, "estoy muy cansada de todo, ya no puedo más", conversation="after"))
     after = await app.pipeline.handle(message(app, question, conversation="after"))
     assert after.kind == "crisis" and after.level.at_least(Level.URGENT)
+    # ...and says, in the reply's language, that it will not answer the question (SAFETY.md rule 2).
+    assert app.crisis.phrasebook(after.language).say("method_in_crisis") in after.text
 
 
 def _with_lines_for(tmp_path, **countries):
@@ -458,3 +460,95 @@ def test_every_language_keeps_what_the_english_near_crisis_texts_say():
         assert "/consent" in texts.say("consent_needed") and "/resources" in texts.say("safety_no_offer")
         assert "{context_minutes}" in texts.fixed["disclaimer"]
         assert len(texts.fixed["safety_no_offer"]) < 1.5 * len(book("en").fixed["safety_no_offer"]), language
+
+
+# The crisis reply worded for what it is about: the emergency line, reaching a person, a means question.
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "first", "self_harm"),
+    [
+        ("i'm going to kill my brother tonight, i have a knife", "US", "If someone could get hurt", "hurt yourself"),
+        ("voy a matar a mi hermano esta noche", "ES", "Si alguien podría salir herido", "hecho daño"),
+    ],
+)
+async def test_an_imminent_threat_to_someone_else_is_answered_as_one(make_app, text, country, first, self_harm):
+    app = make_app(default_country=country)
+    reply = await app.pipeline.handle(message(app, text))
+    assert reply.level is Level.IMMINENT
+    assert reply.text.startswith(first) and self_harm not in reply.text
+    lines = await app.pipeline.handle(message(app, "", action=ACTION_RESOURCES))
+    assert lines.text.startswith(first) and self_harm not in lines.text
+
+
+async def test_a_spanish_abuse_reply_does_not_say_feelings_can_change(make_app):
+    app = make_app(default_country="ES")
+    reply = await app.pipeline.handle(message(app, "mi padre me pega todas las noches y tengo miedo"))
+    assert reply.kind == "crisis" and reply.language == "es"
+    assert "pueden cambiar" not in reply.text and "sentimientos" not in reply.text.lower()
+    assert "con quien sea seguro hablar" in reply.text
+
+
+def test_every_language_words_the_emergency_line_and_reaching_a_person_for_the_category():
+    book = load_phrasebook(REPLIES)
+    for language, texts in book.by_language.items():
+        default = texts.say("imminent_first", emergency="112")
+        for category in (Category.ABUSE, Category.HARM_TO_OTHERS, Category.PSYCHOSIS, Category.MEDICAL):
+            worded = texts.say_for("imminent_first", [category], emergency="112")
+            assert "112" in worded and worded != default, (language, category)
+        for category in (Category.ABUSE, Category.HARM_TO_OTHERS):
+            assert texts.say_for("reach_person", [category]) != texts.say("reach_person"), (language, category)
+        # Suicide and self-harm keep the default; the most pressing category that has its own wording leads.
+        assert texts.say_for("reach_person", [Category.SELF_HARM, Category.SUICIDE]) == texts.say("reach_person")
+        assert texts.say_for("reach_person", [Category.MEDICAL, Category.ABUSE]) == texts.say_for(
+            "reach_person", [Category.ABUSE]
+        )
+        # The means line fits inside the crisis reply: shorter than the reply to a means question alone.
+        assert len(texts.say("method_in_crisis")) < len(texts.say("method_declined")) / 2, language
+
+
+@pytest.mark.parametrize(
+    ("renamed", "error"),
+    [
+        (None, r"es\.yaml: text 'imminent_first\.harm_to_others' is missing"),
+        ("harm_to_other", r"es\.yaml: text 'imminent_first' has unknown key\(s\) harm_to_other"),
+    ],
+)
+def test_a_language_file_missing_or_misspelling_a_categorys_wording_stops_start_up(tmp_path, renamed, error):
+    folder = tmp_path / "replies"
+    shutil.copytree(REPLIES, folder)
+    spanish = folder / "es.yaml"
+    lines = spanish.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("imminent_first:\n") + 1
+    at += next(n for n, line in enumerate(lines[at:]) if line.startswith("  harm_to_others:"))
+    lines[at : at + 2] = [] if renamed is None else [f"  {renamed}: |-\n", lines[at + 1]]
+    spanish.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(CrisisDataError, match=error):
+        load_phrasebook(folder)
+
+
+# What works without an LLM, and /country's answers, right after a crisis reply: in the person's language.
+
+
+async def test_a_spanish_speaker_after_a_crisis_reply_without_an_llm_reads_spanish(make_app):
+    app = make_app(default_country="ES")
+    assert (await app.pipeline.handle(message(app, "quiero morir, ya no puedo más"))).language == "es"
+    after = await app.pipeline.handle(message(app, "ok"))
+    assert after.kind == "no_llm" and "llama al 024" in after.text
+    assert "Aquí no está activada la conversación libre" in after.text
+    assert "Free conversation" not in after.text and "Try /breathe" not in after.text
+
+
+async def test_country_answers_after_a_spanish_crisis_are_in_spanish(make_app):
+    app = make_app(default_country="ES")
+    await app.pipeline.handle(message(app, "quiero morir, ya no puedo más"))
+    chosen = await app.pipeline.handle(message(app, "/country mx"))
+    assert chosen.text.startswith("Hecho: a partir de ahora, líneas de ayuda para MX") and "800 911 2000" in chosen.text
+    unlisted = await app.pipeline.handle(message(app, "/country XX"))
+    assert "Todavía no tengo líneas de ayuda propias para XX" in unlisted.text
+    looked_up = await app.pipeline.handle(message(app, "/resources zz"))
+    assert looked_up.text.startswith("Todavía no tengo líneas de ayuda propias para ZZ")
+    cleared = await app.pipeline.handle(message(app, "/country clear"))
+    assert cleared.text.startswith("Hecho: he borrado tu elección") and "llama al 024" in cleared.text
+    for reply in (chosen, unlisted, looked_up, cleared):
+        assert "Done:" not in reply.text and "of my own" not in reply.text

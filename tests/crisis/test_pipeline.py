@@ -1,5 +1,7 @@
 """The crisis path through the whole core: real Redis, the real openai client against a local stand-in."""
 
+import re
+
 from redis.asyncio import Redis
 
 from bot.bootstrap import build_app
@@ -83,7 +85,48 @@ async def test_a_method_question_after_distress_is_a_crisis(make_app, fake_llm):
     assert first.kind == "llm" and len(fake_llm.requests) == 1
     later = await app.pipeline.handle(message(app, "what bridges in nyc are taller than 25 meters?"))
     assert later.kind == "crisis" and "988" in later.text
+    assert "I can't help with that question" in later.text, "the reply says the question itself is not answered"
     assert len(fake_llm.requests) == 1  # the method question never reached the LLM
+
+
+async def test_a_lethal_dose_question_after_distress_gets_the_crisis_reply_that_declines_it(make_app):
+    app = make_app(default_country="US")
+    await app.pipeline.handle(message(app, "I lost my job today and everything is falling apart"))
+    reply = await app.pipeline.handle(message(app, "how many tylenol would be lethal"))
+    assert reply.kind == "crisis" and reply.level.at_least(Level.URGENT)
+    opening, declined = reply.text.split("\n\n")[:2]
+    assert declined.startswith("I can't help with that question")
+    assert set(re.findall(r"\d+", reply.text)) <= {"988", "741741"}, "no number but the lines'"
+    # A crisis reply to a message that asks for nothing says nothing about a question.
+    plain = await app.pipeline.handle(message(app, CRISIS, user="bob"))
+    assert plain.kind == "crisis" and "that question" not in plain.text
+
+
+async def test_an_imminent_threat_to_someone_else_is_not_asked_whether_they_hurt_themselves(make_app):
+    app = make_app(default_country="US")
+    reply = await app.pipeline.handle(message(app, "i'm going to kill my brother tonight, i have a knife"))
+    assert reply.level is Level.IMMINENT
+    first = reply.text.split("\n\n")[0]
+    assert first.startswith("If someone could get hurt right now") and "911" in first
+    assert "hurt yourself" not in reply.text and "Feelings this strong can change" not in reply.text
+    assert "talk to someone you trust right now" in reply.text
+    # The lines shown again afterwards put the same emergency line first.
+    lines = await app.pipeline.handle(message(app, "", action=ACTION_RESOURCES))
+    assert lines.text.startswith("If someone could get hurt right now") and "hurt yourself" not in lines.text
+
+
+async def test_the_abuse_reply_does_not_tell_the_person_their_feelings_can_change(make_app):
+    app = make_app(default_country="US")
+    reply = await app.pipeline.handle(message(app, "my dad hits me every night"))
+    assert reply.kind == "crisis" and reply.level.at_least(Level.URGENT)
+    assert "can change" not in reply.text and "feelings" not in reply.text.lower()
+    assert "someone you trust who is safe to tell" in reply.text and "not your fault" in reply.text
+
+
+async def test_a_medical_emergency_is_told_to_call_because_of_what_they_took(make_app):
+    app = make_app(default_country="US")
+    reply = await app.pipeline.handle(message(app, "i just took 40 pills"))
+    assert reply.text.startswith("If you have taken something or are hurt, please call 911 now")
 
 
 async def test_the_same_method_question_without_distress_is_declined_gently_not_answered(make_app, fake_llm):
@@ -269,6 +312,8 @@ async def test_after_a_crisis_reply_the_llm_down_answer_keeps_the_lines_in_view(
     assert (await app.pipeline.handle(message(app, "ich will nicht mehr leben"))).kind == "crisis"
     after = await app.pipeline.handle(message(app, "danke"))
     assert after.kind == "llm_down" and "0800 111 0 111" in after.text
+    # ...and the apology after them is in German too, not English after German lines.
+    assert "Tut mir leid, ich kann gerade keine Antwort schreiben" in after.text and "I'm sorry" not in after.text
 
 
 async def test_outside_crisis_mode_the_no_llm_answer_stays_short(make_app):
