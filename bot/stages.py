@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.consent import ConsentStage
 from bot.context import ContextStore
 from bot.convlock import ConversationLock
+from bot.countries import Countries
 from bot.crisis import Crisis
 from bot.crisis.stage import CrisisStage
 from bot.dedupe import Dedupe, DedupeStage
@@ -34,7 +35,12 @@ from bot.validate import LengthStage, ValidateStage
 
 
 def build_stages(
-    settings: Settings, prompts: Prompts, context: ContextStore, crisis: Crisis, llm: ReplyService | None
+    settings: Settings,
+    prompts: Prompts,
+    context: ContextStore,
+    crisis: Crisis,
+    llm: ReplyService | None,
+    countries: Countries,
 ) -> list[Stage]:
     max_chars = settings.privacy.max_message_chars
     gatekeeper = build_gatekeeper(settings, context, llm_configured=llm is not None)
@@ -57,7 +63,7 @@ def build_stages(
             first_contact=first_contact,
             storage_down=prompts.say("storage_down"),
         ),
-        CommandStage(prompts, context, crisis),
+        CommandStage(prompts, context, crisis, countries),
         ConsentStage(
             prompts,
             crisis,
