@@ -22,6 +22,7 @@ from bot.crisis.stage import CrisisStage
 from bot.dedupe import Dedupe, DedupeStage
 from bot.fold import FoldStage
 from bot.gatekeeper import Gatekeeper
+from bot.introduction import Introduction
 from bot.limit_stage import LimitStage
 from bot.limits import Limiter
 from bot.llm import ReplyService
@@ -51,16 +52,18 @@ def build_stages(
     def first_contact(turn: Turn) -> str:
         return crisis.texts_for(turn).say("disclaimer", context_minutes=context_minutes)
 
+    introduction = Introduction(context, first_contact)
+
     stages: list[Stage] = [
         ValidateStage(prompts, max_chars),
         LoadSessionStage(context, gatekeeper),
         CrisisStage(crisis, context),
         DedupeStage(),
-        LengthStage(prompts, max_chars),
+        LengthStage(prompts, max_chars, introduction),
         ToolStage(
             load_tools(settings.prompts_dir / "tools"),
             context,
-            first_contact=first_contact,
+            introduction,
             storage_down=prompts.say("storage_down"),
         ),
         CommandStage(prompts, context, crisis, countries),
