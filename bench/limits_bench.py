@@ -27,6 +27,7 @@ from redis.asyncio.connection import UnixDomainSocketConnection
 
 from bot.config import load_settings
 from bot.context import ContextStore
+from bot.countries import load_countries
 from bot.crisis import build_crisis
 from bot.embedded_redis import EmbeddedRedis
 from bot.ids import Pseudonymizer
@@ -134,7 +135,9 @@ async def bench_pipeline(socket: str, count: int) -> None:
     )  # fmt: skip
     prompts = load_prompts(settings.prompts_dir)
     llm: Any = InstantLLM()
-    pipeline = Pipeline(build_stages(settings, prompts, context, build_crisis(settings), llm))
+    crisis = build_crisis(settings)
+    countries = load_countries(settings.prompts_dir / "countries.txt", crisis.directory.aliases)
+    pipeline = Pipeline(build_stages(settings, prompts, context, crisis, llm, countries))
     ids = Pseudonymizer(b"bench-secret-0123456789abcdef")
 
     def msg(number: int) -> IncomingMessage:

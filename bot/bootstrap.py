@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot.community import CommunityStore
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import ContextStore
+from bot.countries import Countries, load_countries
 from bot.crisis import Crisis, build_crisis
 from bot.embedded_redis import EmbeddedRedis
 from bot.ids import Pseudonymizer
@@ -40,6 +41,7 @@ class App:
     llm: ReplyService | None
     crisis: Crisis
     pipeline: Pipeline
+    countries: Countries
 
 
 def _hash_secret(settings: Settings) -> bytes:
@@ -69,8 +71,21 @@ def build_app(settings: Settings, redis: Redis, *, hash_secret: bytes | None = N
     llm = ReplyService.from_settings(settings.llm, settings.limits) if settings.llm.configured else None
     ids = Pseudonymizer(hash_secret or _hash_secret(settings))
     crisis = build_crisis(settings)
-    pipeline = Pipeline(build_stages(settings, prompts, context, crisis, llm))
-    return App(settings, redis, ids, prompts, context, communities, llm, crisis, pipeline)
+    countries = load_countries(settings.prompts_dir / "countries.txt", crisis.directory.aliases)
+    _check_default_country(settings, countries)
+    pipeline = Pipeline(build_stages(settings, prompts, context, crisis, llm, countries))
+    return App(settings, redis, ids, prompts, context, communities, llm, crisis, pipeline, countries)
+
+
+def _check_default_country(settings: Settings, countries: Countries) -> None:
+    """A DEFAULT_COUNTRY of the right shape that is no country (ZZ) would silently give everyone the
+    international fallback: refuse it at start-up, in one line naming the setting."""
+    code = settings.crisis.default_country
+    if code is not None and not countries.known(code):
+        raise ConfigError(
+            f"Configuration error: DEFAULT_COUNTRY: {code} is not an ISO 3166-1 country code "
+            f"(see prompts/countries.txt); use e.g. DEFAULT_COUNTRY=DE, or leave it unset"
+        )
 
 
 @asynccontextmanager

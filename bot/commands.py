@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from redis.exceptions import RedisError
 
 from bot.context import ContextStore
+from bot.countries import Countries
 from bot.crisis import Crisis
 from bot.crisis.replies import Texts
 from bot.models import ACTION_CONSENT, ACTION_RESOURCES, Action, ActionStyle, Reply
@@ -83,10 +84,11 @@ def about_text(prompts: Prompts, context: ContextStore) -> str:
 class CommandStage:
     name = "commands"
 
-    def __init__(self, prompts: Prompts, context: ContextStore, crisis: Crisis) -> None:
+    def __init__(self, prompts: Prompts, context: ContextStore, crisis: Crisis, countries: Countries) -> None:
         self._prompts = prompts
         self._context = context
         self._crisis = crisis
+        self._countries = countries
         self._commands: dict[str, Handler] = {
             "about": self._about,
             "help": self._help,
@@ -134,9 +136,8 @@ class CommandStage:
         language = self._crisis.language(turn)
         if not code:
             return self._crisis.lines_reply(turn)
-        if not _is_code(code):  # "/resources united states": say so, and whose lines these are
-            notice = f"{self._prompts.say('country_invalid')}\n{self._country_help(turn)}"
-            return _after(notice, self._crisis.resources_reply(turn.country, language))
+        if not self._countries.known(code):  # "/resources united states", "/resources zz": say so, and whose lines
+            return _after(self._not_a_country(turn, code), self._crisis.resources_reply(turn.country, language))
         resources = self._crisis.resources_reply(code, language)
         if self._unlisted(code):
             return _after(self._crisis.phrasebook(language).say("no_lines_for", country=code), resources)
@@ -165,9 +166,8 @@ class CommandStage:
         code = argument.strip().upper()
         if code in {"", "?"}:
             return Reply(self._country_help(turn), private=True, kind="country")
-        if code not in {"CLEAR", "NONE", "RESET"} and not _is_code(code):
-            text = f"{self._prompts.say('country_invalid')}\n{self._country_help(turn)}"
-            return Reply(text, private=True, kind="country")
+        if code not in {"CLEAR", "NONE", "RESET"} and not self._countries.known(code):  # what was set stays
+            return Reply(self._not_a_country(turn, code, kept=True), private=True, kind="country")
         chosen = None if len(code) != 2 else code
         try:
             await self._context.set_country(turn.msg.user, chosen)
@@ -186,8 +186,16 @@ class CommandStage:
         return Reply(f"{text}\n\n{resources.text}", actions=resources.actions, private=True, kind="country")
 
     def _unlisted(self, code: str) -> bool:
-        """A well-formed code the directory has no lines of its own for (IT, XX): the fallback is shown."""
+        """A country the directory has no lines of its own for (IT): the fallback is shown."""
         return self._crisis.directory.for_country(code) is self._crisis.directory.fallback
+
+    def _not_a_country(self, turn: Turn, code: str, *, kept: bool = False) -> str:
+        """Why `code` was refused (a typed name, or two letters that are no country: ZZ), then how to choose."""
+        say = self._prompts.say
+        why = say("country_unknown", code=code) if _is_code(code) else say("country_invalid")
+        if kept:
+            why = f"{why} {say('country_kept')}"
+        return f"{why}\n{self._country_help(turn)}"
 
     def _country_help(self, turn: Turn) -> str:
         current = turn.session.country or "not set"

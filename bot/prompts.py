@@ -37,6 +37,8 @@ MESSAGES: dict[str, frozenset[str]] = {
     "screened_secrecy": frozenset(),
     "country_help": frozenset({"current", "shown"}),
     "country_invalid": frozenset(),
+    "country_unknown": frozenset({"code"}),
+    "country_kept": frozenset(),
     # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
     "limit_user": frozenset({"when"}),
     "limit_shared": frozenset({"when"}),

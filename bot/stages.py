@@ -16,11 +16,13 @@ from bot.config import Settings
 from bot.consent import ConsentStage
 from bot.context import ContextStore
 from bot.convlock import ConversationLock
+from bot.countries import Countries
 from bot.crisis import Crisis
 from bot.crisis.stage import CrisisStage
 from bot.dedupe import Dedupe, DedupeStage
 from bot.fold import FoldStage
 from bot.gatekeeper import Gatekeeper
+from bot.introduction import Introduction
 from bot.limit_stage import LimitStage
 from bot.limits import Limiter
 from bot.llm import ReplyService
@@ -34,7 +36,12 @@ from bot.validate import LengthStage, ValidateStage
 
 
 def build_stages(
-    settings: Settings, prompts: Prompts, context: ContextStore, crisis: Crisis, llm: ReplyService | None
+    settings: Settings,
+    prompts: Prompts,
+    context: ContextStore,
+    crisis: Crisis,
+    llm: ReplyService | None,
+    countries: Countries,
 ) -> list[Stage]:
     max_chars = settings.privacy.max_message_chars
     gatekeeper = build_gatekeeper(settings, context, llm_configured=llm is not None)
@@ -45,19 +52,21 @@ def build_stages(
     def first_contact(turn: Turn) -> str:
         return crisis.texts_for(turn).say("disclaimer", context_minutes=context_minutes)
 
+    introduction = Introduction(context, first_contact)
+
     stages: list[Stage] = [
         ValidateStage(prompts, max_chars),
         LoadSessionStage(context, gatekeeper),
         CrisisStage(crisis, context),
         DedupeStage(),
-        LengthStage(prompts, max_chars),
+        LengthStage(prompts, max_chars, introduction),
         ToolStage(
             load_tools(settings.prompts_dir / "tools"),
             context,
-            first_contact=first_contact,
+            introduction,
             storage_down=prompts.say("storage_down"),
         ),
-        CommandStage(prompts, context, crisis),
+        CommandStage(prompts, context, crisis, countries),
         ConsentStage(
             prompts,
             crisis,

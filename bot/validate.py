@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.introduction import Introduction
 from bot.models import Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
@@ -52,11 +53,14 @@ class ValidateStage:
 class LengthStage:
     name = "length"
 
-    def __init__(self, prompts: Prompts, max_chars: int) -> None:
+    def __init__(self, prompts: Prompts, max_chars: int, introduction: Introduction | None = None) -> None:
         self._prompts = prompts
         self._max_chars = max_chars
+        self._introduction = introduction
 
     async def run(self, turn: Turn) -> Reply | None:
-        if turn.over_length:
-            return Reply(self._prompts.say("too_long", limit=f"{self._max_chars:,}"))
-        return None
+        if not turn.over_length:
+            return None
+        reply = Reply(self._prompts.say("too_long", limit=f"{self._max_chars:,}"))
+        # A first message that is too long is still first contact: the person is told what Hearth is now.
+        return reply if self._introduction is None else await self._introduction.before(turn, reply)

@@ -13,6 +13,7 @@ import sys
 import threading
 from typing import IO
 
+from adapters.console.markdown import for_terminal, styled_output
 from bot.bootstrap import App
 from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, ACTION_STOP_EXERCISE, IncomingMessage, Platform, Reply
 
@@ -21,11 +22,12 @@ _ACTION_COMMANDS = {ACTION_HANDOFF, ACTION_HANDOFF_SHARE, ACTION_STOP_EXERCISE}
 
 
 class Console:
-    def __init__(self, app: App, stdin: IO[bytes], stdout: IO[str], interactive: bool) -> None:
+    def __init__(self, app: App, stdin: IO[bytes], stdout: IO[str], interactive: bool, *, styled: bool = False) -> None:
         self._app = app
         self._stdin = stdin
         self._stdout = stdout
         self._interactive = interactive
+        self._styled = styled
         os_user = _os_user()
         ids = app.ids
         self._base = {
@@ -84,7 +86,7 @@ class Console:
         else:
             if shown:
                 self._write("\n")
-            self._write(render(reply, prefix="hearth> " if self._interactive else ""))
+            self._write(render(reply, prefix="hearth> " if self._interactive else "", styled=self._styled))
         self._write("\n")
 
     def _write(self, text: str) -> None:
@@ -132,8 +134,8 @@ class _Lines:
         return True
 
 
-def render(reply: Reply, prefix: str = "") -> str:
-    return f"{prefix}{reply.text}\n" + render_actions(reply)
+def render(reply: Reply, prefix: str = "", *, styled: bool = False) -> str:
+    return f"{prefix}{for_terminal(reply.text, styled=styled)}\n" + render_actions(reply)
 
 
 def render_actions(reply: Reply) -> str:
@@ -152,4 +154,5 @@ def _os_user() -> str:
 
 async def run(app: App) -> None:
     interactive = sys.stdin.isatty()
-    await Console(app, sys.stdin.buffer, sys.stdout, interactive).run()
+    styled = styled_output(sys.stdout.isatty(), os.environ)
+    await Console(app, sys.stdin.buffer, sys.stdout, interactive, styled=styled).run()

@@ -26,6 +26,7 @@ CommandCallback = Callable[..., Awaitable[None]]
 NOT_ADMIN = "Only members with the Manage Server permission can change Hearth's settings here."
 STORAGE_DOWN = "Hearth's storage isn't answering right now, so nothing was changed. Please try again in a minute."
 BAD_COUNTRY = "Please give the country as a two-letter ISO code, e.g. US, GB, DE or IN. Nothing was changed."
+NOT_A_COUNTRY = "{code} is not a country code. " + BAD_COUNTRY
 
 
 def core_command(app: App, spec: CommandSpec) -> app_commands.Command[Any, ..., None]:
@@ -114,6 +115,9 @@ def config_command(app: App) -> app_commands.Command[Any, ..., None]:
             return
         if country is not None and not re.fullmatch(r"\s*[A-Za-z]{2}\s*", country):
             await _private(interaction, BAD_COUNTRY)
+            return
+        if country is not None and not app.countries.known(country):  # ZZ: never the fallback for a whole server
+            await _private(interaction, NOT_A_COUNTRY.format(code=country.strip().upper()))
             return
         tenant = tenant_of(app, interaction.guild_id, interaction.user.id)
         try:

@@ -14,7 +14,9 @@ from redis.exceptions import RedisError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.deliver import SEND_ERRORS
+from bot.bootstrap import App
 from bot.community import Community, CommunityStore
+from bot.countries import Countries
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,10 @@ USAGE = (
     "• `/hearth config enable #channel` / `disable #channel` lets Hearth answer every message in a channel, "
     "not only mentions\n"
     "• `/hearth config` shows the current settings"
+)
+NOT_A_COUNTRY = (
+    "{code} is not a country code: give a two-letter ISO 3166 code, e.g. `/hearth config country DE`. "
+    "Nothing was changed."
 )
 NOT_ADMIN = "Only workspace admins and owners can see or change Hearth's settings; ask one of them if needed."
 UNAVAILABLE = "I couldn't check your permissions with Slack just now. Please try again in a minute."
@@ -56,7 +62,7 @@ async def is_admin(client: AsyncWebClient, user: str) -> bool:
     return any(bool(person.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
 
-async def configure(client: AsyncWebClient, communities: CommunityStore, tenant: str, user: str, args: str) -> str:
+async def configure(client: AsyncWebClient, app: App, tenant: str, user: str, args: str) -> str:
     """The text to show (ephemerally): the settings, the new settings, or what was wrong, in one line.
 
     Showing is for admins too: the settings name the champions' channel, which is theirs to share."""
@@ -66,19 +72,21 @@ async def configure(client: AsyncWebClient, communities: CommunityStore, tenant:
     except SEND_ERRORS:
         return UNAVAILABLE
     try:
-        return await _apply(communities, tenant, args)
+        return await _apply(app.communities, app.countries, tenant, args)
     except (RedisError, OSError) as exc:
         log.warning("workspace settings unavailable: %s", type(exc).__name__)
         return STORE_DOWN
 
 
-async def _apply(communities: CommunityStore, tenant: str, args: str) -> str:
+async def _apply(communities: CommunityStore, countries: Countries, tenant: str, args: str) -> str:
     verb, _, rest = args.strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
     current = await communities.get(tenant)
     if not verb or verb == "show":
         return describe(current)
     if verb == "country" and _COUNTRY.match(rest):
+        if not countries.known(rest):  # ZZ: say so, rather than silently give the whole workspace the fallback
+            return NOT_A_COUNTRY.format(code=rest.upper())
         updated = await communities.update(tenant, country=rest.upper())
     elif verb in ("moderators", "enable", "disable") and (channel := channel_id(rest)):
         if verb == "moderators":

@@ -113,7 +113,7 @@ class SlackListeners:
         name = word.lower()
         tenant = self._app.ids("tenant", "slack", place.team)
         if name == "config":
-            text = await admin.configure(self._bolt.client, self._app.communities, tenant, place.user, rest)
+            text = await admin.configure(self._bolt.client, self._app, tenant, place.user, rest)
             await respond(text=text, response_type="ephemeral")
             return
         if name == "checkin" and not rest and body.get("trigger_id"):

@@ -6,8 +6,10 @@ went stale is a person in crisis dialling nowhere, so an incomplete entry stops 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ _CONTACTS = ("phone", "text", "chat")
 # The entry for a country without lines of its own, and the site it points to (free lines in every country).
 FALLBACK = "fallback"
 HELPLINE_SITE = "findahelpline.com"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# "Today" where the calendar is furthest ahead (UTC+14): whoever checked a line today, anywhere, is not refused.
+_EARLIEST_ZONE = timezone(timedelta(hours=14))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,7 @@ def _country(path: Path, code: str, raw: Any) -> CountryLines:
     if not isinstance(raw, dict):
         raise CrisisDataError(f"Crisis data file {path}: entry {code} must be a mapping")
     for key in ("name", "emergency", "source", "last_verified"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
+        if not isinstance(raw.get(key), str | date) or not str(raw[key]).strip():
             raise CrisisDataError(f"Crisis data file {path}: entry {code} lacks '{key}'")
     lines = raw.get("lines")
     if not isinstance(lines, list) or not lines:
@@ -105,8 +110,27 @@ def _country(path: Path, code: str, raw: Any) -> CountryLines:
         emergency=raw["emergency"],
         lines=tuple(_line(path, code, line) for line in lines),
         source=raw["source"],
-        last_verified=raw["last_verified"],
+        last_verified=_verified(path, code, raw["last_verified"]),
     )
+
+
+def _verified(path: Path, code: str, raw: str | date) -> str:
+    """`last_verified` as YYYY-MM-DD: "yesterday" or a date still to come would hide how stale a number is."""
+    if isinstance(raw, datetime) or (isinstance(raw, str) and not _ISO_DATE.fullmatch(raw.strip())):
+        raise CrisisDataError(
+            f"Crisis data file {path}: entry {code}: 'last_verified' must be a date written YYYY-MM-DD (got {raw!r})"
+        )
+    try:
+        day = raw if isinstance(raw, date) else date.fromisoformat(raw.strip())
+    except ValueError:
+        raise CrisisDataError(
+            f"Crisis data file {path}: entry {code}: 'last_verified' is not a real date (got {raw!r})"
+        ) from None
+    if day > datetime.now(_EARLIEST_ZONE).date():
+        raise CrisisDataError(
+            f"Crisis data file {path}: entry {code}: 'last_verified' {day.isoformat()} is in the future"
+        )
+    return day.isoformat()
 
 
 def _line(path: Path, code: str, raw: Any) -> Line:

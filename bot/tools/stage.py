@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 
 from redis.exceptions import RedisError
 
 from bot.commands import parse_command
 from bot.context import ContextStore
+from bot.introduction import Introduction
 from bot.models import ACTION_RESOURCES, ACTION_STOP_EXERCISE, Action, Reply
 from bot.pipeline import Turn
 from bot.tools.checkin import CheckIns
@@ -36,13 +36,13 @@ class ToolStage:
         self,
         content: ToolContent,
         context: ContextStore,
-        first_contact: Callable[[Turn], str] | None = None,
+        introduction: Introduction | None = None,
         *,
         storage_down: str,
     ) -> None:
         self._content = content
         self._context = context
-        self._first_contact = first_contact
+        self._introduction = introduction
         self._storage_down = storage_down
         self._flows = Flows(content.flows, context)
         self._checkins = CheckIns(context)
@@ -86,15 +86,7 @@ class ToolStage:
 
     async def _introduced(self, turn: Turn, reply: Reply) -> Reply:
         """Someone whose first message is a tool still sees, once, that Hearth is an automated bot."""
-        session = turn.session
-        if self._first_contact is None or session.disclaimer_seen or session.consent or not session.available:
-            return reply
-        try:
-            await self._context.save(turn.msg.user, turn.msg.conversation, flags=("disclaimer",))
-        except (RedisError, OSError) as exc:
-            log.warning("could not keep the introduction flag: %s", type(exc).__name__)
-        session.disclaimer_seen = True
-        return replace(reply, text=f"{self._first_contact(turn)}\n\n{reply.text}")
+        return reply if self._introduction is None else await self._introduction.before(turn, reply)
 
     async def _breathe(self, turn: Turn, argument: str) -> Reply:
         exercises = self._content.breathing

@@ -2,11 +2,16 @@
 
 import asyncio
 import os
+import pty
+import select
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from redis.asyncio import Redis
 
+from adapters.console.markdown import for_terminal
 from tests.fakes.openai_server import Script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,3 +109,60 @@ async def test_binary_input_does_not_crash_the_console(tmp_path):
     out, err = await asyncio.wait_for(process.communicate(b"\xff\xfe\x00garbage\x80\n/about\n"), timeout=60)
     assert process.returncode == 0, err
     assert b"What I keep" in out and b"Traceback" not in err
+
+
+async def test_bold_headings_read_as_plain_words_when_piped(tmp_path):
+    code, out, _ = await run_bot("/breathe\n/learn sleep\n", cwd=tmp_path)
+    assert code == 0
+    assert "\nBox breathing\n1. Breathe in" in out and "\nSleep\nSleep and mood" in out
+    assert "**" not in out and "\x1b[" not in out
+
+
+def _run_on_a_terminal(stdin: str, cwd: Path, **env: str) -> str:
+    """`python -m bot` with its output on a pseudo-terminal (its input still piped, so it is scripted)."""
+    main, child = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot"], stdin=subprocess.PIPE, stdout=child, stderr=subprocess.DEVNULL,
+        cwd=cwd, env=bot_env(**env),
+    ) as process:  # fmt: skip
+        os.close(child)
+        assert process.stdin is not None
+        process.stdin.write(stdin.encode())
+        process.stdin.close()
+        out = b""
+        while chunk := _read(main):
+            out += chunk
+        process.wait(timeout=60)
+    os.close(main)
+    return out.decode()
+
+
+def _read(fd: int) -> bytes:
+    if not select.select([fd], [], [], 60)[0]:  # never hang the suite on a bot that did not exit
+        return b""
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO: the bot has exited and closed the terminal
+        return b""
+
+
+async def test_on_a_terminal_headings_are_bold_unless_no_color_is_set(tmp_path):
+    styled = await asyncio.to_thread(_run_on_a_terminal, "/breathe\n", tmp_path, TERM="xterm")
+    assert "\x1b[1mBox breathing\x1b[0m" in styled and "**" not in styled
+    plain = await asyncio.to_thread(_run_on_a_terminal, "/breathe\n", tmp_path, TERM="xterm", NO_COLOR="1")
+    assert "Box breathing" in plain and "\x1b[" not in plain and "**" not in plain
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("**Sleep**\nTry *gently* or _slowly_, __really__.", "Sleep\nTry gently or slowly, really."),
+        ("2 * 3 * 4 = 24, snake_case, jo@samaritans.org, **not closed", None),
+        ("a **bold** and a * lone star", "a bold and a * lone star"),
+    ],
+)
+def test_only_markers_around_words_are_taken_as_markdown(text, plain):
+    assert for_terminal(text, styled=False) == (plain or text)
+    assert for_terminal(text, styled=True).replace("\x1b[1m", "").replace("\x1b[3m", "").replace("\x1b[0m", "") == (
+        plain or text
+    )

@@ -43,6 +43,18 @@ async def test_a_huge_message_gets_the_limit_and_its_size(make_app):
     assert "4,000" in reply.text
 
 
+@pytest.mark.parametrize("with_llm", [False, True])
+async def test_a_first_message_that_is_too_long_still_says_what_hearth_is_once(make_app, fake_llm, with_llm):
+    app = make_app(openai_base_url=fake_llm.base_url) if with_llm else make_app()
+    first = await app.pipeline.handle(message(app, "word " * 1_000))
+    assert "automated peer-support bot" in first.text and "4,000" in first.text
+    second = await app.pipeline.handle(message(app, "word " * 1_000))
+    assert "4,000" in second.text and "automated peer-support bot" not in second.text
+    after = await app.pipeline.handle(message(app, "hello"))
+    assert "automated peer-support bot" not in after.text  # told once, at first contact
+    assert fake_llm.requests == []
+
+
 async def test_a_crisis_in_a_huge_message_is_still_answered_as_a_crisis(make_app):
     app = make_app()
     reply = await app.pipeline.handle(message(app, "I want to kill myself. " + "and everything hurts " * 5000))

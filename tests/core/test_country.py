@@ -1,5 +1,11 @@
 """Crisis lines follow the person's own choice first, then the community's country, then DEFAULT_COUNTRY."""
 
+import pytest
+
+from bot.config import default_prompts_dir
+from bot.countries import CountryDataError, load_countries
+from bot.prompts import PromptError
+from tests.adapters.test_console import run_bot
 from tests.helpers import message
 
 CRISIS = "I want to kill myself"
@@ -43,11 +49,28 @@ async def test_a_wrong_code_is_not_shown_back_as_the_chosen_country(make_app):
     assert "UNITED" not in reply.text
 
 
-async def test_a_code_without_lines_of_its_own_says_so_instead_of_claiming_its_lines(make_app):
+async def test_a_country_without_lines_of_its_own_says_so_instead_of_claiming_its_lines(make_app):
     app = make_app()
-    reply = await app.pipeline.handle(message(app, "/country XX"))
-    assert "don't have crisis lines of my own for XX" in reply.text and "findahelpline.com" in reply.text
-    assert "crisis lines for XX" not in reply.text
+    reply = await app.pipeline.handle(message(app, "/country IT"))
+    assert "I'll use IT" in reply.text and "findahelpline.com" in reply.text
+    assert "don't have crisis lines of my own for IT" in reply.text and "crisis lines for IT" not in reply.text
+
+
+async def test_two_letters_that_are_no_country_are_refused_and_the_earlier_choice_kept(make_app):
+    app = make_app()
+    await app.pipeline.handle(message(app, "/country de"))
+    reply = await app.pipeline.handle(message(app, "/country zz"))
+    assert "ZZ is not a country code" in reply.text and "/country DE" in reply.text
+    assert "Nothing was changed" in reply.text and "Your chosen country: DE" in reply.text
+    assert "I'll use ZZ" not in reply.text and "findahelpline" not in reply.text
+    assert "0800 111 0 111" in (await app.pipeline.handle(message(app, CRISIS))).text
+
+
+async def test_the_aliases_of_the_crisis_directory_are_accepted(make_app):
+    app = make_app()
+    assert "116 123" in (await app.pipeline.handle(message(app, "/country uk"))).text  # UK is GB
+    greece = await app.pipeline.handle(message(app, "/resources el"))  # EL is GR, which has no lines here yet
+    assert "of my own for EL" in greece.text and "not a country code" not in greece.text
 
 
 async def test_clearing_the_choice_shows_the_communitys_lines_the_next_crisis_reply_will_use(make_app):
@@ -59,16 +82,52 @@ async def test_clearing_the_choice_shows_the_communitys_lines_the_next_crisis_re
     assert "the default from now on" not in cleared.text
 
 
-async def test_resources_with_a_wrong_code_says_so_and_whose_lines_it_shows(make_app):
+@pytest.mark.parametrize(
+    ("code", "said", "not_said"),
+    [("united states", "didn't recognise", "UNITED"), ("zz", "ZZ is not a country code", "of my own for ZZ")],
+)
+async def test_resources_with_a_wrong_code_says_so_and_whose_lines_it_shows(make_app, code, said, not_said):
     app = make_app(default_country="GB")
-    reply = await app.pipeline.handle(message(app, "/resources united states"))
-    assert "didn't recognise" in reply.text and "Crisis lines shown to you now: GB" in reply.text
-    assert "116 123" in reply.text and "UNITED" not in reply.text
+    reply = await app.pipeline.handle(message(app, f"/resources {code}"))
+    assert said in reply.text and "Crisis lines shown to you now: GB" in reply.text
+    assert "116 123" in reply.text and not_said not in reply.text
 
 
-async def test_resources_for_a_code_without_lines_of_its_own_says_so(make_app):
+async def test_resources_for_a_country_without_lines_of_its_own_says_so(make_app):
     app = make_app(default_country="GB")
-    reply = await app.pipeline.handle(message(app, "/resources zz"))
-    assert "don't have crisis lines of my own for ZZ" in reply.text and "findahelpline.com" in reply.text
+    reply = await app.pipeline.handle(message(app, "/resources it"))
+    assert "don't have crisis lines of my own for IT" in reply.text and "findahelpline.com" in reply.text
     plain = await app.pipeline.handle(message(app, "/resources de"))
     assert "0800 111 0 111" in plain.text and "didn't recognise" not in plain.text and "of my own" not in plain.text
+
+
+async def test_a_default_country_that_is_no_country_is_a_start_up_error_naming_the_setting(tmp_path):
+    code, out, err = await run_bot("hello\n", cwd=tmp_path, DEFAULT_COUNTRY="zz")
+    assert code == 2 and out == ""
+    assert "DEFAULT_COUNTRY: ZZ is not an ISO 3166-1 country code" in err and "Traceback" not in err
+    code, out, err = await run_bot("/resources\n", cwd=tmp_path, DEFAULT_COUNTRY="UK")  # an alias is a country
+    assert code == 0 and "116 123" in out, err
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda text: text.replace("IT\tItaly", "IT Italy"), "line .*: expected a two-letter code, a tab, a name"),
+        (lambda text: text + "DE\tGermany again\n", "DE is listed twice"),
+        (lambda text: text.replace("GB\t", "XG\t"), "lacks GB, which an alias points to"),
+        (lambda text: "# nothing\n", "lists no countries"),
+    ],
+)
+def test_a_malformed_country_list_is_a_start_up_error_naming_it(tmp_path, damage, expected):
+    path = tmp_path / "countries.txt"
+    path.write_text(damage((default_prompts_dir() / "countries.txt").read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(CountryDataError, match=expected) as caught:
+        load_countries(path, {"UK": "GB"})
+    assert str(path) in str(caught.value) and isinstance(caught.value, PromptError)  # one line from `python -m bot`
+
+
+def test_the_shipped_country_list_has_every_country_and_no_made_up_code():
+    countries = load_countries(default_prompts_dir() / "countries.txt", {"UK": "GB"})
+    assert len(countries.names) >= 249 and countries.names["IT"] == "Italy"
+    assert all(countries.known(code) for code in ("it", " de ", "UK", "GB", "KR", "PS"))
+    assert not any(countries.known(code) for code in ("ZZ", "XX", "EU", "", None))

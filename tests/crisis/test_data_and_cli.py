@@ -14,6 +14,7 @@ from bot.crisis.lexicon import CrisisDataError
 from bot.crisis.replies import load_phrasebook
 from bot.crisis.resources import load_directory
 from bot.crisis.screen import load_screen
+from bot.prompts import PromptError
 from tests.adapters.test_console import run_bot
 
 FOLDER = default_prompts_dir() / "crisis"
@@ -49,6 +50,38 @@ def test_an_entry_without_its_source_stops_start_up(tmp_path):
     bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(CrisisDataError, match="FR lacks 'last_verified'"):
         load_directory(bad)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ('"yesterday"', "entry FR: 'last_verified' must be a date written YYYY-MM-DD \\(got 'yesterday'\\)"),
+        ('"22/11/2026"', "entry FR: 'last_verified' must be a date written YYYY-MM-DD"),
+        ('"2026-11-22T10:00"', "entry FR: 'last_verified' must be a date written YYYY-MM-DD"),
+        ("2026-11-22 10:00:00", "entry FR: 'last_verified' must be a date written YYYY-MM-DD"),  # YAML: a datetime
+        ('"2026-02-30"', "entry FR: 'last_verified' is not a real date"),
+        ('"2999-01-01"', "entry FR: 'last_verified' 2999-01-01 is in the future"),
+        ("2999-01-01", "entry FR: 'last_verified' 2999-01-01 is in the future"),  # unquoted: YAML reads a date
+    ],
+)
+def test_a_last_verified_that_is_not_a_past_iso_date_stops_start_up_naming_file_country_and_field(
+    tmp_path, written, expected
+):
+    text = (FOLDER / "resources.yaml").read_text(encoding="utf-8")
+    french = text.index("  FR:\n")
+    start = text.index("last_verified:", french)
+    end = text.index("\n", start)
+    bad = tmp_path / "resources.yaml"
+    bad.write_text(f"{text[:start]}last_verified: {written}{text[end:]}", encoding="utf-8")
+    with pytest.raises(CrisisDataError, match=expected) as caught:
+        load_directory(bad)
+    assert str(bad) in str(caught.value) and isinstance(caught.value, PromptError)  # one line from `python -m bot`
+
+
+def test_an_unquoted_past_date_is_read_as_the_same_date(tmp_path):
+    bad = tmp_path / "resources.yaml"
+    bad.write_text((FOLDER / "resources.yaml").read_text(encoding="utf-8").replace('"2026-11-22"', "2026-11-22"))
+    assert load_directory(bad).for_country("FR").last_verified == "2026-11-22"
 
 
 def test_a_reply_template_with_an_unknown_placeholder_stops_start_up(tmp_path):

@@ -122,6 +122,20 @@ async def test_a_bad_country_is_refused_with_a_clear_message(start_bot, discord_
     ).country is None
 
 
+async def test_two_letters_that_are_no_country_are_refused_and_the_servers_country_kept(start_bot, discord_server):
+    bot = await start_bot()
+    tenant = bot.app.ids("tenant", "discord", str(discord_server.guild_id))
+    await bot.app.communities.update(tenant, country="DE")
+
+    config = await discord_server.interact(
+        user=ALICE, command="hearth-config", options={"country": "zz"}, permissions=MANAGE_GUILD
+    )
+    answer = await callback_of(discord_server, config)
+
+    assert "ZZ is not a country code" in answer.content and "Nothing was changed" in answer.content
+    assert (await bot.app.communities.get(tenant)).country == "DE"
+
+
 class SlowCore:
     """Our pipeline port, scripted to take as long as the test wants."""
 

@@ -300,6 +300,17 @@ async def test_workspace_settings_are_shown_to_admins_only(http, slack, hearth):
     assert "<#C0CHAMPS>" in slack.responses[3]["text"]
 
 
+async def test_a_workspace_country_that_is_no_country_is_refused_and_the_earlier_one_kept(http, slack, hearth):
+    slack.admins.add(ALICE)
+    for number, code in enumerate(("GB", "zz", "it"), 1):  # IT: a country without lines of Hearth's own
+        await http.command(command(f"config country {code}", slack))
+        await slack.wait_for(lambda n=number: len(slack.responses) == n)
+    refused = slack.responses[1]["text"]
+    assert "ZZ is not a country code" in refused and "/hearth config country DE" in refused
+    assert "Nothing was changed" in refused and "Saved" not in refused
+    assert "Country for crisis lines: IT" in slack.responses[2]["text"]
+
+
 async def test_with_redis_down_config_says_so_in_one_line(slack, fake_llm, settings_overrides, tmp_path):
     slack.admins.add(ALICE)
     async with without_redis(slack, fake_llm, settings_overrides, tmp_path) as (http, _):
