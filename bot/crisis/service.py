@@ -199,12 +199,14 @@ class Crisis:
         """The language to answer in: the message's own when its words say; else the one this conversation's
         crisis note kept (a button press or a short "sí" says nothing); else the platform's word for the person's
         language (`IncomingMessage.locale`, e.g. Discord's "pl" or "pt-BR"), where Hearth has texts in it; else
-        English."""
+        English. A slash command's words say nothing of the language."""
         kept = turn.session.crisis.get("language")
         if isinstance(kept, str) and kept in self.phrasebook.by_language:
             fallback = kept
         else:
             fallback = self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
+        if turn.text.startswith("/"):
+            return fallback  # a command's words are its name and codes ("/resources el"), not the person's language
         return self.phrasebook.language_of(turn.text) or fallback
 
     def texts_for(self, turn: Turn) -> Texts:

@@ -544,10 +544,10 @@ async def test_country_answers_after_a_spanish_crisis_are_in_spanish(make_app):
     await app.pipeline.handle(message(app, "quiero morir, ya no puedo más"))
     chosen = await app.pipeline.handle(message(app, "/country mx"))
     assert chosen.text.startswith("Hecho: a partir de ahora, líneas de ayuda para MX") and "800 911 2000" in chosen.text
-    unlisted = await app.pipeline.handle(message(app, "/country XX"))
-    assert "Todavía no tengo líneas de ayuda propias para XX" in unlisted.text
-    looked_up = await app.pipeline.handle(message(app, "/resources zz"))
-    assert looked_up.text.startswith("Todavía no tengo líneas de ayuda propias para ZZ")
+    unlisted = await app.pipeline.handle(message(app, "/country IT"))
+    assert "Todavía no tengo líneas de ayuda propias para IT" in unlisted.text
+    looked_up = await app.pipeline.handle(message(app, "/resources pl"))
+    assert looked_up.text.startswith("Todavía no tengo líneas de ayuda propias para PL")
     cleared = await app.pipeline.handle(message(app, "/country clear"))
     assert cleared.text.startswith("Hecho: he borrado tu elección") and "llama al 024" in cleared.text
     for reply in (chosen, unlisted, looked_up, cleared):
