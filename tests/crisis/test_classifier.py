@@ -190,6 +190,31 @@ def test_the_shipped_model_leaves_everyday_talk_alone_and_hears_plain_despair():
     assert model.level(normalise("i just want everything to stop. for good this time")) is not Level.NONE
 
 
+def test_the_shipped_screen_reads_an_everyday_need_in_other_languages_by_its_context():
+    # "besoin", "precisar", "brauchen" once occurred only in crisis rows ("j'en aurai plus besoin"), so asking
+    # for help with homework in French was urgent. Giving things away *because of where one is going* stays so.
+    from bot.crisis.detector import Detector
+    from bot.crisis.judge import Judge
+    from bot.crisis.lexicon import load_lexicon
+
+    judge = Judge(Detector(load_lexicon(default_prompts_dir() / "crisis")), load_classifier(SHIPPED))
+    everyday = ["j'ai besoin d'aide pour mes devoirs", "Bonjour, je me sens seule ce soir et j'ai besoin de parler",
+                "vendo mi bici, ya no la voy a necesitar porque me mudo",
+                "wie kündige ich mein abo? brauch ich nicht mehr",
+                "vendo minha bicicleta, não vou precisar mais dela porque vou me mudar",
+                "ho bisogno di aiuto con i compiti di matematica",
+                "ik verkoop mijn fiets, ik heb hem niet meer nodig want ik verhuis",
+                "jutro wyjeżdżam na wycieczkę, do zobaczenia za dwa tygodnie"]  # fmt: skip
+    for text in everyday:
+        assert not judge(text).level.at_least(Level.URGENT), text
+    crisis = ["je donne mes affaires, j'en aurai plus besoin là où je vais",
+              "vous pouvez garder mes jeux, j'en aurai plus besoin après ce soir",
+              "regalo mis cosas porque ya no las voy a necesitar cuando me vaya para siempre",
+              "podem ficar com minhas coisas, não vou precisar mais delas quando eu morrer"]  # fmt: skip
+    for text in crisis:
+        assert judge(text).level.at_least(Level.URGENT), text
+
+
 def test_training_writes_a_model_the_bot_scores_exactly_as_trained(tmp_path):
     pytest.importorskip("sklearn")
     out = tmp_path / "model.json"
