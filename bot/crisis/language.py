@@ -24,8 +24,9 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall("".join(char for char in folded if not unicodedata.combining(char)))
 
 
-def guess_language(text: str, markers: Mapping[str, frozenset[str]]) -> str | None:
-    """The language whose markers clearly lead, or None when the words do not say ("ok", "sí", an emoji)."""
+def guess_language(text: str, markers: Mapping[str, frozenset[str]], *, short: bool = True) -> str | None:
+    """The language whose markers clearly lead, or None when the words do not say ("ok", "sí", an emoji). With
+    `short` False, a short message's one telling word is not enough (a command's arguments: "/resources el")."""
     words = words_of(text)[:200]  # the opening of a long message says enough
     scores = {language: sum(word in known for word in words) for language, known in markers.items()}
     if not scores:
@@ -38,4 +39,4 @@ def guess_language(text: str, markers: Mapping[str, frozenset[str]]) -> str | No
     # A short message has room for one telling word ("quiero suicidarme", "voglio morire"): it says the language
     # when no other language's word is there at all. A single word ("sí", "ja") still says nothing.
     alone = scores[best] == 1 and sum(scores.values()) == 1
-    return best if alone and _SHORT[0] <= len(words) <= _SHORT[1] else None
+    return best if short and alone and _SHORT[0] <= len(words) <= _SHORT[1] else None

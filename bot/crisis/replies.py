@@ -163,8 +163,8 @@ class Phrasebook:
     markers: Mapping[str, frozenset[str]]
     corrections: Corrections
 
-    def language_of(self, text: str) -> str | None:
-        return guess_language(text, self.markers)
+    def language_of(self, text: str, *, short: bool = True) -> str | None:
+        return guess_language(text, self.markers, short=short)
 
     def of_locale(self, locale: str | None) -> str | None:
         """The language of a locale tag ("pt-BR" → "pt"), if Hearth has texts in it."""

@@ -199,14 +199,17 @@ class Crisis:
         """The language to answer in: the message's own when its words say; else the one this conversation's
         crisis note kept (a button press or a short "sí" says nothing); else the platform's word for the person's
         language (`IncomingMessage.locale`, e.g. Discord's "pl" or "pt-BR"), where Hearth has texts in it; else
-        English. A slash command's words say nothing of the language."""
+        English. A slash command's name and codes say nothing of the language."""
         kept = turn.session.crisis.get("language")
         if isinstance(kept, str) and kept in self.phrasebook.by_language:
             fallback = kept
         else:
             fallback = self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
         if turn.text.startswith("/"):
-            return fallback  # a command's words are its name and codes ("/resources el"), not the person's language
+            # A command's name is not the person's language, nor is a code ("/resources el"); free text after it
+            # is ("/checkin ya no puedo más").
+            arguments = turn.text.partition(" ")[2]
+            return self.phrasebook.language_of(arguments, short=False) or fallback
         return self.phrasebook.language_of(turn.text) or fallback
 
     def texts_for(self, turn: Turn) -> Texts:
