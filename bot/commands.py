@@ -190,23 +190,26 @@ class CommandStage:
         return self._crisis.directory.for_country(code) is self._crisis.directory.fallback
 
     def _not_a_country(self, turn: Turn, code: str, *, kept: bool = False) -> str:
-        """Why `code` was refused (a typed name, or two letters that are no country: ZZ), then how to choose."""
-        say = self._prompts.say
+        """Why `code` was refused (a typed name, or two letters that are no country: ZZ), then how to choose; in
+        the person's language, like the lines it comes with."""
+        say = self._crisis.texts_for(turn).say
         why = say("country_unknown", code=code) if _is_code(code) else say("country_invalid")
         if kept:
             why = f"{why} {say('country_kept')}"
         return f"{why}\n{self._country_help(turn)}"
 
     def _country_help(self, turn: Turn) -> str:
-        current = turn.session.country or "not set"
-        return self._prompts.say("country_help", current=current, shown=turn.country or "international")
+        texts = self._crisis.texts_for(turn)
+        current = turn.session.country or texts.say("country_not_set")
+        return texts.say("country_help", current=current, shown=turn.country or texts.say("country_international"))
 
     async def _consent(self, turn: Turn, argument: str) -> Reply:
         try:
             await self._context.save(turn.msg.user, turn.msg.conversation, flags=("consent", "disclaimer"))
         except (RedisError, OSError):
             return Reply(self._prompts.say("storage_down"), private=True)
-        return Reply(self._prompts.say("consent_given"), kind="consent")
+        texts = self._crisis.texts_for(turn)
+        return Reply(texts.say("consent_given"), kind="consent", language=texts.language)
 
 
 def _is_code(code: str) -> bool:

@@ -2,13 +2,13 @@
 
 The disclaimer is remembered with an expiry (`DISCLAIMER_TTL`), not forever: after it lapses people see it again.
 It is shown once: a later message from someone who has not agreed yet gets the short consent question, and a
-plain "yes" or "no" to that question is taken as the answer (people reply in words, not only with /consent).
+plain "yes" or "no" to that question is taken as the answer (people reply in words, not only with /consent), in
+any language Hearth has texts in (`consent_answers` in prompts/crisis/replies/<language>.yaml).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
 from redis.exceptions import RedisError
 
@@ -18,24 +18,8 @@ from bot.crisis import Crisis
 from bot.crisis.replies import Texts
 from bot.models import Reply
 from bot.pipeline import Turn
-from bot.prompts import Prompts
 
 log = logging.getLogger(__name__)
-
-_YES = re.compile(
-    r"(?:yes|yeah|yep|yup|y|ok|okay|k|sure|fine|alright|all right|i agree|agreed|i consent|i understand"
-    r"|go ahead|that'?s (?:ok|okay|fine)|(?:yes|ok|okay),? (?:please|sure|thanks|thank you|that'?s fine)"
-    r"|let'?s talk)"
-)
-_NO = re.compile(
-    r"(?:no|nope|nah|n|no thanks|no thank you|i don'?t agree|i do not agree|i don'?t want (?:that|to)"
-    r"|not ok|not okay|i'?d rather not|rather not)"
-)
-
-
-def _answer(text: str) -> str:
-    """A short reply brought to one form: lower case, no surrounding punctuation, spaces collapsed."""
-    return " ".join(text.lower().replace("’", "'").strip(" \t.!,;:-").split())
 
 
 class ConsentStage:
@@ -43,7 +27,6 @@ class ConsentStage:
 
     def __init__(
         self,
-        prompts: Prompts,
         crisis: Crisis,
         *,
         required: bool,
@@ -51,7 +34,6 @@ class ConsentStage:
         context_minutes: str,
         context: ContextStore | None = None,
     ) -> None:
-        self._prompts = prompts
         self._crisis = crisis
         self._required = required
         self._llm_configured = llm_configured
@@ -70,11 +52,13 @@ class ConsentStage:
         session = turn.session
         texts = self._crisis.texts_for(turn)
         if session.disclaimer_seen and not turn.assessment.declined and not turn.corrected:
-            answer = _answer(turn.text)
-            if _YES.fullmatch(answer) and await self._keep(turn, ("consent", "disclaimer")):
-                return Reply(self._prompts.say("consent_given"), kind="consent")
-            if _NO.fullmatch(answer):
-                return Reply(self._prompts.say("consent_declined"), actions=(consent_action(texts),), kind="disclaimer")
+            answer = self._crisis.phrasebook.consent.understood(turn.text, texts.language)
+            if answer is not None:  # answered in the language of their words ("oui" after an English question)
+                said = self._crisis.phrasebook(answer.language)
+                if answer.agreed and await self._keep(turn, ("consent", "disclaimer")):
+                    return Reply(said.say("consent_given"), kind="consent", language=said.language)
+                if not answer.agreed:
+                    return self._question(said, said.say("consent_declined"))
         if session.disclaimer_seen:
             text = texts.say("consent_needed")
             if turn.answered_no or turn.corrected:  # they just told Hearth they are ok: thank them first

@@ -1,8 +1,9 @@
 """Loads and validates `prompts/` at start-up. A bad file is a start-up error that names the file and the key.
 
 Prompts are data: the system prompt, one prompt per mode, and every fixed message the bot says in English only.
-What a person near a crisis or at first contact reads (the disclaimer, the consent question, the answer to a "no",
-what works without an LLM or while it fails, /country's answers) is in their language, with the crisis texts
+What a person near a crisis or at first contact reads (the disclaimer, the consent question and its answers, the
+answer to a "no", what works without an LLM, while it fails or is busy, /country's answers) is in their language,
+with the crisis texts
 (`prompts/crisis/replies/<language>.yaml`, bot/crisis/replies.py). Fixed messages may use `{placeholders}`; the
 placeholders each message may use are checked here, once, so a typo in a prompt file can never raise while a
 person is waiting for an answer.
@@ -20,9 +21,6 @@ from bot.yamlfile import read_mapping
 # Each fixed message and the placeholders it may use.
 MESSAGES: dict[str, frozenset[str]] = {
     "about": frozenset({"context_minutes", "flag_time", "checkin_time"}),
-    "consent_given": frozenset(),
-    "consent_declined": frozenset(),
-    "no_llm_after_exercise": frozenset(),
     "empty": frozenset(),
     "too_long": frozenset({"limit"}),
     "mydata_none": frozenset(),
@@ -35,15 +33,10 @@ MESSAGES: dict[str, frozenset[str]] = {
     "no_command": frozenset(),
     "screened_out": frozenset(),
     "screened_secrecy": frozenset(),
-    "country_help": frozenset({"current", "shown"}),
-    "country_invalid": frozenset(),
-    "country_unknown": frozenset({"code"}),
-    "country_kept": frozenset(),
     # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
     "limit_user": frozenset({"when"}),
     "limit_shared": frozenset({"when"}),
     "limit_budget": frozenset({"when"}),
-    "llm_busy": frozenset(),
     "still_answering": frozenset(),
 }
 MODES = ("listen", "careful", "crisis", "declined")

@@ -58,10 +58,8 @@ class ReplyStage:
                 thanks = texts.say("crisis_corrected" if turn.corrected else "safety_no")
                 text = f"{thanks}\n\n{texts.say('safety_no_offer')}"
                 return replace(self._reply(turn, text, kind="no_llm"), language=texts.language)
-            if turn.after_exercise:
-                text = self._prompts.say("no_llm_after_exercise")
-            else:  # in the person's language: in crisis mode it follows their crisis lines
-                text = self._crisis.texts_for(turn).say("no_llm")
+            # In the person's language: in crisis mode it follows their crisis lines.
+            text = self._crisis.texts_for(turn).say("no_llm_after_exercise" if turn.after_exercise else "no_llm")
             return self._reply(turn, self._lines_first(turn, text), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
         try:
@@ -70,7 +68,8 @@ class ReplyStage:
         except Busy:
             log.warning("LLM busy: no slot came free in time")
             await self._remember(turn, (("user", turn.text),))
-            return self._reply(turn, self._lines_first(turn, self._prompts.say("llm_busy")), kind="busy")
+            busy = self._crisis.texts_for(turn).say("llm_busy")
+            return self._reply(turn, self._lines_first(turn, busy), kind="busy")
         except LLMUnavailable as exc:
             log.warning("LLM unavailable: %s", exc.reason)
             await self._remember(turn, (("user", turn.text),))

@@ -68,7 +68,6 @@ def build_stages(
         ),
         CommandStage(prompts, context, crisis, countries),
         ConsentStage(
-            prompts,
             crisis,
             required=settings.privacy.consent_required,
             llm_configured=llm is not None,

@@ -48,8 +48,8 @@ def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
     raw = data.get("corrections")
     if not isinstance(raw, dict):
         raise CrisisDataError(f"Crisis data file {path}: 'corrections' must be a mapping")
-    lists = {key: _phrases(path, key, raw.get(key)) for key in _LISTS}
-    lists.update({key: _phrases(path, key, raw[key]) for key in _OPTIONAL if key in raw})
+    lists = {key: phrases(path, f"corrections.{key}", raw.get(key)) for key in _LISTS}
+    lists.update({key: phrases(path, f"corrections.{key}", raw[key]) for key in _OPTIONAL if key in raw})
     if not lists["says"] or not lists["unless"]:
         raise CrisisDataError(f"Crisis data file {path}: 'corrections.says' and 'corrections.unless' must not be empty")
     before, leads, says = ("|".join(lists[key]) for key in ("before", "leads", "says"))
@@ -59,7 +59,7 @@ def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
     if leads:
         pattern += rf"(?:(?:{leads}) )*"
     pattern += rf"(?:{says})\b"
-    patterns = [_compiled(path, "corrections", pattern)]
+    patterns = [compiled(path, "corrections", pattern)]
     acknowledged = "|".join(lists.get("acknowledged", []))
     if acknowledged and (before or leads):
         first = [
@@ -67,20 +67,21 @@ def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
             f"(?:(?:{leads}) )+" if leads else "",
         ]
         opening = "|".join(part for part in first if part)
-        patterns.append(_compiled(path, "corrections.acknowledged", rf"^(?:{opening})(?:{acknowledged})\b"))
+        patterns.append(compiled(path, "corrections.acknowledged", rf"^(?:{opening})(?:{acknowledged})\b"))
     return Corrections(
         tuple(patterns),
-        tuple(_compiled(path, "corrections.unless", rf"\b(?:{phrase})") for phrase in lists["unless"]),
+        tuple(compiled(path, "corrections.unless", rf"\b(?:{phrase})") for phrase in lists["unless"]),
     )
 
 
-def _phrases(path: Path, key: str, value: object) -> list[str]:
+def phrases(path: Path, key: str, value: object) -> list[str]:
+    """A list of phrases (regular expressions) under `key` of a crisis data file."""
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise CrisisDataError(f"Crisis data file {path}: 'corrections.{key}' must be a list of phrases")
+        raise CrisisDataError(f"Crisis data file {path}: '{key}' must be a list of phrases")
     return [item.strip() for item in value]
 
 
-def _compiled(path: Path, key: str, pattern: str) -> re.Pattern[str]:
+def compiled(path: Path, key: str, pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as exc:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.crisis.consent_answers import ConsentAnswers, load_consent_answers
 from bot.crisis.corrections import Corrections, load_corrections
 from bot.crisis.language import DEFAULT_LANGUAGE, guess_language
 from bot.crisis.lexicon import CrisisDataError, read_yaml
@@ -65,9 +66,22 @@ TEXTS: dict[str, frozenset[str]] = {
     "country_set_unlisted": frozenset({"country"}),
     "country_cleared": frozenset(),
     "no_lines_for": frozenset({"country"}),
-    # First contact, before consent (bot/consent.py, bot/tools/stage.py).
+    # While every LLM slot stays taken, and the answer to an exercise's closing question with no LLM (bot/reply.py):
+    # in crisis mode these follow the crisis lines too.
+    "llm_busy": frozenset(),
+    "no_llm_after_exercise": frozenset(),
+    # /country's help and its refusal of what is no country (bot/commands.py).
+    "country_help": frozenset({"current", "shown"}),
+    "country_not_set": frozenset(),
+    "country_international": frozenset(),
+    "country_invalid": frozenset(),
+    "country_unknown": frozenset({"code"}),
+    "country_kept": frozenset(),
+    # First contact, before consent (bot/consent.py, bot/tools/stage.py), and the answers to a yes or a no.
     "disclaimer": frozenset({"context_minutes"}),
     "consent_needed": frozenset(),
+    "consent_given": frozenset(),
+    "consent_declined": frozenset(),
     # The moderators' summary when no category is known; the Discord thread a channel message is answered in.
     "unspecified_distress": frozenset(),
     "thread_name": frozenset(),
@@ -156,12 +170,14 @@ class Texts:
 
 @dataclass(frozen=True)
 class Phrasebook:
-    """The crisis texts in every language Hearth has them in, a guess at which one a message is in, and the
-    phrases, in any of them, that say a crisis reply misread someone."""
+    """The crisis texts in every language Hearth has them in, a guess at which one a message is in, the
+    phrases, in any of them, that say a crisis reply misread someone, and the words that answer the consent
+    question."""
 
     by_language: Mapping[str, Texts]
     markers: Mapping[str, frozenset[str]]
     corrections: Corrections
+    consent: ConsentAnswers
 
     def language_of(self, text: str, *, short: bool = True) -> str | None:
         return guess_language(text, self.markers, short=short)
@@ -181,10 +197,15 @@ def load_phrasebook(folder: Path) -> Phrasebook:
     if DEFAULT_LANGUAGE not in files:
         raise CrisisDataError(f"Crisis reply file missing: {folder / DEFAULT_LANGUAGE}.yaml")
     data = {language: read_yaml(path) for language, path in files.items()}
+    consent = {language: load_consent_answers(files[language], data[language]) for language in files}
     return Phrasebook(
         by_language={language: _texts(files[language], data[language]) for language in files},
         markers={language: _markers(files[language], data[language]) for language in files},
         corrections=Corrections.merged(load_corrections(files[language], data[language]) for language in files),
+        consent=ConsentAnswers(
+            agree={language: agree for language, (agree, _) in consent.items()},
+            decline={language: decline for language, (_, decline) in consent.items()},
+        ),
     )
 
 

@@ -23,7 +23,7 @@ def test_the_shipped_prompts_load():
     ("damage", "expected"),
     [
         (lambda f: (f / "messages.yaml").write_text("about: [unclosed\n"), "not valid YAML at line"),
-        (lambda f: (f / "messages.yaml").write_text("about: only this\n"), "'consent_given' is missing"),
+        (lambda f: (f / "messages.yaml").write_text("about: only this\n"), "'empty' is missing"),
         (lambda f: (f / "messages.yaml").write_text("- a list\n"), "must be a mapping"),
         (lambda f: (f / "system.md").unlink(), "Prompt file missing"),
         (lambda f: (f / "modes" / "careful.md").write_text("  \n"), "empty"),

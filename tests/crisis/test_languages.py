@@ -1,6 +1,7 @@
 """A person who writes in Spanish, French, German or Portuguese is answered in that language, end to end; a crisis
 said directly in Italian, Dutch or Polish is recognised."""
 
+import asyncio
 import shutil
 
 import pytest
@@ -10,6 +11,7 @@ from bot.crisis.detector import Detector
 from bot.crisis.lexicon import CrisisDataError, load_lexicon
 from bot.crisis.replies import load_phrasebook
 from bot.models import ACTION_HANDOFF, ACTION_RESOURCES, Category, Level
+from tests.fakes.openai_server import Script
 from tests.helpers import message
 
 REPLIES = default_prompts_dir() / "crisis" / "replies"
@@ -173,12 +175,19 @@ def test_the_guess_needs_more_than_one_shared_word():
     assert book.language_of("I am scared and alone tonight, it's too much") == "en"
 
 
-def test_a_language_file_missing_a_text_stops_start_up_naming_it(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "key", "error"),
+    [
+        ("de.yaml", "reach_person:", r"de\.yaml: text 'reach_person' is missing"),
+        ("nl.yaml", "consent_answers:", r"nl\.yaml: 'consent_answers' must be a mapping"),  # the consent words
+    ],
+)
+def test_a_language_file_missing_a_text_stops_start_up_naming_it(tmp_path, name, key, error):
     folder = tmp_path / "replies"
     shutil.copytree(REPLIES, folder)
-    german = folder / "de.yaml"
-    german.write_text(german.read_text(encoding="utf-8").replace("reach_person:", "reach_persn:"), encoding="utf-8")
-    with pytest.raises(CrisisDataError, match=r"de\.yaml: text 'reach_person' is missing"):
+    damaged = folder / name
+    damaged.write_text(damaged.read_text(encoding="utf-8").replace(key, f"x{key}"), encoding="utf-8")
+    with pytest.raises(CrisisDataError, match=error):
         load_phrasebook(folder)
 
 
@@ -552,3 +561,99 @@ async def test_country_answers_after_a_spanish_crisis_are_in_spanish(make_app):
     assert cleared.text.startswith("Hecho: he borrado tu elección") and "llama al 024" in cleared.text
     for reply in (chosen, unlisted, looked_up, cleared):
         assert "Done:" not in reply.text and "of my own" not in reply.text
+
+
+async def test_a_made_up_country_after_a_spanish_crisis_is_refused_in_spanish_and_the_choice_kept(make_app):
+    app = make_app(default_country="ES")
+    await app.pipeline.handle(message(app, "quiero morir, ya no puedo más"))
+    await app.pipeline.handle(message(app, "/country mx"))
+    refused = await app.pipeline.handle(message(app, "/country zz"))
+    assert refused.text.startswith("ZZ no es un código de país") and "No he cambiado nada" in refused.text
+    assert "Tu país elegido: MX" in refused.text and "/country GB" in refused.text
+    assert "not a country code" not in refused.text and "Nothing was changed" not in refused.text
+    assert "Your chosen country" not in refused.text
+    named = await app.pipeline.handle(message(app, "/country españa"))
+    assert named.text.startswith("No lo he reconocido como código de país") and "Tu país elegido: MX" in named.text
+    kept = await app.pipeline.handle(message(app, "/resources"))
+    assert "800 911 2000" in kept.text, "the earlier choice (MX) still gives its lines"
+
+
+async def test_a_busy_llm_after_a_german_crisis_answers_in_german_under_the_crisis_lines(make_app, fake_llm):
+    # One LLM slot, no queue: while someone else's reply holds the slot, the next message is told Hearth is busy.
+    app = make_app(
+        openai_base_url=fake_llm.base_url,
+        consent_required=False,
+        default_country="DE",
+        llm_max_concurrency=1,
+        llm_queue_size=0,
+    )
+    crisis = await app.pipeline.handle(message(app, "ich will nicht mehr leben"))
+    assert crisis.kind == "crisis" and crisis.language == "de"
+    fake_llm.push(Script(text="a", delay=2))
+    other = asyncio.create_task(app.pipeline.handle(message(app, "hi", user="bob", conversation="dm-2")))
+    while not fake_llm.requests and not other.done():
+        await asyncio.sleep(0.01)
+    busy = await app.pipeline.handle(message(app, "ok"))
+    await other
+    assert busy.kind == "busy" and "ruf 0800 111 0 111" in busy.text
+    assert busy.text.index("ruf 0800 111 0 111") < busy.text.index("Gerade reden sehr viele Menschen mit mir")
+    assert "A lot of people" not in busy.text and "/resources" in busy.text
+
+
+async def test_a_french_oui_to_the_consent_question_is_accepted_and_answered_in_french(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url)
+    await app.pipeline.handle(message(app, "Bonjour, j'ai une question sur mon travail et je ne sais pas quoi faire"))
+    agreed = await app.pipeline.handle(message(app, "Oui !"))
+    assert agreed.kind == "consent" and agreed.text.startswith("Merci. Je suis là pour t'écouter")
+    assert agreed.language == "fr" and "Thank you" not in agreed.text
+    answered = await app.pipeline.handle(message(app, "merci, alors voilà"))
+    assert answered.kind == "llm" and len(fake_llm.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("yes", "no", "declined"),
+    [
+        ("sí", "no gracias", "No pasa nada: nada de lo que escribas"),
+        ("ja, gerne", "nein", "Das ist in Ordnung: Nichts, was du schreibst"),
+        ("tak", "nie", "W porządku: nic, co piszesz"),
+    ],
+)
+async def test_the_consent_words_of_each_language_are_understood_and_answered_in_it(
+    make_app, fake_llm, yes, no, declined
+):
+    app = make_app(openai_base_url=fake_llm.base_url)
+    await app.pipeline.handle(message(app, "hello"))
+    refused = await app.pipeline.handle(message(app, no))
+    assert refused.text.startswith(declined) and refused.kind == "disclaimer"
+    agreed = await app.pipeline.handle(message(app, yes))
+    assert agreed.kind == "consent" and fake_llm.requests == []
+
+
+def test_no_consent_word_means_yes_in_one_language_and_no_in_another():
+    book = load_phrasebook(REPLIES)
+    words = ["yes", "no", "ok", "si", "sí", "sì", "oui", "non", "ja", "nein", "nee", "sim", "não", "tak", "nie", "no"]
+    for word in words:
+        said = {book.consent.answer(word, language) for language in book.by_language}
+        assert len(said - {None}) <= 1, (word, said)
+    assert book.consent.answer("no", "pl") is not True, "Polish 'no' (yeah) is left to English, a no"
+
+
+def test_every_language_says_the_texts_it_now_holds_without_secrecy_and_as_short_as_english():
+    book = load_phrasebook(REPLIES)
+    english = book("en")
+    moved = (
+        "llm_busy", "no_llm_after_exercise", "country_help", "country_invalid", "country_unknown", "country_kept",
+        "consent_given", "consent_declined",
+    )  # fmt: skip
+    for language, texts in book.by_language.items():
+        for key in moved:
+            assert len(texts.fixed[key]) < 1.5 * len(english.fixed[key]) + 10, (language, key)
+        assert "/resources" in texts.say("llm_busy") and "/consent" in texts.say("consent_declined"), language
+        assert "{code}" in texts.fixed["country_unknown"], language
+        assert "{current}" in texts.fixed["country_help"] and "{shown}" in texts.fixed["country_help"], language
+        said = " ".join(texts.fixed[key] for key in moved).lower()
+        assert not any(word in said for word in SECRET), language
+
+
+# "Secret", in each language: none of these texts may promise it (SAFETY.md rule 6).
+SECRET = ("secret", "secreto", "geheim", "segredo", "segreto", "tajemnic", "confidential")
