@@ -657,3 +657,46 @@ def test_every_language_says_the_texts_it_now_holds_without_secrecy_and_as_short
 
 # "Secret", in each language: none of these texts may promise it (SAFETY.md rule 6).
 SECRET = ("secret", "secreto", "geheim", "segredo", "segreto", "tajemnic", "confidential")
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # harm to others: a threat is urgent, with a time imminent; a condition or laughter makes it concern
+        ("voy a matar a mi hermano esta noche", Level.IMMINENT),
+        ("te mato si te comes mi pizza", Level.CONCERN),
+        ("je vais tuer mon voisin ce soir", Level.IMMINENT),
+        ("je vais tuer mon frère, il a fini les céréales", Level.CONCERN),
+        ("je vais le tuer lol", Level.CONCERN),
+        ("ich bring ihn um, ich mein das ernst", Level.URGENT),
+        ("ich bring ihn um, wenn er wieder zu spät kommt", Level.CONCERN),
+        ("vou matar meu padrasto amanhã", Level.IMMINENT),
+        ("vou te matar se comer minha pizza kkkk", Level.CONCERN),
+        ("lo ammazzo stanotte", Level.IMMINENT),
+        ("ti ammazzo se mangi la mia pizza", Level.CONCERN),
+        ("vanavond ga ik hem vermoorden", Level.IMMINENT),
+        ("ik vermoord je als je mijn frietjes opeet", Level.CONCERN),
+        ("zabiję go nożem", Level.URGENT),
+        ("zabiję cię jak zjesz moją pizzę", Level.CONCERN),
+        ("no voy a matar a nadie", Level.NONE),
+        ("voy a matar el tiempo", Level.NONE),
+        # abuse in Italian, Dutch and Polish
+        ("mio padre mi picchia", Level.URGENT),
+        ("mi tocca lavorare domani", Level.NONE),
+        ("hij slaat me", Level.URGENT),
+        ("hij slaat me over in de rij", Level.NONE),
+        ("on mnie bije", Level.URGENT),
+        ("bije mnie w szachy", Level.NONE),
+        # goodbye behaviour: what one will not need once dead
+        ("ich verschenke meine sachen, ich brauch sie eh nicht mehr, wenn ich tot bin", Level.URGENT),
+        ("wenn ich tot bin, will ich verbrannt werden", Level.NONE),
+        ("non ne avrò più bisogno quando sarò morta", Level.URGENT),
+        ("quando sarò morta voglio essere cremata", Level.NONE),
+        ("ik heb het toch niet meer nodig als ik dood ben", Level.URGENT),
+        ("als ik dood ben wil ik gecremeerd worden", Level.NONE),
+        ("nie będę tego potrzebować jak umrę", Level.URGENT),
+        ("jak umrę, chcę być skremowany", Level.NONE),
+    ],
+)
+def test_threats_abuse_and_farewells_in_seven_languages(detector, text, level):
+    assert detector.detect(text).level is level
