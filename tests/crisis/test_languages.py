@@ -700,3 +700,48 @@ SECRET = ("secret", "secreto", "geheim", "segredo", "segreto", "tajemnic", "conf
 )
 def test_threats_abuse_and_farewells_in_seven_languages(detector, text, level):
     assert detector.detect(text).level is level
+
+
+@pytest.mark.parametrize(
+    ("crisis", "look_alike", "category"),
+    [
+        # Self-harm said in the past tense, as an infinitive or "again": recent is urgent; a haircut, a kitchen
+        # accident or "years ago" is not.
+        ("me volví a cortar anoche", "me corté el pelo", Category.SELF_HARM),
+        ("me quemé otra vez con el encendedor", "me corté el dedo cocinando", Category.SELF_HARM),
+        ("je me suis encore scarifiée hier soir", "je me suis coupé en cuisinant", Category.SELF_HARM),
+        ("je me suis coupée cette nuit", "je me suis coupée quand j'étais ado", Category.SELF_HARM),
+        ("hab mich gestern wieder geritzt", "ich hab mich beim Kochen geschnitten", Category.SELF_HARM),
+        ("ich habe angefangen, mich zu ritzen", "ich habe mich früher geritzt", Category.SELF_HARM),
+        ("me cortei de novo ontem", "me cortei fazendo a barba", Category.SELF_HARM),
+        ("voltei a magoar-me", "me queimei com a chapinha", Category.SELF_HARM),
+        (
+            "mi sono fatta di nuovo del male ieri sera",
+            "mi sono tagliata col coltello mentre cucinavo",
+            Category.SELF_HARM,
+        ),
+        ("mi sono tagliata di nuovo", "mi sono tagliata anni fa", Category.SELF_HARM),
+        ("ik heb mezelf gisteren weer gesneden", "ik heb mezelf gesneden bij het koken", Category.SELF_HARM),
+        ("ik wil mezelf weer snijden", "ik heb mezelf jaren geleden gesneden", Category.SELF_HARM),
+        ("pocięłam się wczoraj", "pocięłam się przy krojeniu chleba", Category.SELF_HARM),
+        ("chcę się pociąć", "pocięłam się lata temu", Category.SELF_HARM),
+        ("me he cortado otra vez", "se me cortó la llamada", Category.SELF_HARM),
+        # Someone threatens to kill the person: abuse, urgent. Over being late, cake or with a laugh: the idiom.
+        ("dice que me va a matar", "mi mamá dice que me va a matar si llego tarde", Category.ABUSE),
+        ("me amenazó con matarme si me voy", "dice que me va a matar de risa", Category.ABUSE),
+        ("il a dit qu'il allait me tuer", "il dit qu'il va me tuer si je mange sa part de gâteau lol", Category.ABUSE),
+        ("il menace de me tuer", "le médecin dit que ça va me tuer", Category.ABUSE),
+        ("er droht mich umzubringen", "er sagt, die Arbeit bringt mich um", Category.ABUSE),
+        ("er bringt mich um, wenn ich gehe", "meine Mutter bringt mich um, wenn sie mein Zimmer sieht", Category.ABUSE),
+        ("ele disse que vai me matar", "minha mãe disse que vai me matar se eu chegar tarde kkkk", Category.ABUSE),
+        ("ha detto che mi ammazza", "mia sorella dice che mi ammazza se tocco i suoi vestiti", Category.ABUSE),
+        ("hij dreigt me te vermoorden", "mijn zus zegt dat ze me vermoordt als ik haar trui leen haha", Category.ABUSE),
+        ("grozi, że mnie zabije", "mama mówi, że mnie zabije jak zobaczy oceny", Category.ABUSE),
+    ],
+)
+def test_past_self_harm_and_reported_threats_in_other_languages_are_told_apart_from_look_alikes(
+    detector, crisis, look_alike, category
+):
+    found = detector.detect(crisis)
+    assert found.level.at_least(Level.URGENT) and category in found.categories
+    assert not detector.detect(look_alike).level.at_least(Level.URGENT)
