@@ -150,7 +150,17 @@ def test_a_crisis_in_chat_spelling_is_recognised_in_other_languages(detector, te
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("quiero suicidarme", "es"), ("voglio morire", "it"), ("jveux crever", "fr"), ("sí", None), ("ok", None)],
+    [
+        ("quiero suicidarme", "es"),
+        ("voglio morire", "it"),
+        ("jveux crever", "fr"),
+        ("sí", None),
+        ("ok", None),
+        # Abuse told in everyday words, with none of the crisis words the markers were first written for.
+        ("hij slaat me elke avond", "nl"),
+        ("mi picchia ogni sera", "it"),
+        ("mi padre me pega cada noche", "es"),
+    ],
 )
 def test_a_short_message_with_one_telling_word_says_its_language(text, language):
     assert load_phrasebook(REPLIES).language_of(text) == language
