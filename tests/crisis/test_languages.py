@@ -755,3 +755,26 @@ def test_past_self_harm_and_reported_threats_in_other_languages_are_told_apart_f
     found = detector.detect(crisis)
     assert found.level.at_least(Level.URGENT) and category in found.categories
     assert not detector.detect(look_alike).level.at_least(Level.URGENT)
+
+
+@pytest.mark.parametrize(
+    ("overdose", "routine"),
+    [
+        ("me tomé todas mis pastillas", "me tomé mis pastillas para el dolor de cabeza"),
+        ("j'ai pris toute la boîte de doliprane", "j'ai pris mes cachets ce matin"),
+        ("ich habe alle meine Tabletten genommen", "ich habe meine Tabletten genommen"),
+        ("ho preso tutte le pillole", "ho preso le pillole per il mal di testa"),
+        ("ik heb al mijn pillen genomen", "ik heb mijn pillen genomen voor de hoofdpijn"),
+        ("wzięłam wszystkie tabletki", "wzięłam tabletki na ból głowy"),
+    ],
+)
+def test_an_overdose_is_a_medical_emergency_and_the_daily_pills_are_not(detector, overdose, routine):
+    # An imminent verdict alerts the moderators: "I took my pills" is the morning routine, "all of them" is not.
+    found = detector.detect(overdose)
+    assert found.level is Level.IMMINENT and Category.MEDICAL in found.categories
+    assert detector.detect(routine).level is Level.NONE
+
+
+@pytest.mark.parametrize("breathless", ["non riesco a respirare", "ik krijg geen lucht", "nie mogę oddychać"])
+def test_not_being_able_to_breathe_is_a_medical_emergency_in_italian_dutch_and_polish(detector, breathless):
+    assert detector.detect(breathless).level is Level.IMMINENT
