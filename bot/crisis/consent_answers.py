@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.crisis.corrections import compiled, phrases
-from bot.crisis.lexicon import CrisisDataError
+from bot.crisis.lexicon import CrisisDataError, compiled, phrases
 
 
 @dataclass(frozen=True)

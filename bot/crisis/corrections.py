@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.crisis.lexicon import CrisisDataError
+from bot.crisis.lexicon import CrisisDataError, compiled, phrases
 
 _LISTS = ("before", "leads", "says", "unless")
 _OPTIONAL = ("acknowledged",)  # words that correct only after one of `before` or `leads`
@@ -72,17 +72,3 @@ def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
         tuple(patterns),
         tuple(compiled(path, "corrections.unless", rf"\b(?:{phrase})") for phrase in lists["unless"]),
     )
-
-
-def phrases(path: Path, key: str, value: object) -> list[str]:
-    """A list of phrases (regular expressions) under `key` of a crisis data file."""
-    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise CrisisDataError(f"Crisis data file {path}: '{key}' must be a list of phrases")
-    return [item.strip() for item in value]
-
-
-def compiled(path: Path, key: str, pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise CrisisDataError(f"Crisis data file {path}: '{key}' is not a valid pattern ({exc})") from None

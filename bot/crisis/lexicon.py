@@ -205,6 +205,20 @@ def _compile(pattern: str, path: Path, where: str) -> re.Pattern[str]:
         raise CrisisDataError(f"Crisis data file {path}: {where}: bad pattern ({exc.msg})") from None
 
 
+def phrases(path: Path, key: str, value: object) -> list[str]:
+    """A list of phrases (regular expressions) under `key` of a crisis data file."""
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise CrisisDataError(f"Crisis data file {path}: '{key}' must be a list of phrases")
+    return [item.strip() for item in value]
+
+
+def compiled(path: Path, key: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise CrisisDataError(f"Crisis data file {path}: '{key}' is not a valid pattern ({exc})") from None
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     return read_mapping(path, CrisisDataError, "Crisis data file")
 

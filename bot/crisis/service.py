@@ -94,11 +94,13 @@ class Crisis:
         normalised = self.detector.normalise(text)
         verdict = self.judge.normalised(normalised, command=text.startswith("/"))
         note = turn.session.crisis
-        plain_no = _NO.match(normalised) is not None and self._not_denied(normalised, verdict)
-        declined = bool(note.get("asked")) and plain_no
-        corrected = note.get(ANSWER_DUE) == AFTER_REPLY and (
-            plain_no or (self.phrasebook.corrections.claimed(normalised) and self._not_denied(normalised, verdict))
-        )
+        asked, after_reply = bool(note.get("asked")), note.get(ANSWER_DUE) == AFTER_REPLY
+        # Only a message answering Hearth's question or its crisis reply can be a "no" or a correction; the
+        # phrases that deny one are read only then, not on every message.
+        answering = (asked or after_reply) and self._not_denied(normalised, verdict)
+        plain_no = answering and _NO.match(normalised) is not None
+        declined = asked and plain_no
+        corrected = after_reply and answering and (plain_no or self.phrasebook.corrections.claimed(normalised))
         weighed = self._weigh(normalised, verdict, turn, corrected=corrected)
         return replace(weighed, probability=verdict.probability, declined=declined, corrected=corrected)
 
@@ -227,7 +229,7 @@ class Crisis:
         """The crisis lines; for someone this conversation showed in immediate danger, the emergency number
         comes first (SAFETY.md rule 3), worded as in their crisis reply for what `categories` it was about."""
         texts = self.phrasebook(language)
-        lines = texts.where(self.directory.for_country(country))
+        lines = self._lines_of(texts, country)
         listed = f"{texts.say('resources_intro')}\n{texts.render(lines)}"
         if in_danger:
             first = texts.say_for("imminent_first", categories or [], emergency=lines.emergency)
@@ -235,6 +237,10 @@ class Crisis:
         else:
             text = f"{listed}\n\n{_emergency(texts, lines)}"
         return Reply(text, actions=(_handoff_action(texts),), private=True, kind="resources", language=texts.language)
+
+    def _lines_of(self, texts: Texts, country: str | None) -> CountryLines:
+        """The directory's lines for `country`, as `texts`' language reads them (the fallback's words are its)."""
+        return texts.where(self.directory.for_country(country))
 
     def lines_reply(self, turn: Turn) -> Reply:
         """The crisis lines for this turn: its country and language, and after immediate danger the emergency
@@ -254,7 +260,7 @@ class Crisis:
         assessment = turn.assessment
         level = assessment.level if assessment.level.at_least(Level.URGENT) else Level.URGENT
         texts = self.phrasebook(self.language(turn))
-        lines = texts.where(self.directory.for_country(turn.country))
+        lines = self._lines_of(texts, turn.country)
         moderators = turn.session.community.moderator_channel
         alert = (
             ModeratorAlert(turn.msg.tenant, level, turn.msg.link, undelivered=_undelivered(texts, lines))
@@ -285,7 +291,7 @@ class Crisis:
         """For an ambiguous message or a method question: ask directly and gently (SAFETY.md rule 7)."""
         key = "method_declined" if turn.assessment.method_question else "check_in"
         texts = self.phrasebook(self.language(turn))
-        lines = texts.where(self.directory.for_country(turn.country))
+        lines = self._lines_of(texts, turn.country)
         text = f"{texts.say(key)}\n\n{texts.lines(lines)}"
         return Reply(
             text,
@@ -299,7 +305,7 @@ class Crisis:
 
     def handoff_reply(self, turn: Turn, *, share: bool) -> Reply:
         texts = self.phrasebook(self.language(turn))
-        lines = texts.where(self.directory.for_country(turn.country))
+        lines = self._lines_of(texts, turn.country)
         note = turn.session.crisis
         level = Level(note["level"]) if note.get("level") in Level._value2member_map_ else Level.CONCERN
         if not turn.session.community.moderator_channel:
