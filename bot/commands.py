@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 
 from redis.exceptions import RedisError
 
-from bot.context import ContextStore
+from bot.context import ContextStore, HeldItem
 from bot.countries import Countries
 from bot.crisis import Crisis
 from bot.crisis.replies import Texts
 from bot.models import ACTION_CONSENT, ACTION_RESOURCES, Action, ActionStyle, Reply
 from bot.pipeline import Turn
-from bot.prompts import Prompts
+from bot.prompts import Messages, Prompts
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +62,13 @@ def parse_command(text: str) -> tuple[str, str]:
     return name.strip().rstrip("!?.,:;").lower(), argument.strip()
 
 
-def minutes(seconds: int) -> str:
-    """A duration as people say it: '30 min', '24 h', '14 days'."""
-    if seconds >= 2 * 86400:
-        return f"{round(seconds / 86400)} days"
-    if seconds >= 5400:
-        return f"{round(seconds / 3600)} h"
-    return f"{max(1, round(seconds / 60))} min"
-
-
-def about_text(prompts: Prompts, context: ContextStore) -> str:
+def about_text(messages: Messages, context: ContextStore) -> str:
     """/about, and Slack's App Home: what Hearth is, and how long each thing it keeps is kept."""
-    return prompts.say(
+    return messages.say(
         "about",
-        context_minutes=minutes(context.ttl),
-        flag_time=minutes(context.flag_ttl),
-        checkin_time=minutes(context.checkin_ttl),
+        context_minutes=messages.duration(context.ttl),
+        flag_time=messages.duration(context.flag_ttl),
+        checkin_time=messages.duration(context.checkin_ttl),
     )
 
 
@@ -118,18 +109,29 @@ class CommandStage:
         name, argument = parse_command(turn.text)
         handler = self._commands.get(name)
         if handler is None:
+            said = self._said(turn)
             if not name.strip("/"):
-                return Reply(self._prompts.say("no_command"), private=True)
-            return Reply(self._prompts.say("unknown_command", command=name[:40]), private=True)
+                return Reply(said.say("no_command"), private=True, language=said.language)
+            return Reply(said.say("unknown_command", command=name[:40]), private=True, language=said.language)
         return await handler(turn, argument)
 
+    def _said(self, turn: Turn) -> Messages:
+        """The fixed messages in the language the crisis texts of this turn are in (one choice for the bot)."""
+        return self._prompts(self._crisis.language(turn))
+
+    def _storage_down(self, turn: Turn) -> Reply:
+        said = self._said(turn)
+        return Reply(said.say("storage_down"), private=True, language=said.language)
+
     async def _about(self, turn: Turn, argument: str) -> Reply:
-        text = about_text(self._prompts, self._context)
-        show_lines = self._crisis.texts_for(turn).label("show_lines")
-        return Reply(text, actions=(Action(ACTION_RESOURCES, show_lines),), kind="about")
+        said = self._said(turn)
+        show_lines = self._crisis.phrasebook(said.language).label("show_lines")
+        text = about_text(said, self._context)
+        return Reply(text, actions=(Action(ACTION_RESOURCES, show_lines),), kind="about", language=said.language)
 
     async def _help(self, turn: Turn, argument: str) -> Reply:
-        return Reply(self._prompts.say("help"), kind="help")
+        said = self._said(turn)
+        return Reply(said.say("help"), kind="help", language=said.language)
 
     async def _resources(self, turn: Turn, argument: str) -> Reply:
         code = argument.strip().upper()
@@ -147,20 +149,24 @@ class CommandStage:
         try:
             held = await self._context.describe(turn.msg.user)
         except (RedisError, OSError):
-            return Reply(self._prompts.say("storage_down"), private=True)
+            return self._storage_down(turn)
+        said = self._said(turn)
         if not held:
-            return Reply(self._prompts.say("mydata_none"), private=True, kind="mydata")
-        lines = [self._prompts.say("mydata_intro")]
-        lines += [f"• {item.what}: deleted in {minutes(item.expires_in)}" for item in held]
-        return Reply("\n".join(lines), private=True, kind="mydata")
+            return Reply(said.say("mydata_none"), private=True, kind="mydata", language=said.language)
+        lines = [said.say("mydata_intro")]
+        lines += [
+            f"• {said.say('held_item', what=_held(said, item), time=said.duration(item.expires_in))}" for item in held
+        ]
+        return Reply("\n".join(lines), private=True, kind="mydata", language=said.language)
 
     async def _forget(self, turn: Turn, argument: str) -> Reply:
+        said = self._said(turn)
         try:
             await self._context.forget(turn.msg.user)
         except (RedisError, OSError):
-            return Reply(self._prompts.say("forget_failed"), private=True)
+            return Reply(said.say("forget_failed"), private=True, language=said.language)
         log.info("a user erased their data")
-        return Reply(self._prompts.say("forgotten"), private=True, kind="forget")
+        return Reply(said.say("forgotten"), private=True, kind="forget", language=said.language)
 
     async def _country(self, turn: Turn, argument: str) -> Reply:
         code = argument.strip().upper()
@@ -172,7 +178,7 @@ class CommandStage:
         try:
             await self._context.set_country(turn.msg.user, chosen)
         except (RedisError, OSError):
-            return Reply(self._prompts.say("storage_down"), private=True)
+            return self._storage_down(turn)
         shown = self._crisis.country_for(turn, chosen)  # cleared: the lines the crisis stage will now pick
         texts = self._crisis.texts_for(turn)  # the lines below are in the person's language, and so is this
         resources = self._crisis.resources_reply(shown, texts.language)
@@ -207,9 +213,15 @@ class CommandStage:
         try:
             await self._context.save(turn.msg.user, turn.msg.conversation, flags=("consent", "disclaimer"))
         except (RedisError, OSError):
-            return Reply(self._prompts.say("storage_down"), private=True)
+            return self._storage_down(turn)
         texts = self._crisis.texts_for(turn)
         return Reply(texts.say("consent_given"), kind="consent", language=texts.language)
+
+
+def _held(said: Messages, item: HeldItem) -> str:
+    """What one thing /mydata lists is, in the person's language: "1 message", never "1 messages"."""
+    key = "held_ctx_one" if item.kind == "ctx" and item.count == 1 else f"held_{item.kind}"
+    return said.say(key, n=item.count) if key in said.texts else said.say("held_other")
 
 
 def _is_code(code: str) -> bool:

@@ -9,6 +9,7 @@ any language Hearth has texts in (`consent_answers` in prompts/crisis/replies/<l
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from redis.exceptions import RedisError
 
@@ -31,21 +32,21 @@ class ConsentStage:
         *,
         required: bool,
         llm_configured: bool,
-        context_minutes: str,
+        disclaimer: Callable[[Turn], str],
         context: ContextStore | None = None,
     ) -> None:
         self._crisis = crisis
         self._required = required
         self._llm_configured = llm_configured
         self._context = context
-        self._context_minutes = context_minutes
+        self._disclaimer = disclaimer
 
     async def run(self, turn: Turn) -> Reply | None:
         session = turn.session
         if self._llm_configured and self._required and not session.consent:
             return await self._ask(turn)
         if not session.disclaimer_seen and not session.consent:
-            turn.notices.append(self._crisis.texts_for(turn).say("disclaimer", context_minutes=self._context_minutes))
+            turn.notices.append(self._disclaimer(turn))
         return None
 
     async def _ask(self, turn: Turn) -> Reply:
@@ -65,7 +66,7 @@ class ConsentStage:
                 text = f"{texts.say('crisis_corrected' if turn.corrected else 'safety_no')}\n\n{text}"
             return self._question(texts, text)
         await self._keep(turn, ("disclaimer",))
-        disclaimer = texts.say("disclaimer", context_minutes=self._context_minutes)
+        disclaimer = self._disclaimer(turn)  # in the language of `texts`: both follow `Crisis.language`
         return self._question(texts, f"{disclaimer}\n\n{texts.say('consent_needed')}")
 
     @staticmethod

@@ -92,9 +92,11 @@ _NO_RIDE = Ride()
 
 @dataclass(frozen=True, slots=True)
 class HeldItem:
-    """One thing held about a user, for `/mydata`."""
+    """One thing held about a user, for `/mydata`: its kind (`ctx`, `consent`, `limit`, ...; worded in the
+    person's language as `held_<kind>` in prompts/messages/), how many entries, and when it expires."""
 
-    what: str
+    kind: str
+    count: int
     expires_in: int
 
 
@@ -161,18 +163,6 @@ if ARGV[8] ~= '' and redis.call('GET', KEYS[5]) == ARGV[8] then
 end
 return #written
 """
-
-_DESCRIPTIONS = {
-    "ctx": "the recent turns of a conversation ({n} {messages})",
-    "crisis": "a safety note on this conversation: levels and a score, never text",
-    "consent": "that you agreed to talk with Hearth",
-    "disclaimer": "that you have seen Hearth's introduction",
-    "flow": "an exercise you are doing or have just finished, with any answers you gave in it",
-    "checkins": "your mood check-ins ({n})",
-    "country": "the country you chose for crisis lines",
-    "pending": "a message of yours waiting for my reply ({n} waiting)",
-    "limit": "the times of your recent messages ({n}), kept for the rate limit (nothing else)",
-}
 
 
 class ContextStore:
@@ -367,7 +357,7 @@ class ContextStore:
             for position, name in enumerate(listed):
                 ttl, size = int(answers[2 * position]), int(answers[2 * position + 1])
                 if ttl > 0 and size > 0:
-                    held.append(HeldItem(_describe(keys.kind_of(name), size), ttl))
+                    held.append(HeldItem(keys.kind_of(name), size, ttl))
         # The times of their recent messages for the per-user rate limit, which /forget erases too. It lives in
         # the limits' hash slot (bot/limits.py), so it is asked for on its own.
         window = limit_window("user", user)
@@ -376,7 +366,7 @@ class ContextStore:
             pipe.zcard(window)
             ttl_ms, count = (int(answer) for answer in await pipe.execute())
         if ttl_ms > 0 and count > 0:
-            held.append(HeldItem(_describe("limit", count), max(1, ttl_ms // 1000)))
+            held.append(HeldItem("limit", count, max(1, ttl_ms // 1000)))
         return held
 
     def _bounded(self, turns: list[ContextTurn]) -> list[ContextTurn]:
@@ -390,11 +380,6 @@ class ContextStore:
             kept.append(turn)
         kept.reverse()
         return kept
-
-
-def _describe(kind: str, size: int) -> str:
-    """What /mydata says about one key: "1 message", never "1 messages"."""
-    return _DESCRIPTIONS.get(kind, "a short-lived note").format(n=size, messages="message" if size == 1 else "messages")
 
 
 def _flow_arg(flow: Mapping[str, Any] | None) -> str:

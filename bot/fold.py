@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from bot.context import ContextStore
 from bot.convlock import ConversationLock
+from bot.crisis import Crisis
 from bot.models import Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
@@ -27,8 +28,9 @@ FOLDED = "folded"
 class FoldStage:
     name = "one_at_a_time"
 
-    def __init__(self, prompts: Prompts, lock: ConversationLock, context: ContextStore) -> None:
+    def __init__(self, prompts: Prompts, crisis: Crisis, lock: ConversationLock, context: ContextStore) -> None:
         self._prompts = prompts
+        self._crisis = crisis
         self._lock = lock
         self._context = context
 
@@ -46,7 +48,8 @@ class FoldStage:
                 log.warning("conversation lock unavailable, answering without it: %s", type(exc).__name__)
                 return None
             if taken is None:
-                return Reply(self._prompts.say("still_answering"), kind="still_answering")
+                said = self._prompts(self._crisis.language(turn))
+                return Reply(said.say("still_answering"), kind="still_answering", language=said.language)
             turn.admission.lock = taken
             if all(item.id != mine for item in taken.items):
                 return Reply("", kind=FOLDED)

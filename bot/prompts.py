@@ -1,22 +1,25 @@
 """Loads and validates `prompts/` at start-up. A bad file is a start-up error that names the file and the key.
 
-Prompts are data: the system prompt, one prompt per mode, and every fixed message the bot says in English only.
-What a person near a crisis or at first contact reads (the disclaimer, the consent question and its answers, the
-answer to a "no", what works without an LLM, while it fails or is busy, /country's answers) is in their language,
-with the crisis texts
-(`prompts/crisis/replies/<language>.yaml`, bot/crisis/replies.py). Fixed messages may use `{placeholders}`; the
-placeholders each message may use are checked here, once, so a typo in a prompt file can never raise while a
-person is waiting for an answer.
+Prompts are data: the system prompt, one prompt per mode, and every fixed message the bot says, one file per
+language (`prompts/messages/<language>.yaml`). English (`en.yaml`) is required and complete; another language's
+file is laid over it (bot/yamlfile.py, `overlay`), so a key it lacks is said in English, and a key it holds must
+fill the same placeholders English does. Which language a turn is answered in is chosen in one place,
+`Crisis.language` (bot/crisis/service.py), for these messages as for the crisis texts
+(`prompts/crisis/replies/<language>.yaml`, bot/crisis/replies.py), which must be complete in every language.
+The placeholders each message may use are checked here, once, so a typo in a prompt file can never raise while
+a person is waiting for an answer.
 """
 
 from __future__ import annotations
 
-import string
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.yamlfile import read_mapping
+from bot.crisis.language import DEFAULT_LANGUAGE
+from bot.yamlfile import overlay, placeholders, read_mapping
 
 # Each fixed message and the placeholders it may use.
 MESSAGES: dict[str, frozenset[str]] = {
@@ -25,6 +28,23 @@ MESSAGES: dict[str, frozenset[str]] = {
     "too_long": frozenset({"limit"}),
     "mydata_none": frozenset(),
     "mydata_intro": frozenset(),
+    # /mydata's list: one line per thing held, and what each kind of thing is ({n}: how many).
+    "held_item": frozenset({"what", "time"}),
+    "held_ctx_one": frozenset(),
+    "held_ctx": frozenset({"n"}),
+    "held_crisis": frozenset(),
+    "held_consent": frozenset(),
+    "held_disclaimer": frozenset(),
+    "held_flow": frozenset(),
+    "held_checkins": frozenset({"n"}),
+    "held_country": frozenset(),
+    "held_pending": frozenset({"n"}),
+    "held_limit": frozenset({"n"}),
+    "held_other": frozenset(),
+    # How long something is kept, as /about and /mydata say it (days only from 2 on).
+    "duration_minutes": frozenset({"n"}),
+    "duration_hours": frozenset({"n"}),
+    "duration_days": frozenset({"n"}),
     "forgotten": frozenset(),
     "forget_failed": frozenset(),
     "storage_down": frozenset(),
@@ -33,11 +53,24 @@ MESSAGES: dict[str, frozenset[str]] = {
     "no_command": frozenset(),
     "screened_out": frozenset(),
     "screened_secrecy": frozenset(),
-    # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} reads like "in about 4 minutes"
+    # limits (bot/limit_stage.py, bot/reply.py, bot/fold.py): {when} is one of the `when_` texts below
     "limit_user": frozenset({"when"}),
     "limit_shared": frozenset({"when"}),
     "limit_budget": frozenset({"when"}),
     "still_answering": frozenset(),
+    # When someone can write again, rounded up (days only from 2 on).
+    "when_seconds_few": frozenset(),
+    "when_seconds": frozenset({"n"}),
+    "when_minute": frozenset(),
+    "when_minutes": frozenset({"n"}),
+    "when_hour": frozenset(),
+    "when_hours": frozenset({"n"}),
+    "when_days": frozenset({"n"}),
+    # Step-by-step exercises (bot/tools/flows.py): /stop's answers, the way back after a safety question, the button.
+    "exercise_stopped": frozenset(),
+    "exercise_none": frozenset(),
+    "exercise_resume": frozenset(),
+    "stop_exercise": frozenset(),
 }
 MODES = ("listen", "careful", "crisis", "declined")
 
@@ -47,20 +80,69 @@ class PromptError(Exception):
 
 
 @dataclass(frozen=True)
+class Messages:
+    """The fixed messages in one language (English where that language's file lacks one)."""
+
+    language: str
+    texts: Mapping[str, str]
+
+    def say(self, key: str, **values: Any) -> str:
+        return self.texts[key].format(**values) if values else self.texts[key]
+
+    def duration(self, seconds: int) -> str:
+        """How long something is kept, as people say it: '30 min', '24 h', '14 days'."""
+        if seconds >= 2 * 86400:
+            return self.say("duration_days", n=round(seconds / 86400))
+        if seconds >= 5400:
+            return self.say("duration_hours", n=round(seconds / 3600))
+        return self.say("duration_minutes", n=max(1, round(seconds / 60)))
+
+    def when(self, seconds: float) -> str:
+        """'in a few seconds', 'in about 4 minutes', 'in about 2 hours': rounded up, never promising too early."""
+        if seconds < 10:
+            return self.say("when_seconds_few")
+        if seconds < 60:
+            return self.say("when_seconds", n=math.ceil(seconds / 10) * 10)
+        if seconds < 90 * 60:
+            count = math.ceil(seconds / 60)
+            return self.say("when_minute") if count == 1 else self.say("when_minutes", n=count)
+        if seconds < 36 * 3600:
+            count = math.ceil(seconds / 3600)
+            return self.say("when_hour") if count == 1 else self.say("when_hours", n=count)
+        return self.say("when_days", n=math.ceil(seconds / 86400))
+
+
+@dataclass(frozen=True)
 class Prompts:
     system: str
     modes: dict[str, str]
-    messages: dict[str, str]
+    by_language: Mapping[str, Messages]
+
+    def __call__(self, language: str | None = None) -> Messages:
+        """The messages in `language` (as `Crisis.language` chose it for the turn); English when there are none."""
+        return self.by_language.get(language or DEFAULT_LANGUAGE, self.by_language[DEFAULT_LANGUAGE])
 
     def say(self, key: str, **values: Any) -> str:
-        return self.messages[key].format(**values) if values else self.messages[key]
+        """A message in English, for what no one's turn decides (Slack's App Home)."""
+        return self().say(key, **values)
 
 
 def load_prompts(folder: Path) -> Prompts:
     system = _read_text(folder / "system.md")
     modes = {mode: _read_text(folder / "modes" / f"{mode}.md") for mode in MODES}
-    messages = _read_messages(folder / "messages.yaml")
-    return Prompts(system=system, modes=modes, messages=messages)
+    return Prompts(system=system, modes=modes, by_language=_read_messages(folder / "messages"))
+
+
+def language_files(folder: Path, suffix: str = ".yaml") -> dict[str, Path]:
+    """`folder/<language><suffix>` (or `folder/<language>/` for an empty suffix) by language, English required."""
+    found = {
+        path.name.removesuffix(suffix): path
+        for path in sorted(folder.glob(f"*{suffix}" if suffix else "*"))
+        if (path.is_file() if suffix else path.is_dir())
+    }
+    if DEFAULT_LANGUAGE not in found:
+        raise PromptError(f"Prompt file missing: {folder / DEFAULT_LANGUAGE}{suffix}")
+    return found
 
 
 def _read_text(path: Path) -> str:
@@ -75,16 +157,34 @@ def _read_text(path: Path) -> str:
     return text
 
 
-def _read_messages(path: Path) -> dict[str, str]:
-    data = read_mapping(path, PromptError, "Prompt file")
+def _read_messages(folder: Path) -> dict[str, Messages]:
+    files = language_files(folder)
+    english_path = files[DEFAULT_LANGUAGE]
+    english = _checked(english_path, read_mapping(english_path, PromptError, "Prompt file"))
+    by_language = {DEFAULT_LANGUAGE: Messages(DEFAULT_LANGUAGE, english)}
+    for language, path in files.items():
+        if language != DEFAULT_LANGUAGE:
+            own = overlay(english, read_mapping(path, PromptError, "Prompt file"), path, PromptError, "Prompt file")
+            by_language[language] = Messages(language, {key: text.strip() for key, text in own.items()})
+    return by_language
+
+
+def _checked(path: Path, data: dict[str, Any]) -> dict[str, str]:
+    """English: every message there, each using only the placeholders it may (and nothing the code never reads)."""
+    unknown = sorted(str(key) for key in data if key not in MESSAGES)
+    if unknown:
+        raise PromptError(f"Prompt file {path}: unknown message(s) {', '.join(unknown)}")
     messages: dict[str, str] = {}
     for key, allowed in MESSAGES.items():
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             raise PromptError(f"Prompt file {path}: message '{key}' is missing or empty")
-        used = {field for _, field, _, _ in string.Formatter().parse(value) if field is not None}
+        try:
+            used = placeholders(value)
+        except ValueError:
+            raise PromptError(f"Prompt file {path}: message '{key}' has a stray {{ or }}") from None
         if not used <= allowed:
-            unknown = ", ".join(sorted(used - allowed))
-            raise PromptError(f"Prompt file {path}: message '{key}' uses unknown placeholder(s) {unknown}")
+            unknown_fields = ", ".join(sorted(used - allowed))
+            raise PromptError(f"Prompt file {path}: message '{key}' uses unknown placeholder(s) {unknown_fields}")
         messages[key] = value.strip()
     return messages

@@ -85,7 +85,8 @@ class ReplyStage:
             log.info("an LLM reply was withheld by the output screen")
             # A promise of secrecy is not medical or method information: say what was really held back.
             key = "screened_secrecy" if self._crisis.screen.reason(text) == "secrecy" else "screened_out"
-            return self._reply(turn, self._prompts.say(key), kind="screened", streamed=False)
+            said = self._prompts(self._crisis.language(turn))
+            return replace(self._reply(turn, said.say(key), kind="screened", streamed=False), language=said.language)
         if throttle:
             await throttle.flush()
         await self._remember(turn, (("user", turn.text), ("assistant", text)), completion.total_tokens)

@@ -10,7 +10,7 @@ for another reply, and a redelivered one is answered again rather than risk no a
 
 from __future__ import annotations
 
-from bot.commands import CommandStage, minutes
+from bot.commands import CommandStage
 from bot.concurrency import ConcurrencyGate
 from bot.config import Settings
 from bot.consent import ConsentStage
@@ -47,38 +47,34 @@ def build_stages(
     gatekeeper = build_gatekeeper(settings, context, llm_configured=llm is not None)
     limits = settings.limits
     gate = ConcurrencyGate(limits.llm_max_concurrency, limits.llm_queue_size, limits.llm_queue_wait)
-    context_minutes = minutes(context.ttl)
 
     def first_contact(turn: Turn) -> str:
-        return crisis.texts_for(turn).say("disclaimer", context_minutes=context_minutes)
+        language = crisis.language(turn)
+        context_minutes = prompts(language).duration(context.ttl)
+        return crisis.phrasebook(language).say("disclaimer", context_minutes=context_minutes)
 
     introduction = Introduction(context, first_contact)
 
     stages: list[Stage] = [
-        ValidateStage(prompts, max_chars),
+        ValidateStage(prompts, crisis, max_chars),
         LoadSessionStage(context, gatekeeper),
         CrisisStage(crisis, context),
         DedupeStage(),
-        LengthStage(prompts, max_chars, introduction),
-        ToolStage(
-            load_tools(settings.prompts_dir / "tools"),
-            context,
-            introduction,
-            storage_down=prompts.say("storage_down"),
-        ),
+        LengthStage(prompts, crisis, max_chars, introduction),
+        ToolStage(load_tools(settings.prompts_dir / "tools"), prompts, crisis, context, introduction),
         CommandStage(prompts, context, crisis, countries),
         ConsentStage(
             crisis,
             required=settings.privacy.consent_required,
             llm_configured=llm is not None,
-            context_minutes=context_minutes,
+            disclaimer=first_contact,
             context=context,
         ),
     ]
     if gatekeeper.limiter is not None:
-        stages.append(LimitStage(prompts))
+        stages.append(LimitStage(prompts, crisis))
     if gatekeeper.lock is not None:
-        stages.append(FoldStage(prompts, gatekeeper.lock, context))
+        stages.append(FoldStage(prompts, crisis, gatekeeper.lock, context))
     stages.append(ReplyStage(prompts, context, crisis, llm, settings.llm.llm_stream_interval, gate, gatekeeper))
     return stages
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.crisis import Crisis
 from bot.introduction import Introduction
 from bot.models import Reply
 from bot.pipeline import Turn
@@ -34,8 +35,9 @@ def clean(text: str) -> str:
 class ValidateStage:
     name = "validate"
 
-    def __init__(self, prompts: Prompts, max_chars: int) -> None:
+    def __init__(self, prompts: Prompts, crisis: Crisis, max_chars: int) -> None:
         self._prompts = prompts
+        self._crisis = crisis
         self._max_chars = max_chars
 
     async def run(self, turn: Turn) -> Reply | None:
@@ -43,7 +45,8 @@ class ValidateStage:
         if turn.msg.action:
             return None
         if not turn.text:
-            return Reply(self._prompts.say("empty"))
+            said = self._prompts(self._crisis.language(turn))  # nothing to read: the kept language, or the locale
+            return Reply(said.say("empty"), language=said.language)
         if len(turn.text) > self._max_chars:
             turn.over_length = True
             turn.text = turn.text[:SCREEN_LIMIT]
@@ -53,14 +56,18 @@ class ValidateStage:
 class LengthStage:
     name = "length"
 
-    def __init__(self, prompts: Prompts, max_chars: int, introduction: Introduction | None = None) -> None:
+    def __init__(
+        self, prompts: Prompts, crisis: Crisis, max_chars: int, introduction: Introduction | None = None
+    ) -> None:
         self._prompts = prompts
+        self._crisis = crisis
         self._max_chars = max_chars
         self._introduction = introduction
 
     async def run(self, turn: Turn) -> Reply | None:
         if not turn.over_length:
             return None
-        reply = Reply(self._prompts.say("too_long", limit=f"{self._max_chars:,}"))
+        said = self._prompts(self._crisis.language(turn))
+        reply = Reply(said.say("too_long", limit=f"{self._max_chars:,}"), language=said.language)
         # A first message that is too long is still first contact: the person is told what Hearth is now.
         return reply if self._introduction is None else await self._introduction.before(turn, reply)

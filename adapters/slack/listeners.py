@@ -205,7 +205,7 @@ class SlackListeners:
             return
         tenant = self._app.ids("tenant", "slack", translate.team_of(body, event))
         country = await self._country(tenant)
-        about = about_text(self._app.prompts, self._app.context)
+        about = about_text(self._app.prompts(), self._app.context)  # no one's turn: English
         resources = self._app.crisis.resources_reply(country).text
         try:
             await self._bolt.client.views_publish(user_id=str(event["user"]), view=home_view(about, resources, country))

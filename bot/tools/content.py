@@ -1,14 +1,24 @@
-"""Loads the tools' content from `prompts/tools/` and checks it at start-up, like every prompt file."""
+"""Loads the tools' content from `prompts/tools/<language>/` and checks it at start-up, like every prompt file.
+
+English (`prompts/tools/en/`) is required and complete. Another language's folder holds the files it translates;
+each is laid over its English file (bot/yamlfile.py, `overlay`), so a file or key not yet translated is shown
+in English, and what is translated keeps English's shape: the same exercises, cards and steps (their names are
+what people type after the command, and the answers' names the summary fills in), and the same placeholders.
+"""
 
 from __future__ import annotations
 
-import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.prompts import PromptError
-from bot.yamlfile import read_mapping
+from bot.crisis.language import DEFAULT_LANGUAGE
+from bot.prompts import PromptError, language_files
+from bot.yamlfile import overlay, placeholders, read_mapping
+
+FLOWS = ("ground", "reframe", "prepare")
+FILES = ("breathing", "journal", "learn", *FLOWS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,55 +39,88 @@ class FlowContent:
 
 @dataclass(frozen=True, slots=True)
 class ToolContent:
+    language: str
     breathing_intro: str
     breathing: dict[str, tuple[str, tuple[str, ...]]]
     breathing_outro: str
     breathing_unknown: str
+    breathing_others: str
     journal_intro: str
     journal: tuple[str, ...]
     journal_outro: str
     learn_intro: str
+    learn_missing: str
     cards: dict[str, tuple[str, str]]
     flows: dict[str, FlowContent]
 
 
-def load_tools(folder: Path) -> ToolContent:
-    breathing = _load(folder / "breathing.yaml")
-    journal = _load(folder / "journal.yaml")
-    learn = _load(folder / "learn.yaml")
-    exercises = _mapping(breathing, "exercises", folder / "breathing.yaml")
-    cards = _mapping(learn, "cards", folder / "learn.yaml")
+@dataclass(frozen=True)
+class ToolBook:
+    """The tools' content in every language it is written in."""
+
+    by_language: Mapping[str, ToolContent]
+
+    def __call__(self, language: str | None = None) -> ToolContent:
+        return self.by_language.get(language or DEFAULT_LANGUAGE, self.by_language[DEFAULT_LANGUAGE])
+
+
+def load_tools(folder: Path) -> ToolBook:
+    languages = language_files(folder, suffix="")
+    english = {name: _load(languages[DEFAULT_LANGUAGE] / f"{name}.yaml") for name in FILES}
+    by_language = {DEFAULT_LANGUAGE: _content(DEFAULT_LANGUAGE, languages[DEFAULT_LANGUAGE], english)}
+    for language, own in languages.items():
+        if language == DEFAULT_LANGUAGE:
+            continue
+        unknown = sorted(path.name for path in own.glob("*.yaml") if path.stem not in FILES)
+        if unknown:
+            raise PromptError(f"Prompt file {own / unknown[0]}: no such tool in English ({', '.join(FILES)})")
+        data = {name: _translated(english[name], own / f"{name}.yaml") for name in FILES}
+        by_language[language] = _content(language, own, data)
+    return ToolBook(by_language)
+
+
+def _translated(english: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A tool's file in another language over its English; English alone where it is not translated yet."""
+    if not path.exists():
+        return english
+    translated: dict[str, Any] = overlay(english, _load(path), path, PromptError, "Prompt file")
+    return translated
+
+
+def _content(language: str, folder: Path, data: dict[str, dict[str, Any]]) -> ToolContent:
+    breathing, journal, learn = data["breathing"], data["journal"], data["learn"]
+    at = {name: folder / f"{name}.yaml" for name in FILES}
+    exercises = _mapping(breathing, "exercises", at["breathing"])
+    cards = _mapping(learn, "cards", at["learn"])
     return ToolContent(
-        breathing_intro=_text(breathing, "intro", folder / "breathing.yaml"),
+        language=language,
+        breathing_intro=_text(breathing, "intro", at["breathing"]),
         breathing={
-            key: (_text(value, "name", folder / "breathing.yaml"), _texts(value, "steps", folder / "breathing.yaml"))
+            key: (_text(value, "name", at["breathing"]), _texts(value, "steps", at["breathing"]))
             for key, value in exercises.items()
         },
-        breathing_outro=_text(breathing, "outro", folder / "breathing.yaml"),
-        breathing_unknown=_text(breathing, "unknown", folder / "breathing.yaml"),
-        journal_intro=_text(journal, "intro", folder / "journal.yaml"),
-        journal=_texts(journal, "prompts", folder / "journal.yaml"),
-        journal_outro=_text(journal, "outro", folder / "journal.yaml"),
-        learn_intro=_text(learn, "intro", folder / "learn.yaml"),
+        breathing_outro=_text(breathing, "outro", at["breathing"]),
+        breathing_unknown=_text(breathing, "unknown", at["breathing"]),
+        breathing_others=_filled(breathing, "others", at["breathing"], frozenset({"others"})),
+        journal_intro=_text(journal, "intro", at["journal"]),
+        journal=_texts(journal, "prompts", at["journal"]),
+        journal_outro=_text(journal, "outro", at["journal"]),
+        learn_intro=_text(learn, "intro", at["learn"]),
+        learn_missing=_text(learn, "missing", at["learn"]),
         cards={
-            str(key): (_text(value, "title", folder / "learn.yaml"), _text(value, "text", folder / "learn.yaml"))
+            str(key): (_text(value, "title", at["learn"]), _text(value, "text", at["learn"]))
             for key, value in cards.items()
         },
-        flows={name: _flow(name, folder / f"{name}.yaml") for name in ("ground", "reframe", "prepare")},
+        flows={name: _flow(name, at[name], data[name]) for name in FLOWS},
     )
 
 
-def _flow(name: str, path: Path) -> FlowContent:
-    data = _load(path)
+def _flow(name: str, path: Path, data: dict[str, Any]) -> FlowContent:
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise PromptError(f"Prompt file {path}: 'steps' must be a non-empty list")
     steps = tuple(Step(_text(step, "key", path), _text(step, "ask", path)) for step in raw_steps)
-    summary = _text(data, "summary", path)
-    used = {field for _, field, _, _ in string.Formatter().parse(summary) if field is not None}
-    unknown = used - {step.key for step in steps}
-    if unknown:
-        raise PromptError(f"Prompt file {path}: summary uses unknown placeholder(s) {', '.join(sorted(unknown))}")
+    summary = _filled(data, "summary", path, frozenset(step.key for step in steps))
     return FlowContent(name, _text(data, "intro", path), steps, summary)
 
 
@@ -90,6 +133,18 @@ def _text(data: Any, key: str, path: Path) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PromptError(f"Prompt file {path}: '{key}' is missing or empty")
     return value.strip()
+
+
+def _filled(data: Any, key: str, path: Path, allowed: frozenset[str]) -> str:
+    """A text the code fills in: it may use only the placeholders in `allowed`."""
+    text = _text(data, key, path)
+    try:
+        unknown = placeholders(text) - allowed
+    except ValueError:
+        raise PromptError(f"Prompt file {path}: '{key}' has a stray {{ or }}") from None
+    if unknown:
+        raise PromptError(f"Prompt file {path}: {key} uses unknown placeholder(s) {', '.join(sorted(unknown))}")
+    return text
 
 
 def _texts(data: Any, key: str, path: Path) -> tuple[str, ...]:

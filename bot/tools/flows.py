@@ -2,6 +2,8 @@
 
 One question per message; the answers so far are kept in the conversation's short-lived memory (the `flow`
 key, with the context's expiry) so the exercise survives a restart or another replica, and vanish with it.
+An exercise keeps the language it was started in (chosen by `Crisis.language`, like every reply): an answer
+such as "the tree, my phone" says nothing of the person's language, and the steps must not switch under them.
 """
 
 from __future__ import annotations
@@ -12,17 +14,20 @@ from typing import Any
 from bot.context import ContextStore
 from bot.models import ACTION_STOP_EXERCISE, Action, Reply
 from bot.pipeline import Turn
-from bot.tools.content import FlowContent
+from bot.prompts import Messages, Prompts
+from bot.tools.content import ToolBook
 
-STOP = Action(ACTION_STOP_EXERCISE, "Stop this exercise")
 MAX_ANSWER = 600
-RESUME = "Thank you for telling me. If you'd like to carry on with the exercise, here's where we were (or /stop):"
 
 
 class Flows:
-    def __init__(self, flows: dict[str, FlowContent], context: ContextStore) -> None:
-        self._flows = flows
+    def __init__(
+        self, tools: ToolBook, prompts: Prompts, context: ContextStore, language: Callable[[Turn], str]
+    ) -> None:
+        self._tools = tools
+        self._prompts = prompts
         self._context = context
+        self._language = language
 
     def starter(self, name: str) -> Callable[[Turn, str], Awaitable[Reply]]:
         """The command handler that starts exercise `name` (its argument is ignored)."""
@@ -33,30 +38,35 @@ class Flows:
         return start
 
     async def _start(self, turn: Turn, name: str) -> Reply:
-        flow = self._flows[name]
-        await self._save(turn, {"tool": name, "step": 0, "answers": {}})
-        return Reply(f"{flow.intro}\n\n{flow.steps[0].ask}", actions=(STOP,), private=True, kind="tool")
+        language = self._language(turn)
+        flow = self._tools(language).flows[name]
+        await self._save(turn, {"tool": name, "step": 0, "answers": {}, "language": language})
+        return self._ask(language, f"{flow.intro}\n\n{flow.steps[0].ask}")
 
     async def answer(self, turn: Turn) -> Reply | None:
         state = turn.session.flow
-        flow = self._flows.get(str(state.get("tool")))
+        kept = state.get("language")
+        language = kept if isinstance(kept, str) else self._language(turn)
+        content = self._tools(language)
+        flow = content.flows.get(str(state.get("tool")))
         step = state.get("step")
         answers = state.get("answers")
         if flow is None or not isinstance(step, int) or not isinstance(answers, dict) or step >= len(flow.steps):
             await self._save(turn, {})
             return None
+        same = {"tool": flow.name, "language": language}
         if state.get("paused"):
             # The last message was Hearth's direct question about safety: this one answers that, not the step.
-            await self._save(turn, {"tool": flow.name, "step": step, "answers": answers})
-            return Reply(f"{RESUME}\n\n{flow.steps[step].ask}", actions=(STOP,), private=True, kind="tool")
+            await self._save(turn, {**same, "step": step, "answers": answers})
+            return self._ask(language, f"{self._said(language).say('exercise_resume')}\n\n{flow.steps[step].ask}")
         answers[flow.steps[step].key] = turn.text[:MAX_ANSWER]
         step += 1
         if step < len(flow.steps):
-            await self._save(turn, {"tool": flow.name, "step": step, "answers": answers})
-            return Reply(flow.steps[step].ask, actions=(STOP,), private=True, kind="tool")
+            await self._save(turn, {**same, "step": step, "answers": answers})
+            return self._ask(language, flow.steps[step].ask)
         await self.ended(turn, flow.name, flow.summary)
         filled = {key.key: str(answers.get(key.key, "")).replace("{", "(").replace("}", ")") for key in flow.steps}
-        return Reply(flow.summary.format(**filled), private=True, kind="tool")
+        return Reply(flow.summary.format(**filled), private=True, kind="tool", language=content.language)
 
     async def ended(self, turn: Turn, name: str, closing: str) -> None:
         """An exercise is over. When its closing words ask a question ("How are you feeling now?"), the next
@@ -71,9 +81,19 @@ class Flows:
 
     async def stop(self, turn: Turn) -> Reply:
         had_one = bool(turn.session.flow)
+        kept = turn.session.flow.get("language")
+        said = self._said(kept if isinstance(kept, str) else self._language(turn))
         await self._save(turn, {})
-        text = "Okay, we've stopped. Nothing from it is kept." if had_one else "There's no exercise running."
-        return Reply(f"{text} I'm here if you want to talk, or try /help.", private=True, kind="tool")
+        text = said.say("exercise_stopped" if had_one else "exercise_none")
+        return Reply(text, private=True, kind="tool", language=said.language)
+
+    def _said(self, language: str) -> Messages:
+        return self._prompts(language)
+
+    def _ask(self, language: str, text: str) -> Reply:
+        """A step, with the button that stops the exercise, in the exercise's language."""
+        stop = Action(ACTION_STOP_EXERCISE, self._said(language).say("stop_exercise"))
+        return Reply(text, actions=(stop,), private=True, kind="tool", language=self._said(language).language)
 
     async def _save(self, turn: Turn, state: dict[str, Any]) -> None:
         await self._context.save(turn.msg.user, turn.msg.conversation, flow=state)

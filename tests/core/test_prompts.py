@@ -22,9 +22,9 @@ def test_the_shipped_prompts_load():
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [
-        (lambda f: (f / "messages.yaml").write_text("about: [unclosed\n"), "not valid YAML at line"),
-        (lambda f: (f / "messages.yaml").write_text("about: only this\n"), "'empty' is missing"),
-        (lambda f: (f / "messages.yaml").write_text("- a list\n"), "must be a mapping"),
+        (lambda f: (f / "messages" / "en.yaml").write_text("about: [unclosed\n"), "not valid YAML at line"),
+        (lambda f: (f / "messages" / "en.yaml").write_text("about: only this\n"), "'empty' is missing"),
+        (lambda f: (f / "messages" / "en.yaml").write_text("- a list\n"), "must be a mapping"),
         (lambda f: (f / "system.md").unlink(), "Prompt file missing"),
         (lambda f: (f / "modes" / "careful.md").write_text("  \n"), "empty"),
         (lambda f: (f / "system.md").write_bytes(b"\xff\xfe\xfa"), "unreadable"),
@@ -38,7 +38,7 @@ def test_a_broken_prompt_file_is_a_clear_error_naming_it(prompts_copy, damage, e
 
 
 def test_an_unknown_placeholder_is_caught_at_start_up(prompts_copy):
-    path = prompts_copy / "messages.yaml"
+    path = prompts_copy / "messages" / "en.yaml"
     path.write_text(path.read_text().replace("the limit is {limit}", "the limit is {limitt}"))
     with pytest.raises(PromptError, match="too_long.*limitt"):
         load_prompts(prompts_copy)

@@ -134,3 +134,16 @@ async def test_an_english_mention_still_opens_talking_with_hearth(start_bot, dis
 
     opened = discord_server.calls_to("POST", f"/channels/{discord_server.channel_id}/messages/{thread}/threads", start)
     assert [call.body["name"] for call in opened] == ["Talking with Hearth"]
+
+
+async def test_a_german_discord_client_reads_mydata_and_help_in_german(start_bot, discord_server):
+    await start_bot()
+
+    press = await discord_server.interact(user=ALICE, command="mydata", locale="de")
+    mydata = await discord_server.wait_for_call(lambda call: press["token"] in call.path and bool(call.content))
+    press = await discord_server.interact(user=ALICE, command="help", locale="de")
+    shown = await discord_server.wait_for_call(lambda call: press["token"] in call.path and bool(call.content))
+
+    assert mydata.content.startswith(("Ich habe gerade nichts über dich gespeichert", "Das ist alles, was ich"))
+    assert "I'm holding nothing" not in mydata.content and "Here is everything" not in mydata.content
+    assert shown.content.startswith("Das kann ich:") and "/forget: es jetzt löschen" in shown.content

@@ -118,7 +118,7 @@ async def test_waiting_text_is_listed_by_mydata_and_erased_by_forget(make_app, f
     assert await redis.set(UserKeys(msg.user).lock(msg.conversation), lock.new_token(), px=60_000, nx=True)
     _, state = await lock.wait_turn(msg.user, msg.conversation, "a message that is still waiting")
     assert state is None, "the lock is held, and this waiter gives up at once"
-    held = await app.context.describe(msg.user)
-    assert any("waiting for my reply (1 waiting)" in item.what for item in held)
+    listed = await app.pipeline.handle(message(app, "/mydata"))
+    assert "a message of yours waiting for my reply (1 waiting)" in listed.text
     await app.pipeline.handle(message(app, "/forget"))
     assert await redis.exists(UserKeys(msg.user).pending(msg.conversation)) == 0

@@ -1,0 +1,138 @@
+"""Hearth's fixed messages (/help, /about, /mydata, /forget, the limits, the errors) follow the language the turn is
+in, chosen as the crisis texts are: the message's own words, else the conversation's kept language, else the
+platform's locale, else English. English fills in what a language file lacks; a file that does not match English
+stops start-up naming the file and the key."""
+
+import re
+import shutil
+
+import pytest
+
+from bot.config import default_prompts_dir
+from bot.prompts import PromptError, load_prompts
+from tests.helpers import message
+
+MESSAGES = default_prompts_dir() / "messages"
+LANGUAGES = ("es", "fr", "de", "pt", "it", "nl", "pl")
+ENGLISH_HELP = "Here's what I can do"
+
+
+@pytest.fixture
+def prompts_copy(tmp_path):
+    folder = tmp_path / "prompts"
+    shutil.copytree(default_prompts_dir(), folder)
+    return folder
+
+
+async def test_a_spanish_locale_gets_the_spanish_help_with_the_command_names_untouched(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, "/help", locale="es-ES"))
+    assert reply.text.startswith("Esto es lo que puedo hacer")
+    assert ENGLISH_HELP not in reply.text and reply.language == "es"
+    english = load_prompts(default_prompts_dir()).say("help")
+    assert re.findall(r"^/\w+", reply.text, re.M) == re.findall(r"^/\w+", english, re.M)
+
+
+async def test_after_spanish_words_help_about_mydata_and_forget_are_in_spanish(make_app):
+    app = make_app(default_country="ES")
+    await app.pipeline.handle(message(app, "quiero matarme, ya no puedo más"))  # the conversation keeps Spanish
+    about, help_, mydata, forget = [
+        await app.pipeline.handle(message(app, text)) for text in ("/about", "/help", "/mydata", "/forget")
+    ]
+    assert about.text.startswith("Soy Hearth, un bot automático") and "I'm Hearth" not in about.text
+    assert "30 min" in about.text and about.actions[0].label == "Ver líneas de ayuda"
+    assert help_.text.startswith("Esto es lo que puedo hacer")
+    assert mydata.text.startswith("Esto es todo lo que guardo sobre ti")
+    assert "una nota de seguridad sobre esta conversación" in mydata.text and ": se borra en " in mydata.text
+    assert "deleted in" not in mydata.text and "safety note" not in mydata.text
+    assert forget.text.startswith("Hecho. Todo lo que guardaba sobre ti se ha borrado")
+
+
+async def test_a_french_message_with_no_kept_language_gets_french_errors_and_an_unknown_command_in_french(make_app):
+    app = make_app(max_message_chars=40)
+    too_long = await app.pipeline.handle(message(app, "je voudrais te raconter ma journée, elle a été très longue"))
+    assert "la limite est de 40 caractères" in too_long.text and "longer than I can" not in too_long.text
+    empty = await app.pipeline.handle(message(app, "   ", locale="fr"))
+    assert empty.text.startswith("Je n'ai vu aucun mot") and empty.language == "fr"
+    unknown = await app.pipeline.handle(message(app, "/aide", locale="fr", user="bob"))
+    assert unknown.text == "Je ne connais pas la commande /aide. /help liste ce que je peux faire."
+
+
+async def test_a_german_speaker_who_is_rate_limited_reads_when_in_german(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, rate_limit_per_user="1/10m")
+    assert (await app.pipeline.handle(message(app, "hallo, wie geht es dir heute?"))).kind == "llm"
+    reply = await app.pipeline.handle(message(app, "bist du noch da? ich wollte dir etwas erzählen"))
+    assert reply.kind == "limited" and reply.language == "de"
+    assert "Ich kann dir in etwa 10 Minuten wieder antworten." in reply.text
+    assert all(command in reply.text for command in ("/resources", "/breathe", "/help"))
+    assert reply.actions[0].label == "Krisenlinien zeigen"
+
+
+async def test_an_english_speaker_still_reads_english(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, "/help", locale="en-US"))
+    assert reply.text.startswith(ENGLISH_HELP)
+
+
+def test_every_language_has_every_message_english_has():
+    # English fills any gap at run time; the shipped files hold no gap.
+    prompts = load_prompts(default_prompts_dir())
+    english = prompts().texts
+    for language in LANGUAGES:
+        texts = prompts(language).texts
+        assert prompts(language).language == language
+        untranslated = [key for key in english if texts[key] == english[key] and not key.startswith("duration_")]
+        assert untranslated == [], f"{language}: still English"
+
+
+def test_every_language_says_it_is_a_bot_and_promises_no_secrecy():
+    prompts = load_prompts(default_prompts_dir())
+    for language in LANGUAGES:
+        said = prompts(language)
+        for key in ("about", "screened_out", "screened_secrecy"):
+            assert "bot" in said.say(key, context_minutes="", flag_time="", checkin_time="").lower(), (language, key)
+        for key in ("help", "about", "storage_down", "limit_user"):
+            commands = set(re.findall(r"/[a-z]+", prompts().texts[key]))
+            assert commands <= set(re.findall(r"/[a-z]+", said.texts[key])), (language, key)
+
+
+def test_a_key_missing_from_a_language_is_said_in_english(prompts_copy):
+    path = prompts_copy / "messages" / "es.yaml"
+    path.write_text(re.sub(r"(?ms)^help: \|-\n(?:  .*\n)+", "", path.read_text()))
+    prompts = load_prompts(prompts_copy)
+    assert prompts("es").say("help").startswith(ENGLISH_HELP)
+    assert prompts("es").say("empty").startswith("No he visto ninguna palabra")
+
+
+@pytest.mark.parametrize(
+    ("damage", "error"),
+    [
+        (("fr", "la limite est de {limit}", "la limite est de {limite}"), r"fr\.yaml: 'too_long' uses placeholder"),
+        (("de", "Ich kann dir {when} wieder antworten.", "Ich kann dir bald wieder antworten."),
+         r"de\.yaml: 'limit_user' uses placeholder\(s\) none; English uses when"),
+        (("it", "{context_minutes}", "{minuti}"), r"it\.yaml: 'about' uses placeholder\(s\) checkin_time, flag_time"),
+        (("pl", "Ta wiadomość jest dłuższa, niż mogę przeczytać naraz (limit to {limit} znaków)", "Za długa"),
+         r"pl\.yaml: 'too_long' uses placeholder\(s\) none; English uses limit"),
+        (("nl", "stop_exercise: Deze oefening stoppen", "stop_oefening: Deze oefening stoppen"),
+         r"nl\.yaml: key\(s\) stop_oefening are not in English"),
+        (("pt", "empty: |-\n  Não vi nenhuma palavra nisso. Quando quiser, é só escrever o que está na sua cabeça.",
+          'empty: ""'), r"pt\.yaml: 'empty' is missing or empty"),
+        (("es", "stop_exercise: Parar este ejercicio", "stop_exercise: ["), r"not valid YAML at line \d+: .*es\.yaml"),
+        (("es", "when_minute: en más o menos un minuto", "when_minute: en {n minutos"),
+         r"es\.yaml: 'when_minute' has a stray"),
+    ],
+)  # fmt: skip
+def test_a_language_file_that_does_not_match_english_stops_start_up_naming_file_and_key(prompts_copy, damage, error):
+    language, old, new = damage
+    path = prompts_copy / "messages" / f"{language}.yaml"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    with pytest.raises(PromptError, match=error) as caught:
+        load_prompts(prompts_copy)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_english_is_required(prompts_copy):
+    (prompts_copy / "messages" / "en.yaml").unlink()
+    with pytest.raises(PromptError, match=r"Prompt file missing: .*messages/en\.yaml"):
+        load_prompts(prompts_copy)
