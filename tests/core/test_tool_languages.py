@@ -1,0 +1,115 @@
+"""The exercises follow the person's language like every other reply (`Crisis.language`), keep it until they end,
+and fall back to English for whatever a language has not translated; a translation that does not match English
+stops start-up naming the file and the key."""
+
+import shutil
+
+import pytest
+
+from bot.config import default_prompts_dir
+from bot.prompts import PromptError
+from bot.tools.content import load_tools
+from tests.helpers import message
+
+TOOLS = default_prompts_dir() / "tools"
+LANGUAGES = ("es", "fr", "de", "pt", "it", "nl", "pl")
+
+
+@pytest.fixture
+def tools_copy(tmp_path):
+    folder = tmp_path / "tools"
+    shutil.copytree(TOOLS, folder)
+    return folder
+
+
+async def test_a_french_persons_breathing_exercise_is_french_with_the_command_names_untouched(make_app):
+    app = make_app()
+    reply = await app.pipeline.handle(message(app, "/breathe", locale="fr"))
+    assert "Respirons ensemble" in reply.text and "**Respiration carrée**" in reply.text
+    assert "Une autre façon de respirer : /breathe calm." in reply.text
+    assert "Comment te sens-tu maintenant" in reply.text and reply.language == "fr"
+    assert "Another pattern" not in reply.text and "Box breathing" not in reply.text
+    after = await app.pipeline.handle(message(app, "un peu mieux", locale="fr"))  # answers its closing question
+    assert after.kind == "no_llm" and after.text.startswith("Merci de me le dire.")
+
+
+async def test_a_spanish_grounding_exercise_stays_spanish_whatever_the_answers_say(make_app):
+    app = make_app()
+    start = await app.pipeline.handle(message(app, "/ground", locale="es"))
+    assert start.text.startswith("Hola, soy Hearth, un bot automático")  # first contact: the introduction, in Spanish
+    assert "Vamos a anclarnos" in start.text and "¿Qué 5 cosas puedes ver?" in start.text
+    assert start.actions[0].label == "Parar este ejercicio"
+    answers = ("laptop, phone, cup", "the chair", "cars", "tea")
+    steps = [await app.pipeline.handle(message(app, text)) for text in answers]
+    assert steps[0].text.startswith("Ahora 4 cosas") and steps[-1].text.startswith("1 cosa que puedes saborear")
+    summary = await app.pipeline.handle(message(app, "water"))
+    assert summary.text.startswith("Muy bien.") and summary.language == "es"
+
+
+async def test_stopping_a_polish_exercise_is_answered_in_polish(make_app):
+    app = make_app()
+    await app.pipeline.handle(message(app, "/ground", locale="pl"))
+    stopped = await app.pipeline.handle(message(app, "", action="stop_exercise"))
+    assert stopped.text.startswith("Dobrze, przerwaliśmy.") and "/help" in stopped.text
+    idle = await app.pipeline.handle(message(app, "/stop", locale="pl"))
+    assert idle.text.startswith("Żadne ćwiczenie nie jest teraz w toku.")
+
+
+def test_every_language_translates_the_short_exercises_keeping_their_shape():
+    tools = load_tools(TOOLS)
+    english = tools()
+    for language in LANGUAGES:
+        own = tools(language)
+        assert own.language == language
+        assert own.breathing.keys() == english.breathing.keys()
+        assert own.breathing_intro != english.breathing_intro and own.breathing_outro != english.breathing_outro
+        assert "?" in own.breathing_outro and "?" in own.flows["ground"].summary, "the closing question is asked"
+        assert "/breathe" in own.breathing_outro and "/ground" in own.breathing_outro
+        ground = own.flows["ground"]
+        assert [step.key for step in ground.steps] == [step.key for step in english.flows["ground"].steps]
+        assert ground.steps[0].ask != english.flows["ground"].steps[0].ask
+
+
+def test_a_file_a_language_has_not_translated_is_shown_in_english(tools_copy):
+    (tools_copy / "pl" / "ground.yaml").unlink()
+    tools = load_tools(tools_copy)
+    assert tools("pl").flows["ground"] == tools().flows["ground"]
+    assert tools("pl").breathing_intro.startswith("Pooddychajmy razem")
+
+
+def test_a_key_a_language_has_not_translated_is_shown_in_english(tools_copy):
+    path = tools_copy / "de" / "breathing.yaml"
+    path.write_text("\n".join(line for line in path.read_text().splitlines() if not line.startswith("unknown:")))
+    tools = load_tools(tools_copy)
+    assert tools("de").breathing_unknown == tools().breathing_unknown
+    assert tools("de").breathing_intro.startswith("Lass uns etwa eine Minute")
+
+
+@pytest.mark.parametrize(
+    ("language", "file", "old", "new", "error"),
+    [
+        ("fr", "breathing", "{others}", "{autres}", r"fr/breathing\.yaml: 'others' uses placeholder\(s\) autres"),
+        ("es", "ground", "key: see", "key: ver", r"es/ground\.yaml: 'steps\.1\.key' names a step the code reads"),
+        ("de", "breathing", "  calm:", "  ruhig:", r"de/breathing\.yaml: key\(s\) exercises\.ruhig are not in English"),
+        ("nl", "ground", '  - key: taste\n    ask: "1 ding dat je kunt proeven, of één langzame slok water."\n', "",
+         r"nl/ground\.yaml: 'steps' must list 5 items, as English does"),
+        ("it", "breathing", 'intro: "Respiriamo', 'intro: ["Respiriamo', r"not valid YAML at line \d+: .*it/breathing"),
+        ("pt", "ground", 'summary: "Muito bem.', 'summary: {"Muito bem.',
+         r"not valid YAML at line \d+: .*pt/ground\.yaml"),
+    ],
+)  # fmt: skip
+def test_a_tool_translation_unlike_english_stops_start_up_naming_file_and_key(
+    tools_copy, language, file, old, new, error
+):
+    path = tools_copy / language / f"{file}.yaml"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    with pytest.raises(PromptError, match=error) as caught:
+        load_tools(tools_copy)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_tool_file_english_does_not_have_is_refused(tools_copy):
+    (tools_copy / "es" / "meditate.yaml").write_text("intro: hola\n")
+    with pytest.raises(PromptError, match=r"es/meditate\.yaml: no such tool in English"):
+        load_tools(tools_copy)
