@@ -113,3 +113,39 @@ def test_a_tool_file_english_does_not_have_is_refused(tools_copy):
     (tools_copy / "es" / "meditate.yaml").write_text("intro: hola\n")
     with pytest.raises(PromptError, match=r"es/meditate\.yaml: no such tool in English"):
         load_tools(tools_copy)
+
+
+async def test_a_german_learn_card_and_its_topic_list_are_german_with_the_topics_as_typed(make_app):
+    app = make_app()
+    card = await app.pipeline.handle(message(app, "/learn sleep", locale="de"))
+    assert card.text.startswith("Hallo, ich bin Hearth")  # first contact: the introduction, in German
+    assert "**Schlaf**\nSchlaf und Stimmung" in card.text and card.actions[0].label == "Krisenlinien zeigen"
+    listed = await app.pipeline.handle(message(app, "/learn dreams", locale="de"))
+    assert listed.text.startswith("Dazu habe ich noch keine Karte. Kurze Karten")
+    assert "• /learn low-mood: Gedrückte Stimmung" in listed.text
+
+
+async def test_a_portuguese_thought_record_asks_and_sums_up_in_portuguese(make_app):
+    app = make_app()
+    first = await app.pipeline.handle(message(app, "/reframe", locale="pt-BR"))
+    assert "O que aconteceu?" in first.text
+    answers = ["perdi o prazo", "sou inútil", "vergonha 80", "rotulação", "atrasei", "costumo entregar",
+               "tive uma semana difícil", "vergonha 40"]  # fmt: skip
+    replies = [await app.pipeline.handle(message(app, text, locale="pt-BR")) for text in answers]
+    assert replies[-1].text.startswith("Aqui está o seu registro de pensamentos:")
+    assert "• Pensamento: sou inútil" in replies[-1].text and "• Sentimento agora: vergonha 40" in replies[-1].text
+
+
+def test_every_language_translates_the_longer_tools_keeping_their_shape():
+    tools = load_tools(TOOLS)
+    english = tools()
+    for language in LANGUAGES:
+        own = tools(language)
+        assert own.cards.keys() == english.cards.keys(), "the topics are typed after /learn"
+        assert len(own.journal) == len(english.journal) and own.journal[0] != english.journal[0]
+        assert own.learn_intro != english.learn_intro and own.learn_missing != english.learn_missing
+        for name in ("prepare", "reframe"):
+            flow, source = own.flows[name], english.flows[name]
+            assert flow.intro != source.intro and flow.summary != source.summary and "/stop" in flow.intro
+            assert all(step.ask != theirs.ask for step, theirs in zip(flow.steps, source.steps, strict=True))
+        assert all(title != english.cards[key][0] or key == "stress" for key, (title, _) in own.cards.items())
