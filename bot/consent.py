@@ -63,7 +63,7 @@ class ConsentStage:
         if session.disclaimer_seen:
             text = texts.say("consent_needed")
             if turn.answered_no or turn.corrected:  # they just told Hearth they are ok: thank them first
-                text = f"{texts.say('crisis_corrected' if turn.corrected else 'safety_no')}\n\n{text}"
+                text = f"{self._crisis.thanks_for_answer(turn, texts)}\n\n{text}"
             return self._question(texts, text)
         await self._keep(turn, ("disclaimer",))
         disclaimer = self._disclaimer(turn)  # in the language of `texts`: both follow `Crisis.language`

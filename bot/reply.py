@@ -55,8 +55,7 @@ class ReplyStage:
             await self._remember(turn, ())
             if turn.answered_no or turn.corrected:  # not the generic notice to someone who just said they are ok
                 texts = self._crisis.texts_for(turn)
-                thanks = texts.say("crisis_corrected" if turn.corrected else "safety_no")
-                text = f"{thanks}\n\n{texts.say('safety_no_offer')}"
+                text = f"{self._crisis.thanks_for_answer(turn, texts)}\n\n{texts.say('safety_no_offer')}"
                 return replace(self._reply(turn, text, kind="no_llm"), language=texts.language)
             # In the person's language: in crisis mode it follows their crisis lines.
             text = self._crisis.texts_for(turn).say("no_llm_after_exercise" if turn.after_exercise else "no_llm")

@@ -36,7 +36,8 @@ class Hit:
     distress: bool
     context_level: Level | None
     span: tuple[int, int] = (0, 0)
-    # Lowered because it reads as hyperbole over a small annoyance, or as someone else's words.
+    # Lowered because it reads as hyperbole over a small annoyance, or as someone else's words; or the reading of
+    # a rule that holds (`Rule.holds`): the learned screen may not overturn it.
     light: bool = False
 
 
@@ -56,10 +57,11 @@ class Detection:
 
     @property
     def read_lightly(self) -> bool:
-        """Concern only because a match that would have been urgent reads as hyperbole over a small annoyance or
-        as someone else's words: a reading the learned screen must not overturn (it asks directly instead). A
-        laugh is not this: it often covers what is meant, and the screen may see through it."""
-        return self.level is Level.CONCERN and any(hit.light for hit in self.hits)
+        """Concern (or nothing) only because a match that would have been urgent reads as hyperbole over a small
+        annoyance or as someone else's words, or because a holding rule read it so ("I took my pills"): a reading
+        the learned screen must not overturn (it asks directly instead). A laugh is not this: it often covers
+        what is meant, and the screen may see through it."""
+        return not self.level.at_least(Level.URGENT) and any(hit.light for hit in self.hits)
 
     def raised_by_context(self) -> Level:
         """The level this message would have after earlier distress in the same conversation."""
@@ -239,6 +241,8 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> tuple[
         level = lowered
     if rule.escalates and level is Level.URGENT and flags("imminence"):
         level = Level.IMMINENT
+    if rule.holds:
+        return level, True
     return None if level is Level.NONE else (level, light)
 
 
@@ -324,5 +328,5 @@ def _combine(hits: list[Hit]) -> Detection:
         # Another sign elsewhere in the message, not the same words read by a second rule.
         if hit.context_level is not None and any(_apart(hit, other) for other in signs[:_MAX_HITS]):
             level = Level.highest(level, hit.context_level)
-    categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
+    categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN) or hit.light)
     return Detection(level, categories, tuple(hits))

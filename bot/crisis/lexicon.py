@@ -29,7 +29,7 @@ _CONTEXT_KEYS = (
 )  # fmt: skip
 _RULE_KEYS = {
     "id", "category", "level", "triggers", "patterns", "subject", "other_level", "negatable", "joke_level",
-    "past_level", "escalates", "context_level", "method", "distress",
+    "past_level", "escalates", "context_level", "method", "distress", "holds",
 }  # fmt: skip
 
 
@@ -63,6 +63,10 @@ class Rule:
     context_level: Level | None = None
     method: bool = False
     distress: bool = False
+    # The rule's reading holds against the learned screen, which may raise it only to a direct question: for
+    # wording that is as often everyday as a crisis, where what decides it is what nobody said ("I took my
+    # pills": how many?). A holding rule may have level `none`: then it says nothing unless the screen does.
+    holds: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,8 @@ def _rule(path: Path, raw: Any, defs: Mapping[str, str]) -> Rule:
     triggers = raw.get("triggers")
     if not patterns or not isinstance(triggers, str) or not triggers.split():
         raise CrisisDataError(f"Crisis data file {path}: rule '{name}' needs patterns and triggers (words)")
+    if raw.get("level") == "none" and raw.get("holds") is not True:
+        raise CrisisDataError(f"Crisis data file {path}: rule '{name}' has level none: only a rule that holds may")
     body = "|".join(f"(?:{_expand(item, defs, path, name)})" for item in patterns)
     shifted = "^" not in body and "\\A" not in body and body.count("(?<") == len(_PLAIN_LOOKBEHIND.findall(body))
     return Rule(
@@ -166,6 +172,7 @@ def _rule(path: Path, raw: Any, defs: Mapping[str, str]) -> Rule:
         context_level=_optional_level(raw.get("context_level"), path, name),
         method=_flag(raw.get("method", False), path, name),
         distress=_flag(raw.get("distress", False), path, name),
+        holds=_flag(raw.get("holds", False), path, name),
     )
 
 

@@ -37,6 +37,7 @@ TEXTS: dict[str, frozenset[str]] = {
     "alert_undelivered": frozenset({"emergency"}),
     "public_notice": frozenset(),
     "check_in": frozenset(),
+    "check_in_medical": frozenset({"emergency"}),
     "method_declined": frozenset(),
     "handoff_sent": frozenset(),
     "handoff_share_offer": frozenset(),
@@ -56,6 +57,7 @@ TEXTS: dict[str, frozenset[str]] = {
     # Near a crisis, outside the crisis reply: a "no" to the direct question, a crisis reply that misread them,
     # and what works without an LLM after either (bot/reply.py, bot/consent.py).
     "safety_no": frozenset(),
+    "safety_no_medical": frozenset({"emergency"}),
     "crisis_corrected": frozenset(),
     "safety_no_offer": frozenset(),
     # What works without an LLM, and the LLM failing (bot/reply.py); /country's confirmations and a country with

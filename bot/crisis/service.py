@@ -62,6 +62,7 @@ _NO = re.compile(
     r"^(?:no|nope|nah|not really|not at all|of course not|god no|never|im not|i am not|im fine|im ok|im okay"
     r"|not like that|non|nein|nao|(?:ne|nie)(?=$| niet| hor| nie| mysle))\b"
 )
+MEDICAL_CHECK_IN = "check_in_medical"
 # In the crisis note after Hearth asked its direct safety question (True) or sent a crisis reply (AFTER_REPLY):
 # the next message is the answer to it (bot/crisis/stage.py keeps it for one message).
 ANSWER_DUE = "answer_due"
@@ -115,6 +116,8 @@ class Crisis:
         level = detection.level
         note = turn.session.crisis
         if note.get("asked") and not level.at_least(Level.URGENT) and _YES.match(normalised):
+            if note.get("asked_about") == MEDICAL_CHECK_IN:
+                return Assessment(Level.IMMINENT, frozenset({Category.MEDICAL}), distress=True)
             return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)
         if verdict.doubted and not self._earlier_distress(turn):
             # The rules said urgent, the learned screen all but ruled it out (role-play, a bare question): ask.
@@ -188,6 +191,8 @@ class Crisis:
             "level": assessment.level.value,
             "categories": categories,
             "asked": asked or bool(previous.get("asked")),
+            # Which question: a yes to "did you take more than your usual dose?" is an overdose, not suicide.
+            "asked_about": _check_in_key(assessment) if asked else previous.get("asked_about"),
             "imminent": self.in_danger(turn),
             "declined": bool(previous.get("declined")) or assessment.declined,
             "language": self.language(turn),
@@ -287,12 +292,21 @@ class Crisis:
             language=texts.language,
         )
 
+    def thanks_for_answer(self, turn: Turn, texts: Texts) -> str:
+        """What Hearth says to a "no" to its direct question, or to "I was joking" after a crisis reply."""
+        if turn.corrected:
+            return texts.say("crisis_corrected")
+        if turn.session.crisis.get("asked_about") == MEDICAL_CHECK_IN:
+            return texts.say("safety_no_medical", emergency=self._lines_of(texts, turn.country).emergency)
+        return texts.say("safety_no")
+
     def check_in_reply(self, turn: Turn) -> Reply:
-        """For an ambiguous message or a method question: ask directly and gently (SAFETY.md rule 7)."""
-        key = "method_declined" if turn.assessment.method_question else "check_in"
+        """For an ambiguous message or a method question: ask directly and gently (SAFETY.md rule 7); after "I
+        took my pills" and nothing more, how many and how they feel."""
+        key = _check_in_key(turn.assessment)
         texts = self.phrasebook(self.language(turn))
         lines = self._lines_of(texts, turn.country)
-        text = f"{texts.say(key)}\n\n{texts.lines(lines)}"
+        text = f"{texts.say(key, emergency=lines.emergency)}\n\n{texts.lines(lines)}"
         return Reply(
             text,
             actions=(_handoff_action(texts), _resources_action(texts)),
@@ -409,3 +423,13 @@ def build_crisis(settings: Settings) -> Crisis:
 def _peak(note: dict[str, Any]) -> float:
     peak = note.get("peak")
     return float(peak) if isinstance(peak, int | float) else 0.0
+
+
+def _check_in_key(assessment: Assessment) -> str:
+    """Which direct question: a means question is declined; a medication taken, with no other kind of crisis
+    in sight, is asked about by how much; everything else by the direct question about suicide."""
+    if assessment.method_question:
+        return "method_declined"
+    if assessment.categories == frozenset({Category.MEDICAL}):
+        return MEDICAL_CHECK_IN
+    return "check_in"

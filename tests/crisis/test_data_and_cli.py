@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.config import default_prompts_dir
-from bot.crisis.lexicon import CrisisDataError
+from bot.crisis.lexicon import CrisisDataError, load_lexicon
 from bot.crisis.replies import load_phrasebook
 from bot.crisis.resources import load_directory
 from bot.crisis.screen import load_screen
@@ -188,3 +188,15 @@ async def test_the_console_answers_a_crisis_with_the_samaritans_number(tmp_path,
     assert code == 0, err
     assert "116 123" in out and "automated bot" in out
     assert fake_llm.requests == []
+
+
+def test_a_rule_of_level_none_that_does_not_hold_stops_start_up(tmp_path):
+    # Level none says nothing by itself: it means only "the learned screen may just ask" (`holds: true`).
+    folder = tmp_path / "crisis"
+    shutil.copytree(FOLDER, folder)
+    english = folder / "patterns" / "en.yaml"
+    text = english.read_text(encoding="utf-8")
+    rule = text.index("  - id: medication_taken")
+    english.write_text(text[:rule] + text[rule:].replace("    holds: true\n", "", 1), encoding="utf-8")
+    with pytest.raises(CrisisDataError, match="rule 'medication_taken' has level none: only a rule that holds may"):
+        load_lexicon(folder)

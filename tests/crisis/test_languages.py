@@ -7,7 +7,9 @@ import shutil
 import pytest
 
 from bot.config import default_prompts_dir
+from bot.crisis.classifier import load_classifier
 from bot.crisis.detector import Detector
+from bot.crisis.judge import Judge
 from bot.crisis.lexicon import CrisisDataError, load_lexicon
 from bot.crisis.replies import load_phrasebook
 from bot.models import ACTION_HANDOFF, ACTION_RESOURCES, Category, Level
@@ -773,6 +775,33 @@ def test_an_overdose_is_a_medical_emergency_and_the_daily_pills_are_not(detector
     found = detector.detect(overdose)
     assert found.level is Level.IMMINENT and Category.MEDICAL in found.categories
     assert detector.detect(routine).level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    "taken",
+    [
+        "i took my pills", "I took my meds.", "ich habe meine Tabletten genommen", "j'ai pris mes cachets ce matin",
+        "me tomé mis pastillas", "tomei os meus comprimidos", "ho preso le mie pillole", "ik heb mijn pillen genomen",
+        "wzięłam tabletki",
+    ],
+)  # fmt: skip
+def test_i_took_my_pills_and_nothing_more_is_at_most_asked_about_in_any_language(taken):
+    # The learned screen made most of these imminent (p 0.6 to 0.98), which alerts the moderators. The rules'
+    # reading holds: at most a direct question about how many.
+    folder = default_prompts_dir() / "crisis"
+    judge = Judge(Detector(load_lexicon(folder)), load_classifier(folder / "classifier.json"))
+    assert not judge(taken).level.at_least(Level.URGENT), taken
+
+
+@pytest.mark.parametrize(
+    "overdose",
+    [
+        "i took my pills. all of them", "i took my whole prescription", "took my entire supply of sleeping pills",
+        "tomei todos os meus comprimidos", "j'ai pris toutes mes pilules",
+    ],
+)  # fmt: skip
+def test_how_many_makes_it_an_overdose_whatever_the_sentence_it_is_told_in(detector, overdose):
+    assert detector.detect(overdose).level is Level.IMMINENT, overdose
 
 
 @pytest.mark.parametrize("breathless", ["non riesco a respirare", "ik krijg geen lucht", "nie mogę oddychać"])

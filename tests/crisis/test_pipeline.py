@@ -320,3 +320,35 @@ async def test_outside_crisis_mode_the_no_llm_answer_stays_short(make_app):
     app = make_app(default_country="GB")
     reply = await app.pipeline.handle(message(app, "hello there"))
     assert reply.kind == "no_llm" and "116 123" not in reply.text
+
+
+async def test_i_took_my_pills_is_asked_about_not_answered_as_an_emergency_and_alerts_no_one(make_app, fake_llm):
+    # The learned screen alone made this imminent (p = 0.6): the emergency number first and the moderators paged,
+    # for what is most often the morning routine. Hearth asks how many instead, with the number to call.
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
+    asked = await app.pipeline.handle(message(app, "i took my pills"))
+    assert asked.kind == "check_in" and asked.level is Level.CONCERN and asked.alert is None
+    assert "more than your usual dose" in asked.text and "999" in asked.text
+    assert "Are you thinking about suicide" not in asked.text
+    answer = await app.pipeline.handle(message(app, "yes"))
+    assert answer.kind == "crisis" and answer.level is Level.IMMINENT
+    assert answer.text.startswith("If you have taken something") and answer.alert is not None
+    assert fake_llm.requests == []
+
+
+async def test_a_no_to_the_medication_question_is_thanked_with_the_number_to_call_if_that_changes(make_app):
+    app = make_app(consent_required=False, default_country="DE")
+    asked = await app.pipeline.handle(message(app, "ich habe meine Tabletten genommen"))
+    assert asked.kind == "check_in" and "übliche Dosis" in asked.text
+    answer = await app.pipeline.handle(message(app, "nein"))
+    assert "ruf bitte sofort 112 an" in answer.text and "Suizid" not in answer.text
+
+
+async def test_after_distress_i_took_my_pills_is_a_crisis(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    fake_llm.push(Script(text="That sounds so heavy. I'm here."))
+    first = await app.pipeline.handle(message(app, "i feel so worthless and alone lately"))
+    assert first.kind != "crisis"  # distress, not yet a crisis
+    reply = await app.pipeline.handle(message(app, "i took my pills"))
+    assert reply.kind == "crisis" and reply.level.at_least(Level.URGENT)
