@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from bot.config import default_prompts_dir
+from bot.pipeline import SORRY, Pipeline
 from bot.prompts import PromptError, load_prompts
 from tests.helpers import message
 
@@ -136,3 +137,53 @@ def test_english_is_required(prompts_copy):
     (prompts_copy / "messages" / "en.yaml").unlink()
     with pytest.raises(PromptError, match=r"Prompt file missing: .*messages/en\.yaml"):
         load_prompts(prompts_copy)
+
+
+def _break(app, monkeypatch, name, error):
+    stage = next(stage for stage in app.pipeline._stages if stage.name == name)
+
+    async def boom(turn):
+        raise error
+
+    monkeypatch.setattr(stage, "run", boom)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "start", "button"),
+    [
+        ("/help", "es-ES", "Lo siento, algo ha fallado por mi parte", "Ver líneas de ayuda"),
+        ("/help", "pl", "Przepraszam, coś poszło nie tak po mojej stronie", "Pokaż linie wsparcia"),
+        ("/help", None, "Sorry, something went wrong on my side", "Show crisis lines"),
+    ],
+)
+async def test_a_failing_stage_says_sorry_in_the_persons_language_and_never_the_exceptions_text(
+    make_app, monkeypatch, text, locale, start, button
+):
+    app = make_app()
+    _break(app, monkeypatch, "commands", KeyError("Traceback: secret detail in KeyError"))
+    reply = await app.pipeline.handle(message(app, text, locale=locale))
+    assert reply.text.startswith(start) and reply.actions[0].label == button
+    assert not any(word in reply.text for word in ("Traceback", "secret detail", "KeyError", "Error"))
+
+
+async def test_after_french_words_a_failing_stage_says_sorry_in_french(make_app, monkeypatch):
+    app = make_app()
+    _break(app, monkeypatch, "tools", RuntimeError("boom"))
+    reply = await app.pipeline.handle(message(app, "/breathe je voudrais respirer un peu avec toi"))
+    assert reply.text.startswith("Désolé, quelque chose n'a pas marché") and reply.language == "fr"
+    assert "boom" not in reply.text
+
+
+async def test_when_even_the_sorry_fails_the_reply_is_the_plain_english_one(make_app):
+    class Boom:
+        name = "boom"
+
+        async def run(self, turn):
+            raise RuntimeError("boom")
+
+    def broken(turn):
+        raise ValueError("no language")
+
+    app = make_app()
+    reply = await Pipeline([Boom()], sorry=broken).handle(message(app, "/mydata", locale="de"))
+    assert reply.text == SORRY and reply.actions[0].label == "Show crisis lines"
