@@ -75,6 +75,39 @@ async def test_an_english_speaker_still_reads_english(make_app):
     assert reply.text.startswith(ENGLISH_HELP)
 
 
+async def test_after_a_spanish_chat_without_distress_a_bare_help_is_in_spanish_before_the_platforms_locale(
+    make_app, fake_llm
+):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    for text in ("hola, hoy ha sido un día largo", "sí, estoy cansada del trabajo"):
+        assert (await app.pipeline.handle(message(app, text, locale="en-US"))).kind == "llm"
+    assert not (await app.redis.keys("*crisis*"))  # no distress: only the recent turns say the language
+    reply = await app.pipeline.handle(message(app, "/help", locale="en-US"))
+    assert reply.text.startswith("Esto es lo que puedo hacer") and reply.language == "es"
+    other = await app.pipeline.handle(message(app, "/help", locale="en-US", conversation="elsewhere"))
+    assert other.text.startswith(ENGLISH_HELP)  # another conversation's turns say nothing of this one
+
+
+async def test_a_spanish_speaker_who_writes_one_english_sentence_is_answered_in_english_for_it(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, max_message_chars=80)
+    await app.pipeline.handle(message(app, "hola, hoy ha sido un día largo y estoy cansada"))
+    english = "I would like to describe my whole weekend to you in English, starting with the Saturday morning market"
+    too_long = await app.pipeline.handle(message(app, english))
+    assert too_long.text.startswith("That message is longer than I can take in") and too_long.language == "en"
+    assert (await app.pipeline.handle(message(app, "/about"))).text.startswith("Soy Hearth")
+    await app.pipeline.handle(message(app, "thanks, that was a good chat with you today"))
+    assert (await app.pipeline.handle(message(app, "/about"))).text.startswith("I'm Hearth")  # the newest turn
+
+
+async def test_a_crisis_keeps_its_language_over_the_chat_before_it(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="ES")
+    await app.pipeline.handle(message(app, "hello, it has been a long day at work"))
+    assert (await app.pipeline.handle(message(app, "quiero matarme, ya no puedo más"))).kind == "crisis"
+    follow = await app.pipeline.handle(message(app, "ok"))
+    assert follow.actions[0].label == "Ver líneas de ayuda"  # the lines stay one press away, in Spanish
+    assert (await app.pipeline.handle(message(app, "/help"))).text.startswith("Esto es lo que puedo hacer")
+
+
 def test_every_language_has_every_message_english_has():
     # English fills any gap at run time; the shipped files hold no gap.
     prompts = load_prompts(default_prompts_dir())
