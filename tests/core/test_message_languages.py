@@ -8,7 +8,10 @@ import shutil
 
 import pytest
 
+from adapters.discord.alerts import alert_text as discord_alert
+from adapters.slack.deliver import alert_text as slack_alert
 from bot.config import default_prompts_dir
+from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE
 from bot.pipeline import SORRY, Pipeline
 from bot.prompts import PromptError, load_prompts
 from tests.helpers import message
@@ -106,6 +109,24 @@ async def test_a_crisis_keeps_its_language_over_the_chat_before_it(make_app, fak
     follow = await app.pipeline.handle(message(app, "ok"))
     assert follow.actions[0].label == "Ver líneas de ayuda"  # the lines stay one press away, in Spanish
     assert (await app.pipeline.handle(message(app, "/help"))).text.startswith("Esto es lo que puedo hacer")
+
+
+async def test_the_moderators_alert_is_in_english_and_shares_only_what_the_person_read_in_their_language(make_app):
+    # The moderators are the community's, not the person's: no community language is configured, so the alert's
+    # frame stays English; the summary is the one the person agreed to share, in the words they were shown.
+    app = make_app(default_country="ES")
+    await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
+    await app.pipeline.handle(message(app, "quiero matarme, ya no puedo más"))
+    link = "https://discord.com/channels/1/2"
+    await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF, link=link))
+    shared = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF_SHARE, link=link))
+    assert shared.language == "es" and shared.alert.summary in shared.text
+    assert "matarme" not in shared.alert.summary
+    assert shared.alert.undelivered.startswith("Intenté avisar")  # told to the person, if it fails
+    discord, slack = discord_alert(shared.alert, "42"), slack_alert(shared.alert)
+    assert "Hearth alert (urgent): a member may need a person to check in with them." in discord
+    assert slack.startswith("Hearth: someone in this workspace may need support (level: urgent).")
+    assert all(f"Shared with their agreement: {shared.alert.summary}" in text for text in (discord, slack))
 
 
 def test_every_language_has_every_message_english_has():
