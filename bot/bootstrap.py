@@ -23,7 +23,7 @@ from bot.ids import Pseudonymizer
 from bot.llm import ReplyService
 from bot.pipeline import Pipeline
 from bot.prompts import Prompts, load_prompts
-from bot.stages import build_stages
+from bot.stages import build_stages, sorry_reply
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def build_app(settings: Settings, redis: Redis, *, hash_secret: bytes | None = N
     crisis = build_crisis(settings)
     countries = load_countries(settings.prompts_dir / "countries.txt", crisis.directory.aliases)
     _check_default_country(settings, countries)
-    pipeline = Pipeline(build_stages(settings, prompts, context, crisis, llm, countries))
+    pipeline = Pipeline(build_stages(settings, prompts, context, crisis, llm, countries), sorry_reply(prompts, crisis))
     return App(settings, redis, ids, prompts, context, communities, llm, crisis, pipeline, countries)
 
 

@@ -22,6 +22,8 @@ from bot.models import ACTION_RESOURCES, Action, Assessment, IncomingMessage, Pa
 
 log = logging.getLogger(__name__)
 
+# The last resort when even the person's language cannot be chosen; the composition root gives the pipeline a
+# `sorry` that says this in the person's language (prompts/messages/<language>.yaml, `sorry`).
 SORRY = (
     "Sorry, something went wrong on my side and I couldn't answer that. Please try again in a moment. "
     "If you need someone right now, the button below shows crisis lines."
@@ -68,9 +70,17 @@ class FailClosed(Protocol):
         ...
 
 
+def plain_sorry(turn: Turn) -> Reply:
+    """The calm reply when a stage fails, in English. It never holds the exception's text."""
+    return Reply(SORRY, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),))
+
+
 class Pipeline:
-    def __init__(self, stages: Sequence[Stage]) -> None:
+    def __init__(self, stages: Sequence[Stage], sorry: Callable[[Turn], Reply] = plain_sorry) -> None:
+        """`sorry` words the reply to a failed stage for the turn (its language); it is given no exception, so
+        it cannot show one, and must need nothing that can fail (no Redis, no network)."""
         self._stages = tuple(stages)
+        self._sorry = sorry
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -135,7 +145,14 @@ class Pipeline:
                 fallback = getattr(stage, "fallback", None)
                 if fallback is not None:
                     return fallback(turn)  # type: ignore[no-any-return]
-                return Reply(SORRY, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),))
+                return self._sorry_for(turn)
             if reply is not None:
                 return reply
-        return Reply(SORRY, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),))
+        return self._sorry_for(turn)
+
+    def _sorry_for(self, turn: Turn) -> Reply:
+        try:
+            return self._sorry(turn)
+        except Exception as exc:
+            log.error("the sorry reply failed: %s", type(exc).__name__)
+            return plain_sorry(turn)

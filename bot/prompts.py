@@ -48,6 +48,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "forgotten": frozenset(),
     "forget_failed": frozenset(),
     "storage_down": frozenset(),
+    "sorry": frozenset(),  # a stage failed (bot/pipeline.py): never any of the exception's text
     "help": frozenset(),
     "unknown_command": frozenset({"command"}),
     "no_command": frozenset(),

@@ -10,6 +10,8 @@ for another reply, and a redelivered one is answered again rather than risk no a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.commands import CommandStage
 from bot.concurrency import ConcurrencyGate
 from bot.config import Settings
@@ -26,6 +28,7 @@ from bot.introduction import Introduction
 from bot.limit_stage import LimitStage
 from bot.limits import Limiter
 from bot.llm import ReplyService
+from bot.models import ACTION_RESOURCES, Action, Reply
 from bot.pipeline import Stage, Turn
 from bot.prompts import Prompts
 from bot.reply import ReplyStage
@@ -33,6 +36,18 @@ from bot.session import LoadSessionStage
 from bot.tools.content import load_tools
 from bot.tools.stage import ToolStage
 from bot.validate import LengthStage, ValidateStage
+
+
+def sorry_reply(prompts: Prompts, crisis: Crisis) -> Callable[[Turn], Reply]:
+    """The pipeline's reply when a stage fails, in the language `Crisis.language` chooses for the turn (it reads
+    only what the turn already holds), with the button to the crisis lines."""
+
+    def sorry(turn: Turn) -> Reply:
+        language = crisis.language(turn)
+        lines = Action(ACTION_RESOURCES, crisis.phrasebook(language).label("show_lines"))
+        return Reply(prompts(language).say("sorry"), actions=(lines,), language=language)
+
+    return sorry
 
 
 def build_stages(

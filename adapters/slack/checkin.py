@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.blocks import MODAL_PREFIX
-from bot.tools.checkin import LABELS
 
 CALLBACK_ID = "hearth_checkin"
 OPEN_ACTION = f"{MODAL_PREFIX}checkin"
 NOTE_LIMIT = 200
+# The modal is opened before any message says the person's language, so it is in English; the core answers the
+# submitted check-in in the language it chooses for the person.
+LABELS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "very good"}
 
 
 def _plain(text: str) -> dict[str, Any]:

@@ -203,21 +203,34 @@ class Crisis:
         return chosen or turn.msg.country or turn.session.community.country or self.default_country
 
     def language(self, turn: Turn) -> str:
-        """The language to answer in: the message's own when its words say; else the one this conversation's
-        crisis note kept (a button press or a short "sí" says nothing); else the platform's word for the person's
-        language (`IncomingMessage.locale`, e.g. Discord's "pl" or "pt-BR"), where Hearth has texts in it; else
-        English. A slash command's name and codes say nothing of the language."""
-        kept = turn.session.crisis.get("language")
-        if isinstance(kept, str) and kept in self.phrasebook.by_language:
-            fallback = kept
-        else:
-            fallback = self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
+        """The language to answer in, chosen here for the whole bot: the message's own when its words say; else
+        the conversation's (`conversation_language`); else the platform's word for the person's language
+        (`IncomingMessage.locale`, e.g. Discord's "pl" or "pt-BR"), where Hearth has texts in it; else English.
+        A slash command's name and codes say nothing of the language."""
+        fallback = self.conversation_language(turn) or self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
         if turn.text.startswith("/"):
             # A command's name is not the person's language, nor is a code ("/resources el"); free text after it
             # is ("/checkin ya no puedo más").
             arguments = turn.text.partition(" ")[2]
             return self.phrasebook.language_of(arguments, short=False) or fallback
         return self.phrasebook.language_of(turn.text) or fallback
+
+    def conversation_language(self, turn: Turn) -> str | None:
+        """The language this conversation has been in, for a message that does not say (a bare /help, a button, a
+        short "sí"). While a crisis or the distress before one is followed, the crisis note's language (kept at
+        each such message, so the lines and the follow-ups stay in the crisis's language); else the newest of the
+        person's recent turns whose words say (the context the LLM reads, with its TTL: nothing more is kept for
+        this); else a quieter note's."""
+        note = turn.session.crisis
+        kept = note.get("language")
+        kept = kept if isinstance(kept, str) and kept in self.phrasebook.by_language else None
+        if kept is not None and note.get("mode") in ("crisis", "watch"):
+            return kept
+        for past in reversed(turn.session.turns[-_RECENT_TURNS * 2 :]):
+            said = self.phrasebook.language_of(past.text) if past.role == "user" else None
+            if said is not None:
+                return said
+        return kept
 
     def texts_for(self, turn: Turn) -> Texts:
         """The crisis texts, and the words around them, in the language `language` chooses for this turn."""

@@ -18,7 +18,7 @@ from bot.prompts import PromptError, language_files
 from bot.yamlfile import overlay, placeholders, read_mapping
 
 FLOWS = ("ground", "reframe", "prepare")
-FILES = ("breathing", "journal", "learn", *FLOWS)
+FILES = ("breathing", "journal", "learn", "checkin", *FLOWS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,34 @@ class FlowContent:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckinContent:
+    """What /checkin says. Each text fills only the placeholders `CHECKIN` gives it, checked at start-up."""
+
+    labels: tuple[str, ...]  # the moods 1 to 5
+    ask: str
+    wrong: str
+    thanks: str
+    lowest: str
+    none: str
+    last_one: str
+    last_many: str
+    decimal: str
+
+
+# /checkin's texts and the placeholders each fills.
+CHECKIN = {
+    "ask": frozenset({"time"}),
+    "wrong": frozenset(),
+    "thanks": frozenset({"label", "score", "chart"}),
+    "lowest": frozenset(),
+    "none": frozenset(),
+    "last_one": frozenset({"chart", "score"}),
+    "last_many": frozenset({"n", "chart", "average"}),
+    "decimal": frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class ToolContent:
     language: str
     breathing_intro: str
@@ -52,6 +80,7 @@ class ToolContent:
     learn_missing: str
     cards: dict[str, tuple[str, str]]
     flows: dict[str, FlowContent]
+    checkin: CheckinContent
 
 
 @dataclass(frozen=True)
@@ -112,7 +141,16 @@ def _content(language: str, folder: Path, data: dict[str, dict[str, Any]]) -> To
             for key, value in cards.items()
         },
         flows={name: _flow(name, at[name], data[name]) for name in FLOWS},
+        checkin=_checkin(data["checkin"], at["checkin"]),
     )
+
+
+def _checkin(data: dict[str, Any], path: Path) -> CheckinContent:
+    labels = _texts(data, "labels", path)
+    if len(labels) != 5:
+        raise PromptError(f"Prompt file {path}: 'labels' must name the 5 moods, 1 to 5")
+    texts = {key: _filled(data, key, path, allowed) for key, allowed in CHECKIN.items()}
+    return CheckinContent(labels=labels, **texts)
 
 
 def _flow(name: str, path: Path, data: dict[str, Any]) -> FlowContent:

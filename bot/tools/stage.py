@@ -48,7 +48,7 @@ class ToolStage:
         self._context = context
         self._introduction = introduction
         self._flows = Flows(tools, prompts, context, crisis.language)
-        self._checkins = CheckIns(context)
+        self._checkins = CheckIns(context, tools, prompts, crisis)
         self._commands: dict[str, Handler] = {
             "breathe": self._breathe,
             **{name: self._flows.starter(name) for name in tools().flows},

@@ -8,7 +8,11 @@ import shutil
 
 import pytest
 
+from adapters.discord.alerts import alert_text as discord_alert
+from adapters.slack.deliver import alert_text as slack_alert
 from bot.config import default_prompts_dir
+from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE
+from bot.pipeline import SORRY, Pipeline
 from bot.prompts import PromptError, load_prompts
 from tests.helpers import message
 
@@ -74,6 +78,57 @@ async def test_an_english_speaker_still_reads_english(make_app):
     assert reply.text.startswith(ENGLISH_HELP)
 
 
+async def test_after_a_spanish_chat_without_distress_a_bare_help_is_in_spanish_before_the_platforms_locale(
+    make_app, fake_llm
+):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    for text in ("hola, hoy ha sido un día largo", "sí, estoy cansada del trabajo"):
+        assert (await app.pipeline.handle(message(app, text, locale="en-US"))).kind == "llm"
+    assert not (await app.redis.keys("*crisis*"))  # no distress: only the recent turns say the language
+    reply = await app.pipeline.handle(message(app, "/help", locale="en-US"))
+    assert reply.text.startswith("Esto es lo que puedo hacer") and reply.language == "es"
+    other = await app.pipeline.handle(message(app, "/help", locale="en-US", conversation="elsewhere"))
+    assert other.text.startswith(ENGLISH_HELP)  # another conversation's turns say nothing of this one
+
+
+async def test_a_spanish_speaker_who_writes_one_english_sentence_is_answered_in_english_for_it(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, max_message_chars=80)
+    await app.pipeline.handle(message(app, "hola, hoy ha sido un día largo y estoy cansada"))
+    english = "I would like to describe my whole weekend to you in English, starting with the Saturday morning market"
+    too_long = await app.pipeline.handle(message(app, english))
+    assert too_long.text.startswith("That message is longer than I can take in") and too_long.language == "en"
+    assert (await app.pipeline.handle(message(app, "/about"))).text.startswith("Soy Hearth")
+    await app.pipeline.handle(message(app, "thanks, that was a good chat with you today"))
+    assert (await app.pipeline.handle(message(app, "/about"))).text.startswith("I'm Hearth")  # the newest turn
+
+
+async def test_a_crisis_keeps_its_language_over_the_chat_before_it(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="ES")
+    await app.pipeline.handle(message(app, "hello, it has been a long day at work"))
+    assert (await app.pipeline.handle(message(app, "quiero matarme, ya no puedo más"))).kind == "crisis"
+    follow = await app.pipeline.handle(message(app, "ok"))
+    assert follow.actions[0].label == "Ver líneas de ayuda"  # the lines stay one press away, in Spanish
+    assert (await app.pipeline.handle(message(app, "/help"))).text.startswith("Esto es lo que puedo hacer")
+
+
+async def test_the_moderators_alert_is_in_english_and_shares_only_what_the_person_read_in_their_language(make_app):
+    # The moderators are the community's, not the person's: no community language is configured, so the alert's
+    # frame stays English; the summary is the one the person agreed to share, in the words they were shown.
+    app = make_app(default_country="ES")
+    await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
+    await app.pipeline.handle(message(app, "quiero matarme, ya no puedo más"))
+    link = "https://discord.com/channels/1/2"
+    await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF, link=link))
+    shared = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF_SHARE, link=link))
+    assert shared.language == "es" and shared.alert.summary in shared.text
+    assert "matarme" not in shared.alert.summary
+    assert shared.alert.undelivered.startswith("Intenté avisar")  # told to the person, if it fails
+    discord, slack = discord_alert(shared.alert, "42"), slack_alert(shared.alert)
+    assert "Hearth alert (urgent): a member may need a person to check in with them." in discord
+    assert slack.startswith("Hearth: someone in this workspace may need support (level: urgent).")
+    assert all(f"Shared with their agreement: {shared.alert.summary}" in text for text in (discord, slack))
+
+
 def test_every_language_has_every_message_english_has():
     # English fills any gap at run time; the shipped files hold no gap.
     prompts = load_prompts(default_prompts_dir())
@@ -136,3 +191,53 @@ def test_english_is_required(prompts_copy):
     (prompts_copy / "messages" / "en.yaml").unlink()
     with pytest.raises(PromptError, match=r"Prompt file missing: .*messages/en\.yaml"):
         load_prompts(prompts_copy)
+
+
+def _break(app, monkeypatch, name, error):
+    stage = next(stage for stage in app.pipeline._stages if stage.name == name)
+
+    async def boom(turn):
+        raise error
+
+    monkeypatch.setattr(stage, "run", boom)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "start", "button"),
+    [
+        ("/help", "es-ES", "Lo siento, algo ha fallado por mi parte", "Ver líneas de ayuda"),
+        ("/help", "pl", "Przepraszam, coś poszło nie tak po mojej stronie", "Pokaż linie wsparcia"),
+        ("/help", None, "Sorry, something went wrong on my side", "Show crisis lines"),
+    ],
+)
+async def test_a_failing_stage_says_sorry_in_the_persons_language_and_never_the_exceptions_text(
+    make_app, monkeypatch, text, locale, start, button
+):
+    app = make_app()
+    _break(app, monkeypatch, "commands", KeyError("Traceback: secret detail in KeyError"))
+    reply = await app.pipeline.handle(message(app, text, locale=locale))
+    assert reply.text.startswith(start) and reply.actions[0].label == button
+    assert not any(word in reply.text for word in ("Traceback", "secret detail", "KeyError", "Error"))
+
+
+async def test_after_french_words_a_failing_stage_says_sorry_in_french(make_app, monkeypatch):
+    app = make_app()
+    _break(app, monkeypatch, "tools", RuntimeError("boom"))
+    reply = await app.pipeline.handle(message(app, "/breathe je voudrais respirer un peu avec toi"))
+    assert reply.text.startswith("Désolé, quelque chose n'a pas marché") and reply.language == "fr"
+    assert "boom" not in reply.text
+
+
+async def test_when_even_the_sorry_fails_the_reply_is_the_plain_english_one(make_app):
+    class Boom:
+        name = "boom"
+
+        async def run(self, turn):
+            raise RuntimeError("boom")
+
+    def broken(turn):
+        raise ValueError("no language")
+
+    app = make_app()
+    reply = await Pipeline([Boom()], sorry=broken).handle(message(app, "/mydata", locale="de"))
+    assert reply.text == SORRY and reply.actions[0].label == "Show crisis lines"

@@ -149,3 +149,55 @@ def test_every_language_translates_the_longer_tools_keeping_their_shape():
             assert flow.intro != source.intro and flow.summary != source.summary and "/stop" in flow.intro
             assert all(step.ask != theirs.ask for step, theirs in zip(flow.steps, source.steps, strict=True))
         assert all(title != english.cards[key][0] or key == "stress" for key, (title, _) in own.cards.items())
+
+
+async def test_a_spanish_check_in_asks_records_and_charts_in_spanish_with_the_commands_as_typed(make_app):
+    app = make_app()
+    asked, lowest, _, history = [
+        await app.pipeline.handle(message(app, text, locale="es"))
+        for text in ("/checkin", "/checkin 1", "/checkin 2", "/checkin history")
+    ]
+    assert "¿Cómo te sientes ahora mismo, de 1 (muy mal) a 5 (muy bien)?" in asked.text
+    assert "se guardan 14 días" in asked.text and "/checkin history" in asked.text and asked.language == "es"
+    assert "How are you feeling" not in asked.text
+    assert lowest.text.startswith("Gracias por contarme cómo estás: muy mal (1/5).")
+    assert "/resources muestra a quién" in lowest.text and lowest.actions[0].label == "Ver líneas de ayuda"
+    assert history.text.startswith("Tus últimos 2 registros") and "(media 1,5/5)" in history.text
+
+
+async def test_a_wrong_mood_and_an_empty_history_are_told_in_the_persons_language(make_app, redis):
+    app = make_app()
+    none = await app.pipeline.handle(message(app, "/checkin history", locale="pl"))
+    assert none.text.endswith("\nNie masz jeszcze żadnych wpisów o nastroju. /checkin zaczyna nowy.")
+    wrong = await app.pipeline.handle(message(app, "/checkin 9", locale="it"))
+    assert wrong.text.startswith("Posso registrare solo un numero intero da 1 a 5")
+    one = await app.pipeline.handle(message(app, "/checkin 4 dormito bene", locale="nl"))
+    assert one.text.startswith("Bedankt voor je check-in: goed (4/5).")
+    assert (await app.pipeline.handle(message(app, "/checkin history", locale="de"))).text.startswith(
+        "Dein letzter Check-in: "
+    )
+
+
+def test_every_language_translates_the_check_in_keeping_its_commands():
+    tools = load_tools(TOOLS)
+    english = tools().checkin
+    for language in LANGUAGES:
+        own = tools(language).checkin
+        assert own.ask != english.ask and own.thanks != english.thanks and own.labels != english.labels
+        assert all(command in own.ask for command in ("/checkin history", "/forget", "1", "5"))
+        assert "/resources" in own.lowest and "/checkin" in own.none
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        ("(media {average}/5)", "(media {promedio}/5)", r"es/checkin\.yaml: 'last_many' uses placeholder\(s\) chart"),
+        ("  - muy bien\n", "", r"es/checkin\.yaml: 'labels' must list 5 items, as English does"),
+    ],
+)
+def test_a_check_in_translation_unlike_english_stops_start_up(tools_copy, old, new, error):
+    path = tools_copy / "es" / "checkin.yaml"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    with pytest.raises(PromptError, match=error):
+        load_tools(tools_copy)
