@@ -275,13 +275,18 @@ def _subject(before: str, flags: _Flags) -> tuple[str, str]:
         if word == "my" and position < len(words) - 1 and not flags.is_word("own", words[position + 1]):
             return "other", " ".join(words[position + 2 :])  # "my dog is going to die": the dog is the subject
         if flags.is_word("first_person", word):
-            return "reported" if _reported(words, position, flags) else "self", " ".join(words[position:])
+            # A verb that carries its person ("quiero", "quero", "voglio", "chce") is negated by the word before
+            # it: "no quiero hacerme daño", "não quero me machucar", "non voglio farmi del male".
+            start = position - 1 if position and word not in _PRONOUNS else position
+            return "reported" if _reported(words, position, flags) else "self", " ".join(words[start:])
         if flags.is_word("other_person", word):
             return "other", " ".join(words[position + 1 :])
     return "none", " ".join(words[-2:])
 
 
 _OBJECT_FORMS = frozenset({"me", "my", "myself", "mine", "moi", "mich", "mir", "mim"})
+# The words of `first_person` that are pronouns; the others are verbs that carry their person.
+_PRONOUNS = frozenset({"i", "im", "ive", "id", "ill", "je", "jai", "j", "ich", "yo", "eu", "io", "ik", *_OBJECT_FORMS})
 _DETERMINERS = frozenset({"my", "the", "a", "an", "his", "her", "their", "our", "your", "this", "that"})
 _SPEAKER_FILLER = frozenset({"was", "is", "were", "just", "always", "keeps", "kept", "then", "also", "even", "a", "ha"})
 # What speaks inside a person's own head is not reported speech: "the voices say i should die" stays theirs.

@@ -479,3 +479,17 @@ def test_a_rule_whose_patterns_could_see_the_added_space_is_not_shifted(tmp_path
     lexicon = load_lexicon(tmp_path)
     assert not next(rule for rule in lexicon.rules if rule.id == "anchored").shifted
     assert Detector(lexicon).detect_normalised("qxv").level is Level.URGENT  # found at the start, unshifted
+
+
+@pytest.mark.parametrize(
+    "milestone",
+    ["1 year clean from s/h today!!! proud of myself ngl", "3 months clean from sh, today was rough but i didnt do it"],
+)
+def test_a_clean_streak_is_a_milestone_not_an_act_and_alerts_no_one(detector, milestone):
+    # "self harm today" made the first imminent: the emergency number first and the moderators paged.
+    found = detector.detect(milestone)
+    assert found.level is Level.CONCERN and Category.SELF_HARM in found.categories
+
+
+def test_what_undid_a_clean_streak_is_still_a_relapse(detector):
+    assert detector.detect("relapsed after 2 years clean from self harm, blood everywhere").level.at_least(Level.URGENT)

@@ -807,3 +807,32 @@ def test_how_many_makes_it_an_overdose_whatever_the_sentence_it_is_told_in(detec
 @pytest.mark.parametrize("breathless", ["non riesco a respirare", "ik krijg geen lucht", "nie mogę oddychać"])
 def test_not_being_able_to_breathe_is_a_medical_emergency_in_italian_dutch_and_polish(detector, breathless):
     assert detector.detect(breathless).level is Level.IMMINENT
+
+
+@pytest.mark.parametrize(
+    ("negated", "meant"),
+    [
+        ("pero no quiero hacerme daño, solo estoy cansada", "quiero hacerme daño"),
+        ("non voglio farmi del male", "voglio farmi del male"),
+    ],
+)
+def test_a_verb_that_carries_its_person_is_negated_by_the_word_before_it(detector, negated, meant):
+    # "no quiero" is "I don't want": the negation comes before the verb, not between "I" and it as in English.
+    assert not detector.detect(negated).level.at_least(Level.URGENT)
+    assert detector.detect(meant).level.at_least(Level.URGENT)
+
+
+@pytest.mark.parametrize(
+    "idiom",
+    ["me quiero morir de la vergüenza, le mandé el meme a mi profe", "vou me matar de rir se ele errar o pênalti"],
+)
+def test_dying_of_embarrassment_and_laughing_oneself_to_death_are_idioms_with_an_article_too(detector, idiom):
+    assert detector.detect(idiom).level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    "recovered",
+    ["3 ans sans me scarifier aujourd'hui. je voulais le dire à quelqu'un", "faz dois anos que parei de me cortar"],
+)
+def test_years_without_self_harm_are_not_self_harm(detector, recovered):
+    assert not detector.detect(recovered).level.at_least(Level.URGENT)
