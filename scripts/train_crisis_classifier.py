@@ -240,6 +240,12 @@ def main() -> int:
         default=0.02,
         help="share of rule-caught crisis rows the screen may lower to a direct question",
     )
+    parser.add_argument(
+        "--imminent-doubt-misses",
+        type=float,
+        default=0.002,
+        help="share of rule-imminent crisis rows the screen may lower to a direct question",
+    )
     parser.add_argument("--imminent-precision", type=float, default=0.8)
     parser.add_argument("--keep", type=int, default=60000, help="keep the N features with the largest weights")
     parser.add_argument("--keep-head", type=int, default=8000, help="the same, for each head")
@@ -266,9 +272,21 @@ def main() -> int:
     ask = _threshold(scores[none], args.ask_false_alarms)
     urgent = max(ask, _threshold(scores[labels == 0], args.urgent_false_alarms))
     detector = Detector(lexicon)
-    ruled = np.array([detector.detect_normalised(normalise(row.text)).level is Level.URGENT for row in rows])
+    levels = [detector.detect_normalised(normalise(row.text)) for row in rows]
+    ruled = np.array([found.level is Level.URGENT for found in levels])
     doubt = _doubt_threshold(scores, labels, ruled, args.doubt_misses)
+    # The rules' "imminent" alerts the moderators; where the screen all but rules it out ("I overdosed on coffee
+    # today, my heart is doing a drum solo") Hearth asks instead. Far stricter: almost none of the rules'
+    # imminent crisis rows may be lowered, and a means question never is (the judge sees to that).
+    imminent = np.array([found.level is Level.IMMINENT and not found.method_question for found in levels])
+    imminent_doubt = min(doubt, _doubt_threshold(scores, labels, imminent, args.imminent_doubt_misses))
     print(f"{len(rows)} rows ({labels.sum()} crisis) from {len(training_files)} files")  # noqa: T201
+    lowered_imminent = imminent & (scores < imminent_doubt)
+    print(  # noqa: T201
+        f"5-fold, imminent doubt below {imminent_doubt:.3f}: lowers {(lowered_imminent & (labels == 1)).sum()} of "
+        f"the rules' {(imminent & (labels == 1)).sum()} imminent crisis rows and "
+        f"{(lowered_imminent & (labels == 0)).sum()} of their {(imminent & (labels == 0)).sum()} imminent safe rows"
+    )
     lowered = ruled & (scores < doubt)
     print(  # noqa: T201
         f"5-fold, doubt below {doubt:.3f}: lowers {(lowered & (labels == 1)).sum()} of the rules' "
@@ -298,6 +316,7 @@ def main() -> int:
         "rows": len(rows),
         "probes": {probe: normalise(probe) for probe in PROBES},
         "doubt_threshold": round(doubt, 6),
+        "imminent_doubt_threshold": round(imminent_doubt, 6),
         "ask_threshold": round(ask, 6),
         "urgent_threshold": round(urgent, 6),
         **{k: v for k, v in _head(model, urgent).items() if k != "threshold"},

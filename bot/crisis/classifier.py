@@ -124,6 +124,9 @@ class Classifier:
     doubt_threshold: float = 0.0
     # "imminent" and each category's name → its head; a model without them still raises to urgent.
     heads: Mapping[str, Head] = field(default_factory=dict)
+    # The same as `doubt_threshold` for a rule's "imminent" (which alerts the moderators), far lower: almost no
+    # imminent crisis the rules catch scores below it, but "I overdosed on coffee today" does.
+    imminent_doubt_threshold: float = 0.0
 
     @cached_property
     def _head_weights(self) -> dict[str, tuple[float, ...]]:
@@ -216,6 +219,11 @@ def load_classifier(path: Path) -> Classifier:
     doubt = raw.get("doubt_threshold", 0.0)
     if not (isinstance(doubt, int | float) and 0 <= doubt < ask):
         raise CrisisDataError(f"Crisis data file {path}: 'doubt_threshold' must be at least 0 and below the others")
+    imminent_doubt = raw.get("imminent_doubt_threshold", 0.0)
+    if not (isinstance(imminent_doubt, int | float) and 0 <= imminent_doubt <= doubt):
+        raise CrisisDataError(
+            f"Crisis data file {path}: 'imminent_doubt_threshold' must be at least 0 and at most 'doubt_threshold'"
+        )
     crisis = _head(path, "the crisis model", {**raw, "threshold": urgent})
     heads_raw = raw.get("heads", {})
     if not isinstance(heads_raw, dict):
@@ -224,7 +232,7 @@ def load_classifier(path: Path) -> Classifier:
     if unknown:
         raise CrisisDataError(f"Crisis data file {path}: unknown head {unknown[0]!r} (known: {', '.join(HEADS)})")
     heads = {name: _head(path, f"head {name!r}", value) for name, value in heads_raw.items()}
-    return Classifier(crisis, float(ask), float(doubt), heads)
+    return Classifier(crisis, float(ask), float(doubt), heads, float(imminent_doubt))
 
 
 def _head(path: Path, name: str, raw: Any) -> Head:

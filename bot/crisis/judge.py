@@ -4,7 +4,9 @@ The screen raises what the rules decided: a crisis no rule names becomes urgent 
 heads see), and a rule's urgent becomes imminent when the screen sees it happening now. It lowers only one
 thing, and only to a question: a rule's `urgent` that the screen all but rules out (role-play, fiction, a bare
 factual question) becomes `concern`, and Hearth asks directly, with the crisis lines, instead of answering as
-a crisis. A rule's `imminent` is never lowered, nor a means question asked with distress. The other way round,
+a crisis. A rule's `imminent` (which alerts the moderators) is lowered so only below a far lower score, which
+almost no imminent crisis the rules catch reaches ("I overdosed on coffee today, my heart is doing a drum
+solo" does). A means question asked with distress is never lowered. The other way round,
 where the rules lowered a match to concern as hyperbole over a small annoyance or as someone else's words,
 the screen cannot overturn that reading either: it too becomes a direct question.
 
@@ -69,10 +71,15 @@ class Judge:
     def normalised(self, normalised: str, *, command: bool = False) -> Verdict:
         detection = self.detector.detect_normalised(normalised)
         classifier = self.classifier
-        if classifier is None or command or detection.level is Level.IMMINENT:
+        if classifier is None or command:
             return Verdict(detection)
         found = features(normalised)
         probability = classifier.crisis.probability(found)
+        if detection.level is Level.IMMINENT:
+            # Lowered only where the screen all but rules it out, and never a means question: Hearth asks.
+            if probability < classifier.imminent_doubt_threshold and not detection.method_question:
+                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability)
+            return Verdict(detection, probability=probability)
         if detection.level is Level.URGENT:
             # A means question asked with distress stays urgent whatever the screen thinks (SAFETY.md).
             if probability < classifier.doubt_threshold and not detection.method_question:

@@ -320,6 +320,10 @@ class Crisis:
         texts = self.phrasebook(self.language(turn))
         lines = self._lines_of(texts, turn.country)
         text = f"{texts.say(key, emergency=lines.emergency)}\n\n{texts.lines(lines)}"
+        if key != MEDICAL_CHECK_IN:  # that question names the emergency number itself
+            # A question can follow a misreading either way: the emergency number is there too, last and quiet.
+            categories = _ordered(turn.assessment.categories)
+            text = f"{text}\n\n{texts.say_for('imminent_first', categories, emergency=lines.emergency)}"
         return Reply(
             text,
             actions=(_handoff_action(texts), _resources_action(texts)),

@@ -80,6 +80,7 @@ _GOOD = '{"weights": {"w:a": 1}, "bias": 0, "ask_threshold": 0.6, "urgent_thresh
         (_GOOD.replace('"bias": 0', '"bias": "low"'), "numeric 'bias'"),
         ('{"weights": {"w:a": 1}, "bias": 0, "ask_threshold": 0.9, "urgent_threshold": 0.8}', "ask_threshold"),
         (_GOOD[:-1] + ', "doubt_threshold": 0.7}', "doubt_threshold"),
+        (_GOOD[:-1] + ', "doubt_threshold": 0.1, "imminent_doubt_threshold": 0.2}', "'imminent_doubt_threshold' must"),
         (_GOOD[:-1] + ', "heads": {"sadness": {}}}', "unknown head 'sadness'"),
         (_GOOD[:-1] + ', "heads": {"abuse": {"weights": {"w:a": 1}, "bias": 0, "threshold": 2}}}', "head 'abuse'"),
     ],

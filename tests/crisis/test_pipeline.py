@@ -329,7 +329,7 @@ async def test_i_took_my_pills_is_asked_about_not_answered_as_an_emergency_and_a
     await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
     asked = await app.pipeline.handle(message(app, "i took my pills"))
     assert asked.kind == "check_in" and asked.level is Level.CONCERN and asked.alert is None
-    assert "more than your usual dose" in asked.text and "999" in asked.text
+    assert "taken more of something than they should" in asked.text and "999" in asked.text
     assert "Are you thinking about suicide" not in asked.text
     answer = await app.pipeline.handle(message(app, "yes"))
     assert answer.kind == "crisis" and answer.level is Level.IMMINENT
@@ -340,7 +340,7 @@ async def test_i_took_my_pills_is_asked_about_not_answered_as_an_emergency_and_a
 async def test_a_no_to_the_medication_question_is_thanked_with_the_number_to_call_if_that_changes(make_app):
     app = make_app(consent_required=False, default_country="DE")
     asked = await app.pipeline.handle(message(app, "ich habe meine Tabletten genommen"))
-    assert asked.kind == "check_in" and "übliche Dosis" in asked.text
+    assert asked.kind == "check_in" and "mehr von etwas genommen" in asked.text
     answer = await app.pipeline.handle(message(app, "nein"))
     assert "ruf bitte sofort 112 an" in answer.text and "Suizid" not in answer.text
 
@@ -352,3 +352,22 @@ async def test_after_distress_i_took_my_pills_is_a_crisis(make_app, fake_llm):
     assert first.kind != "crisis"  # distress, not yet a crisis
     reply = await app.pipeline.handle(message(app, "i took my pills"))
     assert reply.kind == "crisis" and reply.level.at_least(Level.URGENT)
+
+
+async def test_an_imminent_rule_the_screen_all_but_rules_out_is_asked_about_and_alerts_no_one(make_app, fake_llm):
+    # "overdosed on" is imminent by rule, which alerts the moderators; the screen sees the coffee (p = 0.03).
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="US")
+    await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
+    text = "I overdosed on coffee today, my heart is doing a drum solo"
+    asked = await app.pipeline.handle(message(app, text))
+    assert asked.kind == "check_in" and asked.level is Level.CONCERN and asked.alert is None
+    assert "call 911 now" in asked.text
+    overdose = await app.pipeline.handle(message(app, "i took 30 pills an hour ago", user="bob"))
+    assert overdose.level is Level.IMMINENT and overdose.alert is not None
+
+
+async def test_every_direct_question_keeps_the_emergency_number_in_view(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    asked = await app.pipeline.handle(message(app, "the canteen ran out of cookies, i want to die"))
+    assert asked.kind == "check_in" and "Are you thinking about suicide" in asked.text
+    assert asked.text.rstrip().endswith("please call 999 / 112 now, or ask someone near you to call.")
