@@ -40,6 +40,7 @@ async def test_every_command_and_option_is_described_in_english_and_in_each_disc
         assert command["description_localizations"] == {
             locale: prompts(language).commands[f"{name}.description"] for locale, language in LOCALES.items()
         }
+        assert command["description"] not in command["description_localizations"].values()  # all translated
         assert not command["name_localizations"]  # people type the English names
         for option in command.get("options", []):
             key = f"{name}.options.{option['name']}"
@@ -47,6 +48,7 @@ async def test_every_command_and_option_is_described_in_english_and_in_each_disc
             assert option["description_localizations"] == {
                 locale: prompts(language).commands[key] for locale, language in LOCALES.items()
             }
+            assert option["description"] not in option["description_localizations"].values()
             assert "name_localizations" not in option
 
 
