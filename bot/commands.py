@@ -27,31 +27,29 @@ Handler = Callable[[Turn, str], Awaitable[Reply]]
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """What adapters register as a platform command. `personal` replies go ephemeral or to a DM."""
+    """What adapters register as a platform command. `personal` replies go ephemeral or to a DM. What a command
+    picker says about it and its argument is data: `commands:` in prompts/messages/<language>.yaml."""
 
     name: str
-    description: str
     personal: bool = True
     argument: str | None = None
 
 
 CORE_COMMANDS = (
-    CommandSpec("about", "What Hearth is, what it is not, and what it keeps", personal=False),
-    CommandSpec("help", "Everything Hearth can do", personal=False),
-    CommandSpec("resources", "Crisis lines for your country", argument="country"),
-    CommandSpec("mydata", "What Hearth holds about you, and when it is deleted"),
-    CommandSpec("forget", "Erase everything Hearth holds about you, now"),
-    CommandSpec("consent", "Agree to chat with Hearth through an AI language model"),
-    CommandSpec("country", "Choose the country whose crisis lines Hearth shows you", argument="code"),
-    CommandSpec("breathe", "A one-minute breathing exercise", personal=False, argument="pattern"),
-    CommandSpec("ground", "The 5-4-3-2-1 grounding exercise, step by step"),
-    CommandSpec("journal", "A journaling prompt", personal=False),
-    CommandSpec("reframe", "A guided CBT thought record for a difficult thought"),
-    CommandSpec("prepare", "Get ready for an appointment with a therapist or doctor"),
-    CommandSpec(
-        "learn", "Short cards about anxiety, low mood, sleep, grief and more", personal=False, argument="topic"
-    ),
-    CommandSpec("checkin", "An opt-in mood check-in, and your recent ones", argument="mood"),
+    CommandSpec("about", personal=False),
+    CommandSpec("help", personal=False),
+    CommandSpec("resources", argument="country"),
+    CommandSpec("mydata"),
+    CommandSpec("forget"),
+    CommandSpec("consent"),
+    CommandSpec("country", argument="code"),
+    CommandSpec("breathe", personal=False, argument="pattern"),
+    CommandSpec("ground"),
+    CommandSpec("journal", personal=False),
+    CommandSpec("reframe"),
+    CommandSpec("prepare"),
+    CommandSpec("learn", personal=False, argument="topic"),
+    CommandSpec("checkin", argument="mood"),
 )
 
 

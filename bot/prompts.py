@@ -7,14 +7,15 @@ fill the same placeholders English does. Which language a turn is answered in is
 `Crisis.language` (bot/crisis/service.py), for these messages as for the crisis texts
 (`prompts/crisis/replies/<language>.yaml`, bot/crisis/replies.py), which must be complete in every language.
 The placeholders each message may use are checked here, once, so a typo in a prompt file can never raise while
-a person is waiting for an answer.
+a person is waiting for an answer. The `commands:` section of each file describes the slash commands (and their
+options) in the platform's command picker; those texts are checked against the picker's length limit here too.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,9 @@ MESSAGES: dict[str, frozenset[str]] = {
     "stop_exercise": frozenset(),
 }
 MODES = ("listen", "careful", "crisis", "declined")
+# Discord's limit for a slash command's description and an option's (1 to 100 characters): longer, Discord
+# refuses the whole command list, so it is checked when the files are read, not when the commands are synced.
+COMMAND_TEXT_LIMIT = 100
 
 
 class PromptError(Exception):
@@ -86,6 +90,8 @@ class Messages:
 
     language: str
     texts: Mapping[str, str]
+    # The slash commands' picker texts: "about.description", "resources.options.country", as under `commands:`.
+    commands: Mapping[str, str] = field(default_factory=dict)
 
     def say(self, key: str, **values: Any) -> str:
         return self.texts[key].format(**values) if values else self.texts[key]
@@ -161,13 +167,47 @@ def _read_text(path: Path) -> str:
 def _read_messages(folder: Path) -> dict[str, Messages]:
     files = language_files(folder)
     english_path = files[DEFAULT_LANGUAGE]
-    english = _checked(english_path, read_mapping(english_path, PromptError, "Prompt file"))
-    by_language = {DEFAULT_LANGUAGE: Messages(DEFAULT_LANGUAGE, english)}
+    english_data = read_mapping(english_path, PromptError, "Prompt file")
+    english_commands = english_data.pop("commands", None)
+    english = _checked(english_path, english_data)
+    commands = _command_texts(english_path, english_commands)
+    by_language = {DEFAULT_LANGUAGE: Messages(DEFAULT_LANGUAGE, english, commands)}
     for language, path in files.items():
         if language != DEFAULT_LANGUAGE:
-            own = overlay(english, read_mapping(path, PromptError, "Prompt file"), path, PromptError, "Prompt file")
-            by_language[language] = Messages(language, {key: text.strip() for key, text in own.items()})
+            data = read_mapping(path, PromptError, "Prompt file")
+            translated = data.pop("commands", {})
+            own_commands = overlay(english_commands, translated, path, PromptError, "Prompt file", "commands")
+            own = overlay(english, data, path, PromptError, "Prompt file")
+            texts = {key: text.strip() for key, text in own.items()}
+            by_language[language] = Messages(language, texts, _command_texts(path, own_commands))
     return by_language
+
+
+def _command_texts(path: Path, section: Any) -> dict[str, str]:
+    """The `commands:` section as flat keys ("resources.options.country"), each text one the picker can show.
+
+    Its shape is English's to choose (each platform adapter looks up the commands it registers, and says which
+    one English lacks); every file's texts must fit `COMMAND_TEXT_LIMIT`."""
+    if not isinstance(section, dict) or not section:
+        raise PromptError(f"Prompt file {path}: 'commands' is missing or not a mapping of command names")
+    flat: dict[str, Any] = {}
+    for name, entry in section.items():
+        if not isinstance(entry, dict) or set(entry) - {"description", "options"}:
+            raise PromptError(f"Prompt file {path}: 'commands.{name}' must hold a description and maybe options")
+        options = entry.get("options", {})
+        if not isinstance(options, dict):
+            raise PromptError(f"Prompt file {path}: 'commands.{name}.options' must map option names to texts")
+        flat[f"{name}.description"] = entry.get("description")
+        flat.update({f"{name}.options.{option}": text for option, text in options.items()})
+    for key, text in flat.items():
+        if not isinstance(text, str) or not text.strip():
+            raise PromptError(f"Prompt file {path}: 'commands.{key}' is missing or empty")
+        if len(text.strip()) > COMMAND_TEXT_LIMIT:
+            raise PromptError(
+                f"Prompt file {path}: 'commands.{key}' is {len(text.strip())} characters long; "
+                f"a command picker shows at most {COMMAND_TEXT_LIMIT}"
+            )
+    return {key: text.strip() for key, text in flat.items()}
 
 
 def _checked(path: Path, data: dict[str, Any]) -> dict[str, str]:

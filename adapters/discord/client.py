@@ -18,6 +18,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from adapters.discord.command_texts import CommandTranslator
 from adapters.discord.commands import build_tree
 from adapters.discord.interactions import respond
 from adapters.discord.messages import MessageHandler
@@ -90,6 +91,7 @@ class HearthClient(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
+        await self.tree.set_translator(CommandTranslator(self.app.prompts))  # the picker in the client's language
         try:
             await self.tree.sync()
         except discord.HTTPException as exc:

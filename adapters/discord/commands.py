@@ -1,8 +1,10 @@
 """Slash commands: the core's commands (`bot.commands.CORE_COMMANDS`) and `/hearth-config` for admins.
 
 The core's commands are sent through the pipeline as text ("/resources GB"), exactly as typed on other
-platforms. `/hearth-config` only writes community settings (country, channels, moderators): Discord hides it
-from members without Manage Server, and it checks that permission again itself.
+platforms. What the command picker says about each command and option comes from the prompt files, in the
+Discord client's language (adapters/discord/command_texts.py). `/hearth-config` only writes community settings
+(country, channels, moderators): Discord hides it from members without Manage Server, and it checks that
+permission again itself.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import discord
 from discord import app_commands
 from redis.exceptions import RedisError
 
+from adapters.discord.command_texts import picker_text
 from adapters.discord.interactions import respond
 from adapters.discord.translate import from_interaction, tenant_of
 from bot.bootstrap import App
@@ -41,14 +44,16 @@ def core_command(app: App, spec: CommandSpec) -> app_commands.Command[Any, ..., 
         async def with_argument(interaction: discord.Interaction, value: str | None = None) -> None:
             await run(interaction, (value or "")[:100])
 
-        callback = app_commands.rename(value=spec.argument)(with_argument)
+        described = app_commands.describe(value=picker_text(app, f"{spec.name}.options.{spec.argument}"))
+        callback = app_commands.rename(value=spec.argument)(described(with_argument))
     else:
 
         async def without_argument(interaction: discord.Interaction) -> None:
             await run(interaction, "")
 
         callback = without_argument
-    return app_commands.Command(name=spec.name, description=spec.description[:100], callback=callback)
+    description = picker_text(app, f"{spec.name}.description")
+    return app_commands.Command(name=spec.name, description=description, callback=callback)
 
 
 def describe(community: Community) -> str:
@@ -92,16 +97,12 @@ def changes(
 
 
 def config_command(app: App) -> app_commands.Command[Any, ..., None]:
-    @app_commands.command(name="hearth-config", description="Hearth's settings for this server (Manage Server)")
+    options = ("country", "enable", "disable", "alert_channel", "alert_role")
+
+    @app_commands.command(name="hearth-config", description=picker_text(app, "hearth-config.description"))
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
-    @app_commands.describe(
-        country="Two-letter country code for crisis lines, e.g. US, GB, DE",
-        enable="A channel where Hearth answers every message (in threads)",
-        disable="Stop answering every message in this channel",
-        alert_channel="Where moderators are alerted when someone may be in danger",
-        alert_role="The moderator role to ping in alerts",
-    )
+    @app_commands.describe(**{option: picker_text(app, f"hearth-config.options.{option}") for option in options})
     async def hearth_config(
         interaction: discord.Interaction,
         country: str | None = None,
