@@ -95,7 +95,7 @@ BY_CATEGORY: dict[str, tuple[frozenset[str], tuple[Category, ...]]] = {
         frozenset({"emergency"}),
         (Category.ABUSE, Category.HARM_TO_OTHERS, Category.PSYCHOSIS, Category.MEDICAL),
     ),
-    "reach_person": (frozenset(), (Category.ABUSE, Category.HARM_TO_OTHERS)),
+    "reach_person": (frozenset(), (Category.ABUSE, Category.HARM_TO_OTHERS, Category.MEDICAL)),
 }
 DEFAULT = "default"
 # Button labels, in the reader's language.
@@ -158,7 +158,9 @@ class Texts:
             parts.insert(0, self.say_for("imminent_first", categories, emergency=country.emergency))
         if method:  # a means question is never answered, and the reply says so (SAFETY.md rule 2)
             parts.append(self.say("method_in_crisis"))
-        parts += [self.say("bot"), self.render(country), self.say_for("reach_person", categories)]
+        # Whom to tell: where there is abuse, someone safe to tell comes before someone near (who may be the one).
+        tell = sorted(categories, key=lambda category: category is not Category.ABUSE)
+        parts += [self.say("bot"), self.render(country), self.say_for("reach_person", tell)]
         if alerted:
             parts.append(self.say("moderators_alerted"))
         else:

@@ -517,12 +517,12 @@ def test_every_language_words_the_emergency_line_and_reaching_a_person_for_the_c
         for category in (Category.ABUSE, Category.HARM_TO_OTHERS, Category.PSYCHOSIS, Category.MEDICAL):
             worded = texts.say_for("imminent_first", [category], emergency="112")
             assert "112" in worded and worded != default, (language, category)
-        for category in (Category.ABUSE, Category.HARM_TO_OTHERS):
+        for category in (Category.ABUSE, Category.HARM_TO_OTHERS, Category.MEDICAL):
             assert texts.say_for("reach_person", [category]) != texts.say("reach_person"), (language, category)
         # Suicide and self-harm keep the default; the most pressing category that has its own wording leads.
         assert texts.say_for("reach_person", [Category.SELF_HARM, Category.SUICIDE]) == texts.say("reach_person")
-        assert texts.say_for("reach_person", [Category.MEDICAL, Category.ABUSE]) == texts.say_for(
-            "reach_person", [Category.ABUSE]
+        assert texts.say_for("reach_person", [Category.MEDICAL, Category.SUICIDE]) == texts.say_for(
+            "reach_person", [Category.MEDICAL]
         )
         # The means line fits inside the crisis reply: shorter than the reply to a means question alone.
         assert len(texts.say("method_in_crisis")) < len(texts.say("method_declined")) / 2, language

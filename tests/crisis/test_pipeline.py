@@ -127,6 +127,8 @@ async def test_a_medical_emergency_is_told_to_call_because_of_what_they_took(mak
     app = make_app(default_country="US")
     reply = await app.pipeline.handle(message(app, "i just took 40 pills"))
     assert reply.text.startswith("If you have taken something or are hurt, please call 911 now")
+    # Not "feelings this strong can change": someone near them should know what they took, and stay.
+    assert "Feelings this strong" not in reply.text and "what you took if you took something" in reply.text
 
 
 async def test_the_same_method_question_without_distress_is_declined_gently_not_answered(make_app, fake_llm):
@@ -371,3 +373,11 @@ async def test_every_direct_question_keeps_the_emergency_number_in_view(make_app
     asked = await app.pipeline.handle(message(app, "the canteen ran out of cookies, i want to die"))
     assert asked.kind == "check_in" and "Are you thinking about suicide" in asked.text
     assert asked.text.rstrip().endswith("please call 999 / 112 now, or ask someone near you to call.")
+
+
+async def test_hurt_by_someone_the_reply_says_to_tell_someone_safe_not_just_someone_near(make_app):
+    # "Tell someone near you" could be the one who hurt them.
+    app = make_app(default_country="US")
+    reply = await app.pipeline.handle(message(app, "my husband hit me and im bleeding a lot"))
+    assert reply.kind == "crisis" and reply.level is Level.IMMINENT
+    assert "someone you trust who is safe to tell" in reply.text and "someone near you now" not in reply.text
