@@ -42,8 +42,14 @@ from sklearn.model_selection import StratifiedKFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests/data/crisis"
-# Never trained on, never tuned on: written by people who saw only shared/SAFETY.md.
-HELD_OUT = tuple(DATA / f"blind_{name}.tsv" for name in "cdefghijklm")
+# Never trained on, never tuned on: written by people who saw only shared/SAFETY.md. The blind sets are never read
+# either; the two `unseen_` sets (session 17: crises told obliquely by adults and by young people, each with safe
+# twins in the same words) may be read, to see what a model trained without them gets wrong.
+HELD_OUT = (
+    *(DATA / f"blind_{name}.tsv" for name in "cdefghijklm"),
+    DATA / "unseen_adults.tsv",
+    DATA / "unseen_young.tsv",
+)
 # Messages whose normalised form the model records, so a changed normaliser is noticed (tests/crisis).
 PROBES = (
     "I w4nt to k1ll mys3lf",
