@@ -379,6 +379,8 @@ def test_no_rule_is_triggered_by_the_commonest_words():
         # Running out of what one needs is not a small annoyance.
         ("ran out of coffee and i want to die", "ran out of my meds and i want to die"),
         ("ran out of coffee and i want to die", "we ran out of money and i want to die"),
+        # A belonging borrowed or taken is a small annoyance; a car and the children are not.
+        ("my sister stole my hoodie AGAIN im gonna kill her", "he stole my car and my kids, im going to kill him"),
     ],
 )
 def test_a_small_annoyance_as_the_cause_is_concern_but_despair_a_time_or_the_means_keep_it_urgent(
