@@ -18,6 +18,7 @@ from bot.crisis.lexicon import CrisisDataError, compiled, phrases
 
 _LISTS = ("before", "leads", "says", "unless")
 _OPTIONAL = ("acknowledged",)  # words that correct only after one of `before` or `leads`
+_CLARIFICATION_WORDS = 10  # how long what comes before a correction said last may be
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Corrections:
     unless: tuple[re.Pattern[str], ...]
 
     def claimed(self, normalised: str) -> bool:
-        """The message begins by saying the reply misread it."""
+        """The message begins, or after a short clarification ends, by saying the reply misread it."""
         return any(pattern.match(normalised) for pattern in self.says)
 
     def denied(self, normalised: str) -> bool:
@@ -60,6 +61,11 @@ def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
         pattern += rf"(?:(?:{leads}) )*"
     pattern += rf"(?:{says})\b"
     patterns = [compiled(path, "corrections", pattern)]
+    if before:
+        # Or said last, after a short clarification and a word of `before`: "ending it with HIM lol not like that".
+        trailing = rf"^(?:\S+ ){{1,{_CLARIFICATION_WORDS}}}(?:(?:{before})\b[ .!?]*)+"
+        trailing += (rf"(?:(?:{leads}) )*" if leads else "") + rf"(?:{says})\b[ .!?~]*$"
+        patterns.append(compiled(path, "corrections", trailing))
     acknowledged = "|".join(lists.get("acknowledged", []))
     if acknowledged and (before or leads):
         first = [

@@ -151,7 +151,10 @@ async def test_an_answer_other_than_no_is_not_thanked_as_a_no(make_app):
     assert "Thank you for answering" not in later.text
 
 
-@pytest.mark.parametrize("correction", ["lol no i was joking", "what? no im fine, i meant the dishes", "im fine"])
+@pytest.mark.parametrize(
+    "correction",
+    ["lol no i was joking", "what? no im fine, i meant the dishes", "im fine", "ending it with HIM lol not like that"],
+)
 async def test_a_crisis_reply_that_misread_someone_is_put_right_warmly_and_the_lines_stay_close(make_app, correction):
     app = make_app()
     first = await app.pipeline.handle(message(app, "im literally going to throw myself off the balcony"))
