@@ -63,6 +63,12 @@ class Detection:
         what is meant, and the screen may see through it."""
         return not self.level.at_least(Level.URGENT) and any(hit.light for hit in self.hits)
 
+    @property
+    def read_as(self) -> frozenset[Category]:
+        """What the light readings are about, a holding rule's of level none included ("I took my pills":
+        medical): when the screen is held to a direct question, the question is about this."""
+        return frozenset(hit.category for hit in self.hits if hit.light)
+
     def raised_by_context(self) -> Level:
         """The level this message would have after earlier distress in the same conversation."""
         return Level.highest(self.level, *(hit.context_level for hit in self.hits if hit.context_level))
@@ -333,5 +339,5 @@ def _combine(hits: list[Hit]) -> Detection:
         # Another sign elsewhere in the message, not the same words read by a second rule.
         if hit.context_level is not None and any(_apart(hit, other) for other in signs[:_MAX_HITS]):
             level = Level.highest(level, hit.context_level)
-    categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN) or hit.light)
+    categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
     return Detection(level, categories, tuple(hits))

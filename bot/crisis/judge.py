@@ -91,7 +91,9 @@ class Judge:
         if detection.read_lightly and learned.level.at_least(Level.URGENT):
             # The rules read it as hyperbole or as someone else's words; the screen, which does not see
             # why, thinks it a crisis. Neither wins: Hearth asks directly (earlier distress still raises it).
-            return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability)
+            return Verdict(
+                detection, LearnedVerdict(Level.CONCERN, detection.categories | detection.read_as), probability
+            )
         if learned.level.rank > detection.level.rank:
             return Verdict(detection, learned, probability)
         return Verdict(detection, probability=probability)

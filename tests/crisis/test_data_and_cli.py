@@ -200,3 +200,11 @@ def test_a_rule_of_level_none_that_does_not_hold_stops_start_up(tmp_path):
     english.write_text(text[:rule] + text[rule:].replace("    holds: true\n", "", 1), encoding="utf-8")
     with pytest.raises(CrisisDataError, match="rule 'medication_taken' has level none: only a rule that holds may"):
         load_lexicon(folder)
+
+
+async def test_the_cli_names_no_category_for_a_message_it_reads_as_nothing():
+    # "took my meds this morning" is read by a rule that holds (medical) at level none: no category to report.
+    code, out, _ = await _cli("took my meds this morning\ni took my pills\n")
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first == {"level": "none", "categories": []}
+    assert second == {"level": "concern", "categories": ["medical"]}
