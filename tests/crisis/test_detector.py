@@ -495,3 +495,17 @@ def test_a_clean_streak_is_a_milestone_not_an_act_and_alerts_no_one(detector, mi
 
 def test_what_undid_a_clean_streak_is_still_a_relapse(detector):
     assert detector.detect("relapsed after 2 years clean from self harm, blood everywhere").level.at_least(Level.URGENT)
+
+
+@pytest.mark.parametrize(
+    ("abuse", "game"),
+    [
+        ("my husband beat me again last night", "my brother beat me again at chess"),
+        ("he beat me again", "she beat me again in mario kart lol"),
+    ],
+)
+def test_beaten_again_is_abuse_unless_it_was_a_game(detector, abuse, game):
+    # "beat me again" was masked as a game idiom whatever followed, so the rules never named the abuse.
+    found = detector.detect(abuse)
+    assert found.level.at_least(Level.URGENT) and Category.ABUSE in found.categories
+    assert detector.detect(game).level is Level.NONE
