@@ -502,10 +502,11 @@ def test_what_undid_a_clean_streak_is_still_a_relapse(detector):
     [
         ("my husband beat me again last night", "my brother beat me again at chess"),
         ("he beat me again", "she beat me again in mario kart lol"),
+        ("my dad hits me when hes drunk", "it hits me when i see old photos"),
     ],
 )
 def test_beaten_again_is_abuse_unless_it_was_a_game(detector, abuse, game):
-    # "beat me again" was masked as a game idiom whatever followed, so the rules never named the abuse.
+    # "beat me again" and "hits me when" were masked as idioms whoever did it, so the rules never named the abuse.
     found = detector.detect(abuse)
     assert found.level.at_least(Level.URGENT) and Category.ABUSE in found.categories
     assert detector.detect(game).level is Level.NONE
