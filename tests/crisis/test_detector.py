@@ -510,3 +510,20 @@ def test_beaten_again_is_abuse_unless_it_was_a_game(detector, abuse, game):
     found = detector.detect(abuse)
     assert found.level.at_least(Level.URGENT) and Category.ABUSE in found.categories
     assert detector.detect(game).level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    ("meant", "idiom"),
+    [
+        ("i want to die for real", "this cake is to die for"),
+        ("i burnt myself with the iron on purpose", "burned myself with the iron, ouch"),
+        (
+            "gonna kill myself if one more thing goes wrong. not even kidding. last straw",
+            "i will walk into the sea if i have to sit through this meeting",
+        ),
+    ],
+)
+def test_an_idiom_mask_does_not_hide_what_is_meant(detector, meant, idiom):
+    # "to die for", an accident with the iron and a trivial "if" were masked even when the message said otherwise.
+    assert detector.detect(meant).level.at_least(Level.URGENT)
+    assert not detector.detect(idiom).level.at_least(Level.URGENT)
