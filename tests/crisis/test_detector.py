@@ -518,6 +518,10 @@ def test_beaten_again_is_abuse_unless_it_was_a_game(detector, abuse, game):
         ("i want to die for real", "this cake is to die for"),
         ("i burnt myself with the iron on purpose", "burned myself with the iron, ouch"),
         (
+            "i'm going to burn myself on the stove tonight, already decided",
+            "burned myself on the stove making pasta lol",
+        ),
+        (
             "gonna kill myself if one more thing goes wrong. not even kidding. last straw",
             "i will walk into the sea if i have to sit through this meeting",
         ),
