@@ -54,24 +54,17 @@ def load_corrections(path: Path, data: Mapping[str, object]) -> Corrections:
     if not lists["says"] or not lists["unless"]:
         raise CrisisDataError(f"Crisis data file {path}: 'corrections.says' and 'corrections.unless' must not be empty")
     before, leads, says = ("|".join(lists[key]) for key in ("before", "leads", "says"))
-    pattern = "^"
-    if before:
-        pattern += rf"(?:(?:{before})\b[ .!?]*)*"
-    if leads:
-        pattern += rf"(?:(?:{leads}) )*"
-    pattern += rf"(?:{says})\b"
-    patterns = [compiled(path, "corrections", pattern)]
+    # One word of `before` with what may follow it ("lol.", "no!"), and one of `leads` ("i was ").
+    word_before, lead = rf"(?:(?:{before})\b[ .!?]*)", rf"(?:(?:{leads}) )"
+    leading = (f"{word_before}*" if before else "") + (f"{lead}*" if leads else "")
+    patterns = [compiled(path, "corrections", rf"^{leading}(?:{says})\b")]
     if before:
         # Or said last, after a short clarification and a word of `before`: "ending it with HIM lol not like that".
-        trailing = rf"^(?:\S+ ){{1,{_CLARIFICATION_WORDS}}}(?:(?:{before})\b[ .!?]*)+"
-        trailing += (rf"(?:(?:{leads}) )*" if leads else "") + rf"(?:{says})\b[ .!?~]*$"
-        patterns.append(compiled(path, "corrections", trailing))
+        trailing = rf"^(?:\S+ ){{1,{_CLARIFICATION_WORDS}}}{word_before}+" + (f"{lead}*" if leads else "")
+        patterns.append(compiled(path, "corrections", rf"{trailing}(?:{says})\b[ .!?~]*$"))
     acknowledged = "|".join(lists.get("acknowledged", []))
     if acknowledged and (before or leads):
-        first = [
-            f"(?:(?:{before})\\b[ .!?]*)+(?:(?:{leads}) )*" if before else "",
-            f"(?:(?:{leads}) )+" if leads else "",
-        ]
+        first = [f"{word_before}+{lead}*" if before else "", f"{lead}+" if leads else ""]
         opening = "|".join(part for part in first if part)
         patterns.append(compiled(path, "corrections.acknowledged", rf"^(?:{opening})(?:{acknowledged})\b"))
     return Corrections(

@@ -13,7 +13,6 @@ start-up, so a person is never answered in half one language and half another.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from bot.crisis.language import DEFAULT_LANGUAGE, guess_language
 from bot.crisis.lexicon import CrisisDataError, read_yaml
 from bot.crisis.resources import FALLBACK, HELPLINE_SITE, ContactWords, CountryLines
 from bot.models import Category
+from bot.yamlfile import placeholders
 
 # Each fixed text and the placeholders it may use.
 TEXTS: dict[str, frozenset[str]] = {
@@ -88,14 +88,15 @@ TEXTS: dict[str, frozenset[str]] = {
     "unspecified_distress": frozenset(),
     "thread_name": frozenset(),
 }
-# Texts worded for the reply's leading category: `default`, and one per category listed. The first of the
-# reply's categories (most pressing first) that has its own text is used; the others read `default`.
+# Texts worded for a reply's category: `default`, and one per category listed, in the order that decides which
+# one a reply with several categories reads. The emergency line speaks to the most pressing danger (an injury or
+# an overdose first); whom to tell puts abuse first, since the person near them may be the one who hurt them.
 BY_CATEGORY: dict[str, tuple[frozenset[str], tuple[Category, ...]]] = {
     "imminent_first": (
         frozenset({"emergency"}),
-        (Category.ABUSE, Category.HARM_TO_OTHERS, Category.PSYCHOSIS, Category.MEDICAL),
+        (Category.MEDICAL, Category.ABUSE, Category.PSYCHOSIS, Category.HARM_TO_OTHERS),
     ),
-    "reach_person": (frozenset(), (Category.ABUSE, Category.HARM_TO_OTHERS, Category.MEDICAL)),
+    "reach_person": (frozenset(), (Category.ABUSE, Category.MEDICAL, Category.HARM_TO_OTHERS)),
 }
 DEFAULT = "default"
 # Button labels, in the reader's language.
@@ -116,9 +117,9 @@ class Texts:
         return self.fixed[key].format(**values) if values else self.fixed[key]
 
     def say_for(self, key: str, categories: Iterable[Category], **values: str) -> str:
-        """A `BY_CATEGORY` text for the first of `categories` that has its own wording, else its default."""
-        own = self.by_category[key]
-        text = next((own[category] for category in categories if category in own), self.fixed[key])
+        """The `BY_CATEGORY` text of the first category, in that key's order, among `categories`, else its default."""
+        present = frozenset(categories)
+        text = next((own for category, own in self.by_category[key].items() if category in present), self.fixed[key])
         return text.format(**values) if values else text
 
     def label(self, key: str) -> str:
@@ -158,9 +159,7 @@ class Texts:
             parts.insert(0, self.say_for("imminent_first", categories, emergency=country.emergency))
         if method:  # a means question is never answered, and the reply says so (SAFETY.md rule 2)
             parts.append(self.say("method_in_crisis"))
-        # Whom to tell: where there is abuse, someone safe to tell comes before someone near (who may be the one).
-        tell = sorted(categories, key=lambda category: category is not Category.ABUSE)
-        parts += [self.say("bot"), self.render(country), self.say_for("reach_person", tell)]
+        parts += [self.say("bot"), self.render(country), self.say_for("reach_person", categories)]
         if alerted:
             parts.append(self.say("moderators_alerted"))
         else:
@@ -281,7 +280,7 @@ def _by_category(
 def _text(path: Path, key: str, value: object, allowed: frozenset[str]) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CrisisDataError(f"Crisis data file {path}: text '{key}' is missing or empty")
-    used = {field for _, field, _, _ in string.Formatter().parse(value) if field is not None}
+    used = placeholders(value)
     if not used <= allowed:
         raise CrisisDataError(
             f"Crisis data file {path}: text '{key}' uses unknown placeholder(s) {', '.join(sorted(used - allowed))}"

@@ -207,13 +207,14 @@ class Crisis:
         the conversation's (`conversation_language`); else the platform's word for the person's language
         (`IncomingMessage.locale`, e.g. Discord's "pl" or "pt-BR"), where Hearth has texts in it; else English.
         A slash command's name and codes say nothing of the language."""
-        fallback = self.conversation_language(turn) or self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
         if turn.text.startswith("/"):
             # A command's name is not the person's language, nor is a code ("/resources el"); free text after it
             # is ("/checkin ya no puedo más").
-            arguments = turn.text.partition(" ")[2]
-            return self.phrasebook.language_of(arguments, short=False) or fallback
-        return self.phrasebook.language_of(turn.text) or fallback
+            own = self.phrasebook.language_of(turn.text.partition(" ")[2], short=False)
+        else:
+            own = self.phrasebook.language_of(turn.text)
+        # The conversation's turns are read only when the message's own words do not say.
+        return own or self.conversation_language(turn) or self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
 
     def conversation_language(self, turn: Turn) -> str | None:
         """The language this conversation has been in, for a message that does not say (a bare /help, a button, a
