@@ -1,6 +1,6 @@
 """The country codes Hearth accepts, from `prompts/countries.txt` (ISO 3166-1 alpha-2), checked at start-up.
 
-A code is accepted when it names a real country, whether or not Hearth has crisis lines of its own for it (Italy
+A code is accepted when it names a real country, whether or not Hearth has crisis lines of its own for it (Greece
 gets findahelpline.com, which lists free lines in every country); "ZZ" is refused with how to choose one, so a
 typo never silently becomes the international fallback. The aliases of the crisis directory (UK for GB, EL for
 GR) are accepted too. The file is generated from tzdata (scripts/generate_countries.py): nothing under /usr/share

@@ -43,6 +43,17 @@ def test_numbers_that_changed_recently_are_current():
     assert directory.for_country("XX") is directory.fallback
 
 
+@pytest.mark.parametrize(
+    ("country", "line"),
+    [("IT", "02 2327 2327"), ("PL", "116 123"), ("PT", "1411"), ("AT", "142"), ("CH", "143"), ("BE", "1813")],
+)
+def test_the_countries_of_hearths_other_languages_get_their_own_line_not_the_finder(country, line):
+    # Hearth answers in Italian, Polish, Portuguese, German, French and Dutch; where those are spoken outside
+    # SAFETY.md's sixteen countries, a person in crisis must read a number to call, not only a website.
+    rendered = load_directory(FOLDER / "resources.yaml").for_country(country).render()
+    assert line in rendered and "findahelpline.com" not in rendered
+
+
 def test_an_entry_without_its_source_stops_start_up(tmp_path):
     raw = yaml.safe_load((FOLDER / "resources.yaml").read_text(encoding="utf-8"))
     del raw["countries"]["FR"]["last_verified"]

@@ -241,23 +241,6 @@ async def test_a_means_question_in_another_language_is_declined_alone_and_a_cris
     assert app.crisis.phrasebook(after.language).say("method_in_crisis") in after.text
 
 
-def _with_lines_for(tmp_path, **countries):
-    """A copy of prompts/ whose directory also lists `countries` (code → (emergency, line name, phone)): Hearth
-    ships no lines for Italy or Poland yet, and these tests must not depend on whether it does."""
-    folder = tmp_path / "prompts"
-    shutil.copytree(default_prompts_dir(), folder)
-    resources = folder / "crisis" / "resources.yaml"
-    entries = "".join(
-        f"  {code}:\n    name: {code}\n    emergency: '{emergency}'\n    source: https://example.org/{code}\n"
-        f"    last_verified: '2026-01-01'\n    lines:\n      - name: {name}\n        phone: '{phone}'\n"
-        f"        url: https://example.org/{code}\n"
-        for code, (emergency, name, phone) in countries.items()
-    )
-    text = resources.read_text(encoding="utf-8").replace("countries:\n", f"countries:\n{entries}", 1)
-    resources.write_text(text, encoding="utf-8")
-    return folder
-
-
 ENGLISH_LEFT_OVER = ("I'm Hearth", "Please also reach out", "Talk to a person", "call ", "your local emergency")
 
 
@@ -265,17 +248,14 @@ ENGLISH_LEFT_OVER = ("I'm Hearth", "Please also reach out", "Talk to a person", 
     ("text", "country", "words", "line", "button"),
     [
         ("ik wil dood, ik kan niet meer", "NL", "Ik ben echt blij", "bel 113 / 0800-0113", "Praat met een mens"),
-        ("voglio morire, non ce la faccio più", "IT", "Sono davvero felice", "chiama il 02 0000 0000", "Parla con"),
-        ("nie chcę już żyć, chcę się zabić", "PL", "Naprawdę dobrze", "zadzwoń pod 800 000 000", "Porozmawiaj"),
+        ("voglio morire, non ce la faccio più", "IT", "Sono davvero felice", "chiama il 02 2327 2327", "Parla con"),
+        ("nie chcę już żyć, chcę się zabić", "PL", "Naprawdę dobrze", "zadzwoń pod 116 123", "Porozmawiaj"),
     ],
 )
 async def test_a_dutch_italian_or_polish_crisis_is_answered_in_it_with_that_countrys_line(
-    make_app, fake_llm, tmp_path, text, country, words, line, button
+    make_app, fake_llm, text, country, words, line, button
 ):
-    prompts = _with_lines_for(tmp_path, IT=("112", "Linea", "02 0000 0000"), PL=("112", "Linia", "800 000 000"))
-    app = make_app(
-        openai_base_url=fake_llm.base_url, consent_required=False, default_country=country, prompts_dir=prompts
-    )
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country=country)
     reply = await app.pipeline.handle(message(app, text))
     assert reply.kind == "crisis" and reply.level.at_least(Level.URGENT)
     assert reply.text.startswith(words) and line in reply.text
@@ -565,10 +545,10 @@ async def test_country_answers_after_a_spanish_crisis_are_in_spanish(make_app):
     await app.pipeline.handle(message(app, "quiero morir, ya no puedo más"))
     chosen = await app.pipeline.handle(message(app, "/country mx"))
     assert chosen.text.startswith("Hecho: a partir de ahora, líneas de ayuda para MX") and "800 911 2000" in chosen.text
-    unlisted = await app.pipeline.handle(message(app, "/country IT"))
-    assert "Todavía no tengo líneas de ayuda propias para IT" in unlisted.text
-    looked_up = await app.pipeline.handle(message(app, "/resources pl"))
-    assert looked_up.text.startswith("Todavía no tengo líneas de ayuda propias para PL")
+    unlisted = await app.pipeline.handle(message(app, "/country GR"))
+    assert "Todavía no tengo líneas de ayuda propias para GR" in unlisted.text
+    looked_up = await app.pipeline.handle(message(app, "/resources ar"))
+    assert looked_up.text.startswith("Todavía no tengo líneas de ayuda propias para AR")
     cleared = await app.pipeline.handle(message(app, "/country clear"))
     assert cleared.text.startswith("Hecho: he borrado tu elección") and "llama al 024" in cleared.text
     for reply in (chosen, unlisted, looked_up, cleared):
