@@ -6,7 +6,8 @@ transaction without scanning. Reading is one round trip (`load`), writing is one
 
 Both are one script each in the user's slot, because what else a message needs from that slot rides inside them
 rather than beside them as more commands (each command costs the client more than the work Redis does for it):
-the read also marks the event as seen and tries the conversation lock (`Ride`); the save also releases the lock.
+the read also marks the event as seen, tries the conversation lock (`Ride`) and keeps the language the message's
+words say (`said`); the save also releases the lock.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class Session:
     flow: dict[str, Any] = field(default_factory=dict)
     community: Community = field(default_factory=Community)
     country: str | None = None
+    # The language the person's own words last said in this conversation, before this message (a code, never
+    # text): with no LLM, or a command or a button, no turn is kept that could say it (`Crisis.language`).
+    language: str | None = None
     available: bool = True
 
     @staticmethod
@@ -100,11 +104,13 @@ class HeldItem:
     expires_in: int
 
 
-# KEYS: context, consent, disclaimer, crisis note, flow, country, seen events, lock, pending.
-# ARGV: now_ms, event digest ("" for none), dedupe ttl_ms, lock token ("" to leave the lock alone), lock ttl_ms.
-# Returns {turns, {consent, disclaimer, crisis, flow, country}, seen, lock}: seen is 1 for a new event, 0 for one
-# seen before, -1 when none was given; lock is {1, pending items} when taken, {0} when another holds it, -1 when
-# not tried. Nothing is written unless an event or a lock token is given, and what is written carries an expiry.
+# KEYS: context, consent, disclaimer, crisis note, flow, country, seen events, lock, pending, language, index.
+# ARGV: now_ms, event digest ("" for none), dedupe ttl_ms, lock token ("" to leave the lock alone), lock ttl_ms,
+# the language this message's words say ("" when they do not), context ttl, index ttl.
+# Returns {turns, {consent, disclaimer, crisis, flow, country, language}, seen, lock}: seen is 1 for a new event, 0
+# for one seen before, -1 when none was given; lock is {1, pending items} when taken, {0} when another holds it, -1
+# when not tried; the language is the one kept before this message. Nothing is written unless an event, a lock
+# token or a language is given, and what is written carries an expiry (the language is listed for /forget).
 _READ = """
 local seen, lock = -1, -1
 if ARGV[2] ~= '' then
@@ -120,7 +126,12 @@ if ARGV[4] ~= '' then
     lock = {0}
   end
 end
-local flags = redis.call('MGET', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+local flags = redis.call('MGET', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[10])
+if ARGV[6] ~= '' then
+  redis.call('SET', KEYS[10], ARGV[6], 'EX', ARGV[7])
+  redis.call('SADD', KEYS[11], KEYS[10])
+  redis.call('EXPIRE', KEYS[11], ARGV[8])
+end
 return {redis.call('LRANGE', KEYS[1], 0, -1), flags, seen, lock}
 """
 
@@ -194,8 +205,8 @@ class ContextStore:
     def redis(self) -> Redis:
         return self._redis
 
-    async def load(self, user: str, conversation: str, tenant: str) -> Session:
-        return (await self.load_with(user, conversation, tenant)).session
+    async def load(self, user: str, conversation: str, tenant: str, said: str | None = None) -> Session:
+        return (await self.load_with(user, conversation, tenant, said=said)).session
 
     async def load_with(
         self,
@@ -204,9 +215,11 @@ class ContextStore:
         tenant: str,
         also: Callable[[Batch], None] | None = None,
         ride: Ride = _NO_RIDE,
+        said: str | None = None,
     ) -> Loaded:
         """The session, with the answers to `ride` (bot/gatekeeper.py), plus the results of whatever `also`
-        queued on the same round trip (the rate-limit decision, in the limits' own slot).
+        queued on the same round trip (the rate-limit decision, in the limits' own slot). `said`, the language
+        this message's own words say, is kept for the conversation with the context's expiry.
 
         Results of `also` may be exceptions (they are not raised here); they are empty when Redis is down.
         """
@@ -214,8 +227,12 @@ class ContextStore:
         names = [
             keys.context(conversation), keys.consent, keys.disclaimer, keys.crisis(conversation),
             keys.flow(conversation), keys.country, keys.seen, keys.lock(conversation), keys.pending(conversation),
+            keys.language(conversation), keys.index,
         ]  # fmt: skip
-        args: list[str | int] = [ride.now_ms, ride.seen, ride.seen_ttl_ms, ride.lock_token, ride.lock_ttl_ms]
+        args: list[str | int] = [
+            ride.now_ms, ride.seen, ride.seen_ttl_ms, ride.lock_token, ride.lock_ttl_ms,
+            said or "", self.ttl, self._index_ttl,
+        ]  # fmt: skip
         batch = Batch()
         batch.evalsha(self._read.sha, len(names), *names, *args)
         batch.command("GET", community_key(tenant))
@@ -233,7 +250,7 @@ class ContextStore:
         if failed is not None:
             log.warning("context unavailable: %s", type(failed).__name__)
             return Loaded(Session.empty(available=False), None, results[2:])
-        raw_turns, (consent, seen, crisis, flow, country), new_event, lock = read
+        raw_turns, (consent, seen, crisis, flow, country, language), new_event, lock = read
         session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
@@ -241,7 +258,8 @@ class ContextStore:
             crisis=_decode_json(crisis),
             community=Community.from_json(results[1]),
             flow=_decode_json(flow),
-            country=country.decode() if isinstance(country, bytes) else country,
+            country=_decode_text(country),
+            language=_decode_text(language),
         )
         return Loaded(session, Ridden(int(new_event), lock), results[2:])
 
@@ -413,6 +431,10 @@ def _decode_all(items: list[bytes | str]) -> list[dict[str, Any]]:
         if isinstance(values, list) and len(values) == len(items):
             return [value if isinstance(value, dict) else {} for value in values]
     return [_decode_json(item) for item in items]
+
+
+def _decode_text(raw: bytes | str | None) -> str | None:
+    return raw.decode() if isinstance(raw, bytes) else raw
 
 
 def _decode_json(raw: bytes | str | None) -> dict[str, Any]:

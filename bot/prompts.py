@@ -39,6 +39,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "held_flow": frozenset(),
     "held_checkins": frozenset({"n"}),
     "held_country": frozenset(),
+    "held_lang": frozenset(),
     "held_pending": frozenset({"n"}),
     "held_limit": frozenset({"n"}),
     "held_other": frozenset(),

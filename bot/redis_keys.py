@@ -34,6 +34,10 @@ class UserKeys:
     def flow(self, conversation: str) -> str:
         return f"{self.base}:flow:{conversation}"
 
+    def language(self, conversation: str) -> str:
+        """The language the person's own words last said in `conversation`: a code such as "es", never text."""
+        return f"{self.base}:lang:{conversation}"
+
     def lock(self, conversation: str) -> str:
         """Held while this user's message in `conversation` is being answered (bot/convlock.py)."""
         return f"{self.base}:lock:{conversation}"

@@ -72,7 +72,7 @@ def build_stages(
 
     stages: list[Stage] = [
         ValidateStage(prompts, crisis, max_chars),
-        LoadSessionStage(context, gatekeeper),
+        LoadSessionStage(context, gatekeeper, crisis.own_language),
         CrisisStage(crisis, context),
         DedupeStage(),
         LengthStage(prompts, crisis, max_chars, introduction),

@@ -205,28 +205,32 @@ class Crisis:
     def language(self, turn: Turn) -> str:
         """The language to answer in, chosen here for the whole bot: the message's own when its words say; else
         the conversation's (`conversation_language`); else the platform's word for the person's language
-        (`IncomingMessage.locale`, e.g. Discord's "pl" or "pt-BR"), where Hearth has texts in it; else English.
-        A slash command's name and codes say nothing of the language."""
-        if turn.text.startswith("/"):
-            # A command's name is not the person's language, nor is a code ("/resources el"); free text after it
-            # is ("/checkin ya no puedo más").
-            own = self.phrasebook.language_of(turn.text.partition(" ")[2], short=False)
-        else:
-            own = self.phrasebook.language_of(turn.text)
-        # The conversation's turns are read only when the message's own words do not say.
+        (`IncomingMessage.locale`, e.g. Discord's "pl" or "pt-BR"), where Hearth has texts in it; else English."""
+        # The conversation's language is read only when the message's own words do not say.
+        own = self.own_language(turn.text)
         return own or self.conversation_language(turn) or self.phrasebook.of_locale(turn.msg.locale) or DEFAULT_LANGUAGE
+
+    def own_language(self, text: str) -> str | None:
+        """The language a message's own words clearly say, if they do. A slash command's name is not the person's
+        language, nor is a code ("/resources el"); free text after it is ("/checkin ya no puedo más")."""
+        if text.startswith("/"):
+            return self.phrasebook.language_of(text.partition(" ")[2], short=False)
+        return self.phrasebook.language_of(text)
 
     def conversation_language(self, turn: Turn) -> str | None:
         """The language this conversation has been in, for a message that does not say (a bare /help, a button, a
         short "sí"). While a crisis or the distress before one is followed, the crisis note's language (kept at
-        each such message, so the lines and the follow-ups stay in the crisis's language); else the newest of the
-        person's recent turns whose words say (the context the LLM reads, with its TTL: nothing more is kept for
-        this); else a quieter note's."""
+        each such message, so the lines and the follow-ups stay in the crisis's language); else the one the
+        person's own words last said here (`Session.language`, kept with the context's TTL, also where no turn is
+        kept: no LLM, a command, an exercise); else the newest of the person's recent turns whose words say; else
+        a quieter note's."""
         note = turn.session.crisis
         kept = note.get("language")
         kept = kept if isinstance(kept, str) and kept in self.phrasebook.by_language else None
         if kept is not None and note.get("mode") in ("crisis", "watch"):
             return kept
+        if turn.session.language in self.phrasebook.by_language:
+            return turn.session.language
         for past in reversed(turn.session.turns[-_RECENT_TURNS * 2 :]):
             said = self.phrasebook.language_of(past.text) if past.role == "user" else None
             if said is not None:

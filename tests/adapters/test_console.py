@@ -54,6 +54,13 @@ async def test_with_nothing_configured_it_chats_in_the_console_and_exits_cleanly
     assert "Traceback" not in err
 
 
+async def test_with_no_llm_a_bare_help_after_spanish_chat_is_in_spanish(tmp_path):
+    code, out, err = await run_bot("hoy fui al parque con mi hermana\n/help\n", cwd=tmp_path)
+    assert code == 0, err
+    assert "no está activada la conversación libre" in out and "Esto es lo que puedo hacer" in out
+    assert "Here's what I can do" not in out
+
+
 async def test_a_second_run_is_the_same_person_so_forget_erases_the_first_runs_words(tmp_path, redis_url, fake_llm):
     redis = Redis.from_url(redis_url)
     await redis.flushall()

@@ -85,3 +85,15 @@ def test_pseudonyms_are_stable_keyed_and_separated_by_kind():
     assert ids("user", "discord", "123") != ids("conversation", "discord", "123")
     assert ids("user", "discord", "123") != Pseudonymizer(b"j" * 32)("user", "discord", "123")
     assert "123" not in ids("user", "discord", "123")
+
+
+async def test_the_language_a_message_says_is_kept_with_the_context_expiry_listed_and_forgotten(redis):
+    context = store(redis, ttl=100)
+    assert (await context.load("u1", "c1", "t1", said="fr")).language is None  # what was held before it
+    assert (await context.load("u1", "c1", "t1")).language == "fr"  # a message that says nothing keeps it
+    assert (await context.load("u1", "c2", "t1")).language is None  # another conversation's
+    key = UserKeys("u1").language("c1")
+    assert 0 < await redis.ttl(key) <= 100 and await redis.ttl(UserKeys("u1").index) >= 100
+    assert [(item.kind, item.count) for item in await context.describe("u1")] == [("lang", 1)]
+    await context.forget("u1")
+    assert await all_keys(redis) == []
