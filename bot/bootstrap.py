@@ -24,6 +24,7 @@ from bot.llm import ReplyService
 from bot.pipeline import Pipeline
 from bot.prompts import Prompts, load_prompts
 from bot.stages import build_stages, sorry_reply
+from bot.tools.content import ToolBook, load_tools
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class App:
     crisis: Crisis
     pipeline: Pipeline
     countries: Countries
+    # The tools' texts, for what an adapter shows before any turn (Slack's check-in modal), as the tools say them.
+    tools: ToolBook
 
 
 def _hash_secret(settings: Settings) -> bytes:
@@ -73,8 +76,10 @@ def build_app(settings: Settings, redis: Redis, *, hash_secret: bytes | None = N
     crisis = build_crisis(settings)
     countries = load_countries(settings.prompts_dir / "countries.txt", crisis.directory.aliases)
     _check_default_country(settings, countries)
-    pipeline = Pipeline(build_stages(settings, prompts, context, crisis, llm, countries), sorry_reply(prompts, crisis))
-    return App(settings, redis, ids, prompts, context, communities, llm, crisis, pipeline, countries)
+    tools = load_tools(settings.prompts_dir / "tools")
+    stages = build_stages(settings, prompts, context, crisis, llm, countries, tools)
+    pipeline = Pipeline(stages, sorry_reply(prompts, crisis))
+    return App(settings, redis, ids, prompts, context, communities, llm, crisis, pipeline, countries, tools)
 
 
 def _check_default_country(settings: Settings, countries: Countries) -> None:

@@ -74,6 +74,17 @@ MESSAGES: dict[str, frozenset[str]] = {
     "exercise_none": frozenset(),
     "exercise_resume": frozenset(),
     "stop_exercise": frozenset(),
+    # Slack's App Home (adapters/slack/home.py), shown in the person's Slack language: headings, how to write to
+    # Hearth there, and the buttons for the commands it offers ({country}: the workspace's, e.g. "NZ").
+    "home_lines": frozenset(),
+    "home_lines_in": frozenset({"country"}),
+    "home_tools": frozenset(),
+    "home_how": frozenset(),
+    "home_breathe": frozenset(),
+    "home_ground": frozenset(),
+    "home_mydata": frozenset(),
+    "home_forget": frozenset(),
+    "home_help": frozenset(),
 }
 MODES = ("listen", "careful", "crisis", "declined")
 # Discord's limit for a slash command's description and an option's (1 to 100 characters): longer, Discord
@@ -131,7 +142,7 @@ class Prompts:
         return self.by_language.get(language or DEFAULT_LANGUAGE, self.by_language[DEFAULT_LANGUAGE])
 
     def say(self, key: str, **values: Any) -> str:
-        """A message in English, for what no one's turn decides (Slack's App Home)."""
+        """A message in English, for what no one's turn decides."""
         return self().say(key, **values)
 
 

@@ -33,7 +33,7 @@ from bot.pipeline import Stage, Turn
 from bot.prompts import Prompts
 from bot.reply import ReplyStage
 from bot.session import LoadSessionStage
-from bot.tools.content import load_tools
+from bot.tools.content import ToolBook, load_tools
 from bot.tools.stage import ToolStage
 from bot.validate import LengthStage, ValidateStage
 
@@ -57,7 +57,9 @@ def build_stages(
     crisis: Crisis,
     llm: ReplyService | None,
     countries: Countries,
+    tools: ToolBook | None = None,
 ) -> list[Stage]:
+    """`tools`: the tools' texts, as the composition root loaded them (read from the prompts folder without)."""
     max_chars = settings.privacy.max_message_chars
     gatekeeper = build_gatekeeper(settings, context, llm_configured=llm is not None)
     limits = settings.limits
@@ -76,7 +78,7 @@ def build_stages(
         CrisisStage(crisis, context),
         DedupeStage(),
         LengthStage(prompts, crisis, max_chars, introduction),
-        ToolStage(load_tools(settings.prompts_dir / "tools"), prompts, crisis, context, introduction),
+        ToolStage(tools or load_tools(settings.prompts_dir / "tools"), prompts, crisis, context, introduction),
         CommandStage(prompts, context, crisis, countries),
         ConsentStage(
             crisis,

@@ -1,44 +1,47 @@
 """The mood check-in as a Slack modal: a 1–5 select and an optional note, turned into the core's `/checkin`.
 
 The modal only collects; recording, the chart and any follow-up are the core's check-in tool, so a note
-that signals a crisis is screened like any other message.
+that signals a crisis is screened like any other message. Its words are the check-in's own (`form` and `labels` in
+prompts/tools/<language>/checkin.yaml), in the person's Slack language where Hearth has texts in it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from adapters.slack.blocks import MODAL_PREFIX
+from adapters.slack.blocks import MODAL_PREFIX, slack_commands
+from bot.tools.content import CheckinContent
 
 CALLBACK_ID = "hearth_checkin"
 OPEN_ACTION = f"{MODAL_PREFIX}checkin"
 NOTE_LIMIT = 200
-# The modal is opened before any message says the person's language, so it is in English; the core answers the
-# submitted check-in in the language it chooses for the person.
-LABELS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "very good"}
+SCORES = frozenset({"1", "2", "3", "4", "5"})
 
 
 def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def modal(keep_days: int) -> dict[str, Any]:
-    options = [{"text": _plain(f"{score} · {label}"), "value": str(score)} for score, label in LABELS.items()]
+def modal(said: CheckinContent, kept: str) -> dict[str, Any]:
+    """`said`: the check-in's texts in the person's language; `kept`: how long check-ins are kept, as /about says."""
+    form = said.form
+    labels = enumerate(said.labels, 1)
+    options = [{"text": _plain(f"{score} · {label}"), "value": str(score)} for score, label in labels]
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain("Mood check-in"),
-        "submit": _plain("Check in"),
-        "close": _plain("Cancel"),
+        "title": _plain(form.title),
+        "submit": _plain(form.submit),
+        "close": _plain(form.cancel),
         "blocks": [
             {
                 "type": "input",
                 "block_id": "mood",
-                "label": _plain("How are you feeling right now?"),
+                "label": _plain(form.question),
                 "element": {
                     "type": "static_select",
                     "action_id": "score",
-                    "placeholder": _plain("1 (very low) to 5 (very good)"),
+                    "placeholder": _plain(form.placeholder),
                     "options": options,
                 },
             },
@@ -46,7 +49,7 @@ def modal(keep_days: int) -> dict[str, Any]:
                 "type": "input",
                 "block_id": "note",
                 "optional": True,
-                "label": _plain("A note, if you like"),
+                "label": _plain(form.note),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "text",
@@ -56,12 +59,7 @@ def modal(keep_days: int) -> dict[str, Any]:
             },
             {
                 "type": "context",
-                "elements": [
-                    _plain(
-                        f"Check-ins are opt-in and kept for {keep_days} days so you can see how things change. "
-                        "The answer comes by DM. /hearth forget erases them."
-                    )
-                ],
+                "elements": [_plain(slack_commands(form.kept.format(time=kept)))],
             },
         ],
     }
@@ -72,7 +70,7 @@ def command_text(view: dict[str, Any]) -> str | None:
     values = (view.get("state") or {}).get("values") or {}
     selected = ((values.get("mood") or {}).get("score") or {}).get("selected_option") or {}
     score = str(selected.get("value", ""))
-    if score not in {str(key) for key in LABELS}:
+    if score not in SCORES:
         return None
     note = str(((values.get("note") or {}).get("text") or {}).get("value") or "").strip()[:NOTE_LIMIT]
     return f"/checkin {score} {note}".strip()

@@ -6,6 +6,10 @@ Every decision about *what* to answer stays in the core.
 
 Each core turn and the sending of its answer run inside `pipeline.delivering()`: Bolt answers after its ack,
 in a task of its own, so this is what makes a graceful shutdown wait for the answer to reach Slack.
+
+Slack says nothing of a person's language in its payloads; their Slack locale (users.info, adapters/slack/locales.py)
+goes with every message, command, button and check-in as `IncomingMessage.locale`, the core's last resort when the
+words do not say, and chooses the language of the check-in modal and App Home, which are shown before any words.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.slack import admin, blocks, checkin, translate
 from adapters.slack.deliver import DROPPED, SEND_ERRORS, Responder, reason
 from adapters.slack.dms import HearthDms
-from adapters.slack.home import home_view
+from adapters.slack.home import HomeTexts, home_view
+from adapters.slack.locales import SlackLocales
 from adapters.slack.retries import Deliveries
 from adapters.slack.translate import Place
 from adapters.slack.workspace import WorkspaceUrls
@@ -49,6 +54,7 @@ class SlackListeners:
         self._deliveries = Deliveries()
         self._workspaces = WorkspaceUrls(bolt.client)
         self._dms = HearthDms()
+        self._locales = SlackLocales(bolt.client)
 
     def register(self) -> None:
         bolt = self._bolt
@@ -88,6 +94,7 @@ class SlackListeners:
         async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
             if delivery is None:
                 return
+            msg = replace(msg, locale=await self._locale(place))
             responder = self._responder(place, msg.tenant)
             try:
                 with self._app.pipeline.delivering():
@@ -117,10 +124,11 @@ class SlackListeners:
             await respond(text=text, response_type="ephemeral")
             return
         if name == "checkin" and not rest and body.get("trigger_id"):
-            await self._open_checkin(str(body["trigger_id"]))
+            await self._open_checkin(str(body["trigger_id"]), place.team, place.user)
             return
         text = f"/{name} {rest}".strip() if name in SUBCOMMANDS else (f"{word} {rest}".strip() or "/help")
-        msg = translate.incoming(self._app.ids, place, text, event_id=_command_event_id(body))
+        locale = await self._locale(place)
+        msg = translate.incoming(self._app.ids, place, text, event_id=_command_event_id(body), locale=locale)
         with self._app.pipeline.delivering():
             reply = await self._app.pipeline.handle(msg)
             if reply.kind in DROPPED:
@@ -161,7 +169,9 @@ class SlackListeners:
         place = translate.action_place(body)
         text = f"/{command}" if command else ""
         link = translate.action_link(await self._workspace_url(place, context), body, place)
-        msg = translate.incoming(self._app.ids, place, text, action=core_action, link=link)
+        msg = translate.incoming(
+            self._app.ids, place, text, action=core_action, link=link, locale=await self._locale(place)
+        )
         responder = self._responder(place, msg.tenant)
         try:
             with self._app.pipeline.delivering():
@@ -174,13 +184,17 @@ class SlackListeners:
 
     async def on_open_checkin(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
+        user = str((body.get("user") or {}).get("id", ""))
         try:
-            await self._open_checkin(str(body.get("trigger_id", "")))
+            await self._open_checkin(str(body.get("trigger_id", "")), translate.team_of(body), user)
         except SEND_ERRORS as exc:
             log.warning("could not open the check-in: %s", reason(exc))
 
-    async def _open_checkin(self, trigger_id: str) -> None:
-        view = checkin.modal(keep_days=round(self._app.context.checkin_ttl / 86400))
+    async def _open_checkin(self, trigger_id: str, team: str, user: str) -> None:
+        """The modal in the person's Slack language (English where Hearth has no texts in it, or Slack cannot say)."""
+        language = await self._language(team, user)
+        kept = self._app.prompts(language).duration(self._app.context.checkin_ttl)
+        view = checkin.modal(self._app.tools(language).checkin, kept)
         await self._bolt.client.views_open(trigger_id=trigger_id, view=view)
 
     async def on_checkin(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -191,7 +205,7 @@ class SlackListeners:
             return
         user = str((body.get("user") or {}).get("id", ""))
         place = Place(translate.team_of(body), "", user, None, is_dm=True)
-        msg = translate.incoming(self._app.ids, place, text)
+        msg = translate.incoming(self._app.ids, place, text, locale=await self._locale(place))
         try:
             with self._app.pipeline.delivering():
                 await self._responder(place, msg.tenant).send(await self._app.pipeline.handle(msg))
@@ -203,16 +217,30 @@ class SlackListeners:
     async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab") != "home" or not event.get("user"):
             return
-        tenant = self._app.ids("tenant", "slack", translate.team_of(body, event))
-        country = await self._country(tenant)
-        about = about_text(self._app.prompts(), self._app.context)  # no one's turn: English
-        resources = self._app.crisis.resources_reply(country).text
+        team, user = translate.team_of(body, event), str(event["user"])
+        country = await self._country(self._app.ids("tenant", "slack", team))
+        language = await self._language(team, user)  # no one's turn: the person's Slack language, else English
+        said = self._app.prompts(language)
+        texts = HomeTexts(
+            said,
+            about=about_text(said, self._app.context),
+            resources=self._app.crisis.resources_reply(country, language).text,
+            show_lines=self._app.crisis.phrasebook(language).label("show_lines"),
+            checkin=self._app.tools(language).checkin.form.title,
+        )
         try:
-            await self._bolt.client.views_publish(user_id=str(event["user"]), view=home_view(about, resources, country))
+            await self._bolt.client.views_publish(user_id=user, view=home_view(texts, country))
         except SEND_ERRORS as exc:
             log.warning("could not publish App Home: %s", reason(exc))
 
     # Helpers ----------------------------------------------------------------------------------------
+
+    async def _locale(self, place: Place) -> str | None:
+        return await self._locales.get(place.team, place.user)
+
+    async def _language(self, team: str, user: str) -> str | None:
+        """Hearth's language for the person's Slack locale ("es-ES" → "es"), None (English) without texts in it."""
+        return self._app.crisis.phrasebook.of_locale(await self._locales.get(team, user))
 
     async def _workspace_url(self, place: Place, context: AsyncBoltContext) -> str | None:
         """Only a channel's messages get a champions' link, so only they need the workspace's address: asked

@@ -95,7 +95,9 @@ def incoming(
     event_id: str | None = None,
     action: str | None = None,
     link: str | None = None,
+    locale: str | None = None,
 ) -> IncomingMessage:
+    """`locale`: the person's Slack locale ("es-ES"), the core's last resort for the language to answer in."""
     return IncomingMessage(
         platform=Platform.SLACK,
         tenant=ids("tenant", "slack", place.team),
@@ -107,6 +109,7 @@ def incoming(
         action=action,
         link=link,
         channel=ids("channel", "slack", place.team, place.channel),
+        locale=locale,
     )
 
 

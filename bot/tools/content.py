@@ -38,10 +38,25 @@ class FlowContent:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckinForm:
+    """The check-in as a form where a platform has one (Slack's modal): its heading and buttons, the question over
+    the moods (`CheckinContent.labels`), the note's label, and what is kept ({time}, as /about says it)."""
+
+    title: str
+    submit: str
+    cancel: str
+    question: str
+    placeholder: str
+    note: str
+    kept: str
+
+
+@dataclass(frozen=True, slots=True)
 class CheckinContent:
     """What /checkin says. Each text fills only the placeholders `CHECKIN` gives it, checked at start-up."""
 
     labels: tuple[str, ...]  # the moods 1 to 5
+    form: CheckinForm
     ask: str
     wrong: str
     thanks: str
@@ -63,6 +78,19 @@ CHECKIN = {
     "last_many": frozenset({"n", "chart", "average"}),
     "decimal": frozenset(),
 }
+# The form's texts and the placeholders each fills. A form's heading and buttons are short: Slack refuses a modal
+# whose title, submit or close text is longer than 24 characters, so that is checked at start-up, not at a press.
+CHECKIN_FORM = {
+    "title": frozenset(),
+    "submit": frozenset(),
+    "cancel": frozenset(),
+    "question": frozenset(),
+    "placeholder": frozenset(),
+    "note": frozenset(),
+    "kept": frozenset({"time"}),
+}
+FORM_SHORT = ("title", "submit", "cancel")
+FORM_SHORT_LIMIT = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +178,17 @@ def _checkin(data: dict[str, Any], path: Path) -> CheckinContent:
     if len(labels) != 5:
         raise PromptError(f"Prompt file {path}: 'labels' must name the 5 moods, 1 to 5")
     texts = {key: _filled(data, key, path, allowed) for key, allowed in CHECKIN.items()}
-    return CheckinContent(labels=labels, **texts)
+    return CheckinContent(labels=labels, form=_checkin_form(data.get("form"), path), **texts)
+
+
+def _checkin_form(data: Any, path: Path) -> CheckinForm:
+    if not isinstance(data, dict):
+        raise PromptError(f"Prompt file {path}: 'form' must map the check-in form's texts ({', '.join(CHECKIN_FORM)})")
+    texts = {key: _filled(data, key, path, allowed) for key, allowed in CHECKIN_FORM.items()}
+    for key in FORM_SHORT:
+        if len(texts[key]) > FORM_SHORT_LIMIT:
+            raise PromptError(f"Prompt file {path}: 'form.{key}' is longer than {FORM_SHORT_LIMIT} characters")
+    return CheckinForm(**texts)
 
 
 def _flow(name: str, path: Path, data: dict[str, Any]) -> FlowContent:

@@ -188,13 +188,28 @@ def test_every_language_translates_the_check_in_keeping_its_commands():
         assert "/resources" in own.lowest and "/checkin" in own.none
 
 
+def test_every_language_translates_the_check_in_form_with_its_time_and_forget():
+    tools = load_tools(TOOLS)
+    english = tools().checkin.form
+    for language in LANGUAGES:
+        form = tools(language).checkin.form
+        untranslated = [key for key in form.__slots__ if getattr(form, key) == getattr(english, key)]
+        assert untranslated == [], (language, untranslated)
+        assert "{time}" in form.kept and "/forget" in form.kept, language
+
+
 @pytest.mark.parametrize(
     ("old", "new", "error"),
     [
         ("(media {average}/5)", "(media {promedio}/5)", r"es/checkin\.yaml: 'last_many' uses placeholder\(s\) chart"),
         ("  - muy bien\n", "", r"es/checkin\.yaml: 'labels' must list 5 items, as English does"),
+        # Slack refuses a modal whose title or buttons are longer than 24 characters: refused at start-up instead.
+        ('title: "Registro de ánimo"', 'title: "Registro de cómo te sientes hoy"',
+         r"es/checkin\.yaml: 'form\.title' is longer than 24 characters"),
+        ("{time}, para que veas cómo cambian las cosas. La", "{tiempo}, para que veas cómo cambian las cosas. La",
+         r"es/checkin\.yaml: 'form\.kept' uses placeholder\(s\) tiempo; English uses time"),
     ],
-)
+)  # fmt: skip
 def test_a_check_in_translation_unlike_english_stops_start_up(tools_copy, old, new, error):
     path = tools_copy / "es" / "checkin.yaml"
     assert old in path.read_text()

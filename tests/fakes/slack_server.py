@@ -6,7 +6,8 @@ then the envelopes a test sends, and its acks are recorded. Tokens are checked l
 client sending the wrong one gets `invalid_auth`; each bot token in `workspaces` is one workspace's install,
 and auth.test answers with that workspace's team and address. A method can be rate limited (`rate_limit`):
 Slack's 429 with `Retry-After`, which the client's retry handler waits out before calling again. Messages
-over Slack's block limits are refused with `invalid_blocks`, as Slack does.
+over Slack's block limits are refused with `invalid_blocks`, as Slack does. users.info answers each person's
+Slack language (`locales`, "en-US" for anyone not listed) when asked `include_locale`, as Slack does.
 """
 
 from __future__ import annotations
@@ -39,12 +40,16 @@ class Call:
 class FakeSlack:
     """Records every Web API call (`calls`), every response_url post (`responses`) and Socket Mode acks.
 
-    `failing` makes a method fail everywhere; `failing_in` makes every chat.* call in one channel fail."""
+    `failing` makes a method fail everywhere; `failing_in` makes every chat.* call in one channel fail; `stalled`
+    makes a method never answer (until the stand-in stops), as a Slack that hangs does."""
 
     admins: set[str] = field(default_factory=set)
+    # A user id → their Slack locale ("es-ES"), which users.info answers with `include_locale`.
+    locales: dict[str, str] = field(default_factory=dict)
     # A bot token → (team id, workspace address): one entry per workspace Hearth is installed in.
     workspaces: dict[str, tuple[str, str]] = field(default_factory=lambda: {BOT_TOKEN: (TEAM, WORKSPACE_URL)})
     failing: dict[str, str] = field(default_factory=dict)
+    stalled: set[str] = field(default_factory=set)
     # A channel id → the error every post there gets (`not_in_channel` when the bot was never invited).
     failing_in: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -59,10 +64,12 @@ class FakeSlack:
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
     _connected: asyncio.Event | None = None
+    _released: asyncio.Event | None = None
 
     async def start(self) -> str:
         self._changed = asyncio.Condition()
         self._connected = asyncio.Event()
+        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{hook}", self._response_url)
@@ -77,6 +84,8 @@ class FakeSlack:
         return self.base_url
 
     async def stop(self) -> None:
+        if self._released is not None:
+            self._released.set()
         for ws in self._sockets:
             await ws.close()
         if self._runner is not None:
@@ -180,6 +189,9 @@ class FakeSlack:
             await self._record(lambda: self.refused.append(Call(method, args)))
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         await self._record(lambda: self.calls.append(Call(method, args)))
+        if method in self.stalled and self._released is not None:
+            await self._released.wait()
+            return web.json_response({"ok": False, "error": "request_timeout"})
         if method in self.failing:
             return web.json_response({"ok": False, "error": self.failing[method]})
         if method.startswith("chat.") and not blocks_slack_accepts(args.get("blocks")):
@@ -204,7 +216,10 @@ class FakeSlack:
             return {"channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
         if method == "users.info":
             user = str(args.get("user"))
-            return {"user": {"id": user, "is_admin": user in self.admins, "is_owner": False}}
+            person = {"id": user, "is_admin": user in self.admins, "is_owner": False}
+            if str(args.get("include_locale")).lower() in ("1", "true"):
+                person["locale"] = self.locales.get(user, "en-US")
+            return {"user": person}
         if method == "views.publish":
             return {"view": {"id": "V0HOME", **(args.get("view") or {})}}
         return {}
