@@ -94,7 +94,7 @@ class SlackListeners:
         async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
             if delivery is None:
                 return
-            msg = replace(msg, locale=await self._locale(place))
+            msg = replace(msg, locale=await self._locale(place, words=msg.text))
             responder = self._responder(place, msg.tenant)
             try:
                 with self._app.pipeline.delivering():
@@ -127,7 +127,7 @@ class SlackListeners:
             await self._open_checkin(str(body["trigger_id"]), place.team, place.user)
             return
         text = f"/{name} {rest}".strip() if name in SUBCOMMANDS else (f"{word} {rest}".strip() or "/help")
-        locale = await self._locale(place)
+        locale = await self._locale(place, words=rest if name in SUBCOMMANDS else f"{word} {rest}")
         msg = translate.incoming(self._app.ids, place, text, event_id=_command_event_id(body), locale=locale)
         with self._app.pipeline.delivering():
             reply = await self._app.pipeline.handle(msg)
@@ -235,7 +235,13 @@ class SlackListeners:
 
     # Helpers ----------------------------------------------------------------------------------------
 
-    async def _locale(self, place: Place) -> str | None:
+    async def _locale(self, place: Place, words: str = "") -> str | None:
+        """The person's Slack locale. With `words` (a message's text, a command's free text) Slack is not waited
+        for: the words say the language, and a crisis must be answered at once; what is known is used, and Slack
+        is asked in the background for the next turn. Without words, the answer is waited for (bounded)."""
+        if words.strip():
+            self._locales.warm(place.team, place.user)
+            return self._locales.known(place.team, place.user)
         return await self._locales.get(place.team, place.user)
 
     async def _language(self, team: str, user: str) -> str | None:

@@ -9,6 +9,9 @@ and for `ttl` seconds, so a person's turns cost one Web API call per `ttl`, and 
 soon. A failed, refused (no `users:read`) or slow call gives None, English where nothing else says, and is kept for
 `failure_ttl` only: a modal's trigger expires three seconds after the press, so the call is bounded by `timeout`,
 and a Slack outage costs one call per person per `failure_ttl`, not one per message. Nothing here raises.
+
+A message with words never waits for Slack (`known` and `warm`): its words say its language, and a crisis must be
+answered at once; it takes what is already known and has Slack asked in the background, for the next turn.
 """
 
 from __future__ import annotations
@@ -49,6 +52,22 @@ class SlackLocales:
         self._failure_ttl = failure_ttl
         self._timeout = timeout
         self._clock = clock
+        self._asking: dict[tuple[str, str], asyncio.Task[str | None]] = {}
+
+    def known(self, team: str, user: str) -> str | None:
+        """`user`'s Slack locale if it is already known and fresh, without asking Slack."""
+        kept = self._known.get((team, user))
+        return kept[1] if kept is not None and kept[0] > self._clock() else None
+
+    def warm(self, team: str, user: str) -> None:
+        """Has Slack asked in the background, unless a fresh answer (or failure) is kept or a call is under way."""
+        key = (team, user)
+        kept = self._known.get(key)
+        if not user or key in self._asking or (kept is not None and kept[0] > self._clock()):
+            return
+        task = asyncio.get_running_loop().create_task(self.get(team, user))
+        self._asking[key] = task
+        task.add_done_callback(lambda _: self._asking.pop(key, None))
 
     async def get(self, team: str, user: str) -> str | None:
         """`user`'s Slack locale ("es-ES"), or None when Slack does not say or cannot be asked."""

@@ -5,6 +5,8 @@ opens (signed requests to the real Bolt app; the stand-in answers users.info's `
 
 from __future__ import annotations
 
+import asyncio
+
 from adapters.slack.app import web_client
 from adapters.slack.locales import SlackLocales
 from tests.slack.conftest import ALICE, ALICE_DM, BOB, button, command, dm, event_body
@@ -160,6 +162,27 @@ async def test_the_slack_language_is_the_cores_last_resort_for_messages_commands
     assert text_of(pressed[0]).startswith("Ahora mismo no guardo nada sobre ti")
     # Asked once for all three, and only with the locale: Slack's answer is kept a short while.
     assert slack.called("users.info") == [{"user": ALICE, "include_locale": "1"}]
+
+
+async def test_a_message_with_words_is_not_held_up_by_users_info_which_is_asked_for_the_next_turn(http, slack, hearth):
+    slack.locales[ALICE] = "es-ES"
+    slack.stalled.add("users.info")  # Slack slow to say: a crisis must not wait for it
+
+    await http.event(dm("I want to kill myself tonight"))
+    (reply,) = await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    assert "please call your local emergency number now" in text_of(reply)
+
+    slack.stalled.discard("users.info")
+    locales = SlackLocales(web_client(hearth.settings.slack))
+    assert locales.known("T0TEST", ALICE) is None
+    locales.warm("T0TEST", ALICE)
+    locales.warm("T0TEST", ALICE)  # one call under way at a time
+    for _ in range(500):  # the answer comes in the background: look until it has (not a measure of speed)
+        if locales.known("T0TEST", ALICE):
+            break
+        await asyncio.sleep(0.01)
+    assert locales.known("T0TEST", ALICE) == "es-ES"
+    assert len(slack.called("users.info")) == 2  # the message's background call, then this one
 
 
 async def test_the_words_still_win_over_the_slack_language(http, slack, fake_llm):
