@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings
 from bot.context import ContextStore
 from bot.countries import Countries, load_countries
 from bot.crisis import Crisis, build_crisis
+from bot.crisis.language import LanguageModel
 from bot.embedded_redis import EmbeddedRedis
 from bot.ids import Pseudonymizer
 from bot.llm import ReplyService
@@ -58,8 +59,11 @@ def _hash_secret(settings: Settings) -> bytes:
     return secrets.token_bytes(32)
 
 
-def build_app(settings: Settings, redis: Redis, *, hash_secret: bytes | None = None) -> App:
-    """Wire the parts together. Raises `PromptError` for a bad prompt file (a start-up error)."""
+def build_app(
+    settings: Settings, redis: Redis, *, hash_secret: bytes | None = None, languages: LanguageModel | None = None
+) -> App:
+    """Wire the parts together. Raises `PromptError` for a bad prompt file (a start-up error). `languages`, the
+    model that reads a message's language, is loaded here unless given (tests build many apps and share one)."""
     prompts = load_prompts(settings.prompts_dir)
     privacy = settings.privacy
     context = ContextStore(
@@ -73,7 +77,7 @@ def build_app(settings: Settings, redis: Redis, *, hash_secret: bytes | None = N
     communities = CommunityStore(redis)
     llm = ReplyService.from_settings(settings.llm, settings.limits) if settings.llm.configured else None
     ids = Pseudonymizer(hash_secret or _hash_secret(settings))
-    crisis = build_crisis(settings)
+    crisis = build_crisis(settings, languages)
     countries = load_countries(settings.prompts_dir / "countries.txt", crisis.directory.aliases)
     _check_default_country(settings, countries)
     tools = load_tools(settings.prompts_dir / "tools")

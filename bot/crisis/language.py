@@ -1,20 +1,61 @@
 """Which of the languages Hearth's crisis replies are written in a message is most likely in.
 
-A person who writes "ya no puedo más" in crisis should be answered in Spanish. The guess counts each language's
-common words (listed as `markers` in `prompts/crisis/replies/<language>.yaml`) and names a language only when
-it clearly leads; otherwise the caller keeps the conversation's language, or English.
+A person who writes "me quiero matar" in crisis should be answered in Spanish. Two readings decide:
+- a language model of letter sequences (py3langid, restricted to Hearth's languages), which reads any word, so
+  "hola, hoy me siento un poco triste" is Spanish though none of its words is a listed one;
+- each language's common and crisis words (`markers` in `prompts/crisis/replies/<language>.yaml`), which say
+  the language of short crisis slang the model is unsure of ("jveux crever").
+
+The model decides when it is sure. Otherwise the markers may, when the model does not rate their language
+unlikely (two words shared by Spanish and Italian must not make "Mi sento solo" Spanish). A single word ("sí",
+"ok"), an emoji, or a script none of Hearth's languages is written in says nothing: the caller keeps the
+conversation's language, or English. Measured on Hearth's own translated texts (2,398 sentences, eight
+languages): the markers alone named the right language for 58 % and a wrong one for 6 %; both readings, 95 %
+and 0.4 %.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 DEFAULT_LANGUAGE = "en"
 _WORD = re.compile(r"[a-z]+")
 _MIN_MARKERS = 2
 _SHORT = (2, 4)  # words in a message short enough for one marker to say its language
+SURE = 0.8  # the model's probability at which it decides alone
+NOT_UNLIKELY = 0.3  # the least the model may give the markers' language for the markers to decide
+_READ_CHARS = 1000  # the opening of a long message says enough
+_REMEMBERED = 256  # texts whose reading is kept: one message's language is asked for several times
+
+
+class LanguageModel:
+    """py3langid's letter-sequence model, restricted to `languages`: their probabilities for a text. Loading it
+    takes about 0.4 s and 75 MiB, so the composition root loads it once (tests share one)."""
+
+    def __init__(self, languages: Iterable[str]) -> None:
+        self.languages = frozenset(languages)
+        self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        unknown = self.languages - set(self._identifier.labels)
+        if unknown:
+            raise ValueError(f"the language model knows no language {', '.join(sorted(unknown))}")
+        self._identifier.set_languages(sorted(self.languages))
+        self._read: OrderedDict[str, dict[str, float]] = OrderedDict()
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        text = text[:_READ_CHARS].casefold()
+        read = self._read.get(text)
+        if read is None:
+            read = self._read[text] = {language: float(p) for language, p in self._identifier.rank(text)}
+            while len(self._read) > _REMEMBERED:
+                self._read.popitem(last=False)
+        else:
+            self._read.move_to_end(text)
+        return read
 
 
 def words_of(text: str) -> list[str]:
@@ -24,10 +65,31 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall("".join(char for char in folded if not unicodedata.combining(char)))
 
 
-def guess_language(text: str, markers: Mapping[str, frozenset[str]], *, short: bool = True) -> str | None:
-    """The language whose markers clearly lead, or None when the words do not say ("ok", "sí", an emoji). With
+def _latin(text: str) -> bool:
+    """Mostly Latin letters, the script all of Hearth's languages are written in ("мне плохо" is not)."""
+    letters = [char for char in text[:_READ_CHARS] if char.isalpha()]
+    latin = sum("LATIN" in unicodedata.name(char, "") for char in letters)
+    return bool(letters) and latin >= 0.8 * len(letters)
+
+
+def guess_language(
+    text: str, markers: Mapping[str, frozenset[str]], model: LanguageModel, *, short: bool = True
+) -> str | None:
+    """The language the message is in, or None when it does not say ("ok", "sí", an emoji, Russian). With
     `short` False, a short message's one telling word is not enough (a command's arguments: "/resources el")."""
-    words = words_of(text)[:200]  # the opening of a long message says enough
+    words = words_of(text)
+    if len(words) < (2 if short else 3) or not _latin(text):
+        return None
+    probabilities = model.probabilities(text)
+    best = max(probabilities, key=lambda language: probabilities[language])
+    if probabilities[best] >= SURE:
+        return best
+    listed = _by_markers(words[:200], markers, short=short)
+    return listed if listed is not None and probabilities.get(listed, 0.0) >= NOT_UNLIKELY else None
+
+
+def _by_markers(words: list[str], markers: Mapping[str, frozenset[str]], *, short: bool) -> str | None:
+    """The language whose markers clearly lead, if one does."""
     scores = {language: sum(word in known for word in words) for language, known in markers.items()}
     if not scores:
         return None
@@ -37,6 +99,6 @@ def guess_language(text: str, markers: Mapping[str, frozenset[str]], *, short: b
     if scores[best] >= _MIN_MARKERS:
         return best
     # A short message has room for one telling word ("quiero suicidarme", "voglio morire"): it says the language
-    # when no other language's word is there at all. A single word ("sí", "ja") still says nothing.
+    # when no other language's word is there at all.
     alone = scores[best] == 1 and sum(scores.values()) == 1
     return best if short and alone and _SHORT[0] <= len(words) <= _SHORT[1] else None

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.crisis.consent_answers import ConsentAnswers, load_consent_answers
 from bot.crisis.corrections import Corrections, load_corrections
-from bot.crisis.language import DEFAULT_LANGUAGE, guess_language
+from bot.crisis.language import DEFAULT_LANGUAGE, LanguageModel, guess_language
 from bot.crisis.lexicon import CrisisDataError, read_yaml
 from bot.crisis.resources import FALLBACK, HELPLINE_SITE, ContactWords, CountryLines
 from bot.models import Category
@@ -181,9 +181,10 @@ class Phrasebook:
     markers: Mapping[str, frozenset[str]]
     corrections: Corrections
     consent: ConsentAnswers
+    model: LanguageModel
 
     def language_of(self, text: str, *, short: bool = True) -> str | None:
-        return guess_language(text, self.markers, short=short)
+        return guess_language(text, self.markers, self.model, short=short)
 
     def of_locale(self, locale: str | None) -> str | None:
         """The language of a locale tag ("pt-BR" → "pt"), if Hearth has texts in it."""
@@ -194,13 +195,20 @@ class Phrasebook:
         return self.by_language.get(language or DEFAULT_LANGUAGE, self.by_language[DEFAULT_LANGUAGE])
 
 
-def load_phrasebook(folder: Path) -> Phrasebook:
-    """`folder/<language>.yaml` for each language; English is required."""
+def load_phrasebook(folder: Path, model: LanguageModel | None = None) -> Phrasebook:
+    """`folder/<language>.yaml` for each language; English is required. `model` reads which language a message is
+    in (loaded for these languages when not given; it must know each of them)."""
     files = {path.stem: path for path in sorted(folder.glob("*.yaml"))}
     if DEFAULT_LANGUAGE not in files:
         raise CrisisDataError(f"Crisis reply file missing: {folder / DEFAULT_LANGUAGE}.yaml")
     data = {language: read_yaml(path) for language, path in files.items()}
     consent = {language: load_consent_answers(files[language], data[language]) for language in files}
+    try:
+        model = LanguageModel(files) if model is None else model
+    except ValueError as exc:
+        raise CrisisDataError(f"Crisis reply files in {folder}: {exc}") from None
+    if not model.languages >= set(files):
+        raise CrisisDataError(f"Crisis reply files in {folder}: the language model was not loaded for all of them")
     return Phrasebook(
         by_language={language: _texts(files[language], data[language]) for language in files},
         markers={language: _markers(files[language], data[language]) for language in files},
@@ -209,6 +217,7 @@ def load_phrasebook(folder: Path) -> Phrasebook:
             agree={language: agree for language, (agree, _) in consent.items()},
             decline={language: decline for language, (_, decline) in consent.items()},
         ),
+        model=model,
     )
 
 

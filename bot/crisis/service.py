@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.crisis.classifier import Classifier, load_classifier
 from bot.crisis.detector import Detection, Detector
 from bot.crisis.judge import Judge, Verdict
-from bot.crisis.language import DEFAULT_LANGUAGE
+from bot.crisis.language import DEFAULT_LANGUAGE, LanguageModel
 from bot.crisis.lexicon import load_lexicon
 from bot.crisis.moderation import Moderation, build_moderation
 from bot.crisis.replies import Phrasebook, Texts, load_phrasebook
@@ -428,13 +428,14 @@ def crisis_folder(settings: Settings) -> Path:
     return settings.prompts_dir / "crisis"
 
 
-def build_crisis(settings: Settings) -> Crisis:
-    """Load and check every crisis data file; a bad one is a start-up error (`CrisisDataError`)."""
+def build_crisis(settings: Settings, languages: LanguageModel | None = None) -> Crisis:
+    """Load and check every crisis data file; a bad one is a start-up error (`CrisisDataError`). `languages`, the
+    model that reads a message's language, is loaded here unless given (tests share one)."""
     folder = crisis_folder(settings)
     return Crisis(
         detector=Detector(load_lexicon(folder)),
         directory=load_directory(folder / "resources.yaml"),
-        phrasebook=load_phrasebook(folder / "replies"),
+        phrasebook=load_phrasebook(folder / "replies", languages),
         screen=load_screen(folder / "screen.yaml"),
         default_country=settings.crisis.default_country,
         moderation=build_moderation(settings),

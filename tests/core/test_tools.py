@@ -7,7 +7,7 @@ from bot.bootstrap import build_app
 from bot.config import load_settings
 from bot.redis_keys import UserKeys
 from tests.fakes.openai_server import Script
-from tests.helpers import SECRET, message
+from tests.helpers import SECRET, message, shared_languages
 
 
 async def talk(app, *lines, **fields):
@@ -187,7 +187,7 @@ async def app_without_redis(settings_overrides, tmp_path):
     """The whole app with Redis unreachable (a unix socket nobody listens on)."""
     settings = load_settings(env_file=None, **{**settings_overrides, "redis_url": None})
     redis = Redis.from_url(f"unix://{tmp_path}/closed.sock", socket_connect_timeout=0.5)
-    app = build_app(settings, redis, hash_secret=SECRET)
+    app = build_app(settings, redis, hash_secret=SECRET, languages=shared_languages())
     yield app
     await app.crisis.aclose()
     await redis.aclose()

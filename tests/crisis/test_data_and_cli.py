@@ -16,6 +16,7 @@ from bot.crisis.resources import load_directory
 from bot.crisis.screen import load_screen
 from bot.prompts import PromptError
 from tests.adapters.test_console import run_bot
+from tests.helpers import shared_languages
 
 FOLDER = default_prompts_dir() / "crisis"
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +102,7 @@ def test_a_reply_template_with_an_unknown_placeholder_stops_start_up(tmp_path):
     english = folder / "replies" / "en.yaml"
     english.write_text(english.read_text(encoding="utf-8").replace("call {emergency} now", "call {number} now"))
     with pytest.raises(CrisisDataError, match="unknown placeholder"):
-        load_phrasebook(folder / "replies")
+        load_phrasebook(folder / "replies", shared_languages())
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from bot.crisis.lexicon import CrisisDataError, load_lexicon
 from bot.crisis.replies import load_phrasebook
 from bot.models import ACTION_HANDOFF, ACTION_RESOURCES, Category, Level
 from tests.fakes.openai_server import Script
-from tests.helpers import message
+from tests.helpers import message, shared_languages
 
 REPLIES = default_prompts_dir() / "crisis" / "replies"
 
@@ -165,7 +165,48 @@ def test_a_crisis_in_chat_spelling_is_recognised_in_other_languages(detector, te
     ],
 )
 def test_a_short_message_with_one_telling_word_says_its_language(text, language):
-    assert load_phrasebook(REPLIES).language_of(text) == language
+    assert load_phrasebook(REPLIES, shared_languages()).language_of(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Everyday words no marker lists: the language model reads them.
+        ("hola, hoy me siento un poco triste", "es"),
+        ("hasta mañana", "es"),
+        ("ich wollte mit jemandem reden", "de"),
+        ("nossa q filme triste, chorei horrores no final", "pt"),
+        ("wie komt er zaterdag pizza eten?", "nl"),
+        ("uciekł mi pociąg, jadę następnym", "pl"),
+        # Words two languages share do not outvote the rest: Italian, not Spanish.
+        ("Mi sento solo, non ce la faccio più", "it"),
+        # Slang the model is unsure of: the crisis words decide.
+        ("jveux crever", "fr"),
+        # Languages Hearth has no texts in say nothing, rather than the nearest of Hearth's.
+        ("bugün çok üzgünüm", None),
+        ("мне очень плохо сегодня", None),
+        ("أنا حزين جدا اليوم", None),
+    ],
+)
+def test_the_language_is_read_from_any_words_not_only_listed_ones(text, language):
+    assert load_phrasebook(REPLIES, shared_languages()).language_of(text) == language
+
+
+async def test_a_spanish_crisis_in_words_no_marker_lists_is_answered_in_spanish(make_app):
+    # "me quiero matar" shares "me" with French and English: the markers alone named no language, so a person
+    # with no earlier Spanish in the conversation read the crisis reply in English.
+    app = make_app(default_country="ES")
+    reply = await app.pipeline.handle(message(app, "me quiero matar"))
+    assert reply.kind == "crisis" and reply.language == "es" and "llama al 024" in reply.text
+    assert "I'm Hearth" not in reply.text
+
+
+def test_a_reply_file_in_a_language_the_model_does_not_know_stops_start_up(tmp_path):
+    folder = tmp_path / "replies"
+    shutil.copytree(REPLIES, folder)
+    shutil.copy(folder / "es.yaml", folder / "zz.yaml")
+    with pytest.raises(CrisisDataError, match=r"replies: the language model knows no language zz"):
+        load_phrasebook(folder)
 
 
 async def test_a_two_word_spanish_crisis_is_answered_in_spanish(make_app):
@@ -176,7 +217,7 @@ async def test_a_two_word_spanish_crisis_is_answered_in_spanish(make_app):
 
 
 def test_the_guess_needs_more_than_one_shared_word():
-    book = load_phrasebook(REPLIES)
+    book = load_phrasebook(REPLIES, shared_languages())
     assert book.language_of("ok") is None
     assert book.language_of("sí") is None
     assert book.language_of("😔😔") is None
@@ -200,11 +241,11 @@ def test_a_language_file_missing_a_text_stops_start_up_naming_it(tmp_path, name,
     damaged = folder / name
     damaged.write_text(damaged.read_text(encoding="utf-8").replace(key, f"x{key}"), encoding="utf-8")
     with pytest.raises(CrisisDataError, match=error):
-        load_phrasebook(folder)
+        load_phrasebook(folder, shared_languages())
 
 
 def test_every_language_keeps_the_emergency_number_and_the_summary_english_has():
-    book = load_phrasebook(REPLIES)
+    book = load_phrasebook(REPLIES, shared_languages())
     english = book("en")
     assert set(book.by_language) == {"en", "es", "fr", "de", "pt", "it", "nl", "pl"}
     for language, texts in book.by_language.items():
@@ -436,7 +477,7 @@ def test_a_language_file_missing_a_text_near_the_crisis_path_stops_start_up_nami
     french = folder / "fr.yaml"
     french.write_text(french.read_text(encoding="utf-8").replace("safety_no:", "safety_non:"), encoding="utf-8")
     with pytest.raises(CrisisDataError, match=r"fr\.yaml: text 'safety_no' is missing"):
-        load_phrasebook(folder)
+        load_phrasebook(folder, shared_languages())
 
 
 def test_a_broken_correction_pattern_stops_start_up_naming_the_file(tmp_path):
@@ -446,12 +487,12 @@ def test_a_broken_correction_pattern_stops_start_up_naming_the_file(tmp_path):
     text = italian.read_text(encoding="utf-8").replace("    - 'scherzando'", "    - 'scherz(ando'")
     italian.write_text(text, encoding="utf-8")
     with pytest.raises(CrisisDataError, match=r"it\.yaml: 'corrections' is not a valid pattern"):
-        load_phrasebook(folder)
+        load_phrasebook(folder, shared_languages())
 
 
 def test_every_language_keeps_what_the_english_near_crisis_texts_say():
     # Each says Hearth is an automated bot where the English does, and none promises secrecy.
-    book = load_phrasebook(REPLIES)
+    book = load_phrasebook(REPLIES, shared_languages())
     bot_words = {
         "en": "automated", "es": "automático", "fr": "automatique", "de": "automatischer",
         "pt": "automático", "it": "automatico", "nl": "automatische", "pl": "automatyczny",
@@ -491,7 +532,7 @@ async def test_a_spanish_abuse_reply_does_not_say_feelings_can_change(make_app):
 
 
 def test_every_language_words_the_emergency_line_and_reaching_a_person_for_the_category():
-    book = load_phrasebook(REPLIES)
+    book = load_phrasebook(REPLIES, shared_languages())
     for language, texts in book.by_language.items():
         default = texts.say("imminent_first", emergency="112")
         for category in (Category.ABUSE, Category.HARM_TO_OTHERS, Category.PSYCHOSIS, Category.MEDICAL):
@@ -525,7 +566,7 @@ def test_a_language_file_missing_or_misspelling_a_categorys_wording_stops_start_
     lines[at : at + 2] = [] if renamed is None else [f"  {renamed}: |-\n", lines[at + 1]]
     spanish.write_text("".join(lines), encoding="utf-8")
     with pytest.raises(CrisisDataError, match=error):
-        load_phrasebook(folder)
+        load_phrasebook(folder, shared_languages())
 
 
 # What works without an LLM, and /country's answers, right after a crisis reply: in the person's language.
@@ -622,7 +663,7 @@ async def test_the_consent_words_of_each_language_are_understood_and_answered_in
 
 
 def test_no_consent_word_means_yes_in_one_language_and_no_in_another():
-    book = load_phrasebook(REPLIES)
+    book = load_phrasebook(REPLIES, shared_languages())
     words = ["yes", "no", "ok", "si", "sí", "sì", "oui", "non", "ja", "nein", "nee", "sim", "não", "tak", "nie", "no"]
     for word in words:
         said = {book.consent.answer(word, language) for language in book.by_language}
@@ -631,7 +672,7 @@ def test_no_consent_word_means_yes_in_one_language_and_no_in_another():
 
 
 def test_every_language_says_the_texts_it_now_holds_without_secrecy_and_as_short_as_english():
-    book = load_phrasebook(REPLIES)
+    book = load_phrasebook(REPLIES, shared_languages())
     english = book("en")
     moved = (
         "llm_busy", "no_llm_after_exercise", "country_help", "country_invalid", "country_unknown", "country_kept",

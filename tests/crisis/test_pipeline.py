@@ -8,7 +8,7 @@ from bot.bootstrap import build_app
 from bot.config import load_settings
 from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, ACTION_RESOURCES, Level
 from tests.fakes.openai_server import Script
-from tests.helpers import SECRET, message
+from tests.helpers import SECRET, message, shared_languages
 
 CRISIS = "i cant do this anymore, i want to kill myself"
 
@@ -63,7 +63,7 @@ async def test_with_redis_down_and_the_llm_failing_a_crisis_still_gets_the_full_
     overrides = {**settings_overrides, "redis_url": None, "openai_base_url": fake_llm.base_url, "default_country": "GB"}
     settings = load_settings(env_file=None, **overrides, consent_required=False)
     redis = Redis.from_url(f"unix://{tmp_path}/closed.sock", socket_connect_timeout=0.5)
-    app = build_app(settings, redis, hash_secret=SECRET)
+    app = build_app(settings, redis, hash_secret=SECRET, languages=shared_languages())
     try:
         reply = await app.pipeline.handle(message(app, "I want to end my life tonight"))
     finally:

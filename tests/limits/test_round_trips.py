@@ -6,7 +6,7 @@ from redis.asyncio.connection import UnixDomainSocketConnection
 from bot.bootstrap import build_app
 from bot.config import load_settings
 from tests.fakes.openai_server import Script
-from tests.helpers import SECRET, message
+from tests.helpers import SECRET, message, shared_languages
 
 
 class CountingConnection(UnixDomainSocketConnection):
@@ -23,7 +23,9 @@ async def test_a_message_answered_by_the_llm_costs_two_round_trips(redis, redis_
     pool = ConnectionPool(connection_class=CountingConnection, path=str(redis_server.socket))
     counted = Redis(connection_pool=pool)
     overrides = {**settings_overrides, "openai_base_url": fake_llm.base_url, "consent_required": False}
-    app = build_app(load_settings(env_file=None, **overrides), counted, hash_secret=SECRET)
+    app = build_app(
+        load_settings(env_file=None, **overrides), counted, hash_secret=SECRET, languages=shared_languages()
+    )
     try:
         await app.pipeline.handle(message(app, "first contact", event_id="e1"))
         before = CountingConnection.sent
@@ -42,7 +44,7 @@ async def test_a_message_answered_by_the_llm_costs_two_round_trips(redis, redis_
 async def test_without_redis_crisis_replies_and_llm_replies_still_come(tmp_path, fake_llm, settings_overrides):
     broken = Redis.from_url(f"unix://{tmp_path}/missing.sock", socket_connect_timeout=0.2)
     overrides = {**settings_overrides, "openai_base_url": fake_llm.base_url, "consent_required": False}
-    app = build_app(load_settings(env_file=None, **overrides), broken, hash_secret=SECRET)
+    app = build_app(load_settings(env_file=None, **overrides), broken, hash_secret=SECRET, languages=shared_languages())
     fake_llm.push(Script(text="Still here."))
     try:
         crisis = await app.pipeline.handle(message(app, "I want to end my life", event_id="e1"))

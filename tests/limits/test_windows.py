@@ -8,7 +8,7 @@ from bot.bootstrap import build_app
 from bot.config import load_settings
 from bot.limits import Limiter, Subject
 from tests.fakes.openai_server import Script
-from tests.helpers import SECRET, message
+from tests.helpers import SECRET, message, shared_languages
 
 
 class Clock:
@@ -98,7 +98,7 @@ async def test_two_replicas_on_one_redis_enforce_one_limit(redis, redis_url, fak
         "rate_limit_per_user": "5/1h",
     }
     settings = load_settings(env_file=None, **overrides)
-    apps = [build_app(settings, client, hash_secret=SECRET) for client in clients]
+    apps = [build_app(settings, client, hash_secret=SECRET, languages=shared_languages()) for client in clients]
     try:
         messages = [
             apps[number % 2].pipeline.handle(message(apps[number % 2], f"hello {number}", conversation=f"c{number}"))
