@@ -132,6 +132,24 @@ async def test_english_stays_english_and_a_word_of_spanish_does_not_switch(make_
 
 
 @pytest.mark.parametrize(
+    ("text", "categories"),
+    [
+        # The pronoun before the verb says whom: "me" is oneself, so this is suicide, not a threat to others
+        # (whose reply would open with "it's important that nobody gets hurt").
+        ("me quiero matar", {Category.SUICIDE}),
+        ("me voy a matar hoy", {Category.SUICIDE}),
+        ("vou me matar hoje", {Category.SUICIDE}),
+        ("tô pensando em me matar", {Category.SUICIDE}),
+        ("te voy a matar, lo juro", {Category.HARM_TO_OTHERS}),
+        ("vou te matar", {Category.HARM_TO_OTHERS}),
+    ],
+)
+def test_killing_oneself_in_spanish_or_portuguese_is_not_read_as_a_threat_to_others(detector, text, categories):
+    found = detector.detect(text)
+    assert found.level is not Level.NONE and set(found.categories) == categories
+
+
+@pytest.mark.parametrize(
     ("text", "level"),
     [
         # As chat writes them: no "ich"/"ik", "kero"/"kiero" for quero/quiero, "nn" for non, the time mid-phrase.
