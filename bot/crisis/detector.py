@@ -340,4 +340,22 @@ def _combine(hits: list[Hit]) -> Detection:
         if hit.context_level is not None and any(_apart(hit, other) for other in signs[:_MAX_HITS]):
             level = Level.highest(level, hit.context_level)
     categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
+    if Category.HARM_TO_OTHERS in categories and _only_about_oneself(hits):
+        categories -= {Category.HARM_TO_OTHERS}
     return Detection(level, categories, tuple(hits))
+
+
+_OWN = (Category.SUICIDE, Category.SELF_HARM)
+
+
+def _only_about_oneself(hits: list[Hit]) -> bool:
+    """Whether every harm-to-others match is a concern (whom is not said: a weapon bought, "kill yourself") inside
+    the words of the person's own urgent suicide or self-harm: "i bought a gun to kill myself", "painless ways to
+    kill yourself". Read as a threat to others, the reply would open with "it's important that nobody gets hurt".
+    A threat in words of its own ("i want to die and i could kill him") stays one."""
+    own = [hit.span for hit in hits if hit.category in _OWN and hit.level.at_least(Level.URGENT)]
+    return all(
+        hit.level is Level.CONCERN and any(start <= hit.span[0] and hit.span[1] <= end for start, end in own)
+        for hit in hits
+        if hit.category is Category.HARM_TO_OTHERS and hit.level.at_least(Level.CONCERN)
+    )

@@ -531,3 +531,17 @@ def test_an_idiom_mask_does_not_hide_what_is_meant(detector, meant, idiom):
     # "to die for", an accident with the iron and a trivial "if" were masked even when the message said otherwise.
     assert detector.detect(meant).level.at_least(Level.URGENT)
     assert not detector.detect(idiom).level.at_least(Level.URGENT)
+
+
+@pytest.mark.parametrize(
+    ("text", "categories"),
+    [
+        # A weapon or "kill yourself" beside the person's own suicide is about themself.
+        ("i bought a gun to kill myself", {Category.SUICIDE}),
+        ("painless ways to kill yourself", {Category.SUICIDE}),
+        # A threat in words of its own stays one.
+        ("i want to die and i could kill him for what he did", {Category.SUICIDE, Category.HARM_TO_OTHERS}),
+    ],
+)
+def test_a_weapon_beside_ones_own_suicide_is_not_read_as_a_threat_to_others(detector, text, categories):
+    assert set(detector.detect(text).categories) == categories
