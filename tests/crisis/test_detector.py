@@ -545,3 +545,20 @@ def test_an_idiom_mask_does_not_hide_what_is_meant(detector, meant, idiom):
 )
 def test_a_weapon_beside_ones_own_suicide_is_not_read_as_a_threat_to_others(detector, text, categories):
     assert set(detector.detect(text).categories) == categories
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "categories"),
+    [
+        # A wish not to wake up is passive ideation, not someone unconscious: no "tell someone what you took".
+        ("every night i pray i won't wake up", Level.URGENT, {Category.SUICIDE}),
+        ("i hope i wont wake up tomorrow", Level.URGENT, {Category.SUICIDE}),
+        ("my mom wont wake up", Level.IMMINENT, {Category.MEDICAL}),
+        # Staying put is not lying still.
+        ("no im not moving, im staying here", Level.NONE, set()),
+        ("he collapsed and isnt moving", Level.IMMINENT, {Category.MEDICAL}),
+    ],
+)
+def test_not_waking_up_or_not_moving_is_a_medical_emergency_only_of_someone_now(detector, text, level, categories):
+    found = detector.detect(text)
+    assert found.level is level and set(found.categories) == categories
