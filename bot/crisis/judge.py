@@ -28,6 +28,9 @@ class Verdict:
     detection: Detection
     learned_verdict: LearnedVerdict = NOT_SEEN  # only what changes the rules' level
     probability: float = 0.0  # the learned screen's crisis probability; 0.0 where it did not look
+    # Where the rules name only a command hallucination, what the screen's heads see it asks for (the person's
+    # death, self-harm, hurting someone): the rules say that voices command, not always what or whom.
+    told: frozenset[Category] = frozenset()
 
     @property
     def doubted(self) -> bool:
@@ -55,9 +58,9 @@ class Verdict:
     @property
     def categories(self) -> frozenset[Category]:
         if self.learned is Level.NONE:
-            return self.detection.categories
+            return self.detection.categories | self.told
         # What the rules named stays; the screen's heads add what kind of crisis they saw.
-        return self.detection.categories | self.learned_verdict.categories or frozenset({Category.SUICIDE})
+        return self.detection.categories | self.learned_verdict.categories | self.told or frozenset({Category.SUICIDE})
 
 
 @dataclass(frozen=True)
@@ -75,18 +78,19 @@ class Judge:
             return Verdict(detection)
         found = features(normalised)
         probability = classifier.crisis.probability(found)
+        told = _told(detection, classifier, found)
         if detection.level is Level.IMMINENT:
             # Lowered only where the screen all but rules it out, and never a means question: Hearth asks.
             if probability < classifier.imminent_doubt_threshold and not detection.method_question:
-                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability)
-            return Verdict(detection, probability=probability)
+                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability, told)
+            return Verdict(detection, probability=probability, told=told)
         if detection.level is Level.URGENT:
             # A means question asked with distress stays urgent whatever the screen thinks (SAFETY.md).
             if probability < classifier.doubt_threshold and not detection.method_question:
-                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability)
+                return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability, told)
             if probability >= classifier.urgent_threshold and classifier.imminence(found) is Level.IMMINENT:
-                return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories), probability)
-            return Verdict(detection, probability=probability)
+                return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories), probability, told)
+            return Verdict(detection, probability=probability, told=told)
         learned = classifier.verdict_of(found, probability)
         if detection.read_lightly and learned.level.at_least(Level.URGENT):
             # The rules read it as hyperbole or as someone else's words; the screen, which does not see
@@ -103,3 +107,11 @@ class Judge:
         if self.classifier is None:
             return frozenset({Category.SUICIDE})
         return self.classifier.kinds(features(normalised))
+
+
+def _told(detection: Detection, classifier: Classifier, found: list[str]) -> frozenset[Category]:
+    """What a command hallucination the rules caught, and named nothing else in, asks for, as the heads see it
+    ("die Stimmen sagen mir, ich soll meinem Bruder wehtun": harm to others); nothing for any other message."""
+    if detection.categories != frozenset({Category.PSYCHOSIS}) or not detection.level.at_least(Level.URGENT):
+        return frozenset()
+    return classifier.kinds(found) - {Category.PSYCHOSIS}

@@ -875,3 +875,37 @@ def test_dying_of_embarrassment_and_laughing_oneself_to_death_are_idioms_with_an
 )
 def test_years_without_self_harm_are_not_self_harm(detector, recovered):
     assert not detector.detect(recovered).level.at_least(Level.URGENT)
+
+
+@pytest.fixture(scope="module")
+def judge():
+    folder = default_prompts_dir() / "crisis"
+    return Judge(Detector(load_lexicon(folder)), load_classifier(folder / "classifier.json"))
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("las voces me dicen que me corte la mano", Category.SELF_HARM),
+        ("les voix me disent de me jeter sous le métro", Category.SUICIDE),
+        ("die Stimmen sagen mir, ich soll meinem Bruder wehtun", Category.HARM_TO_OTHERS),
+        ("as vozes mandam eu machucar minha irmã", Category.HARM_TO_OTHERS),
+        ("le voci mi dicono di uccidermi", Category.SUICIDE),
+        ("de stemmen zeggen dat ik moet springen", Category.SUICIDE),
+        ("głosy każą mi się zabić", Category.SUICIDE),
+    ],
+)
+def test_voices_commanding_harm_are_read_as_psychosis_in_every_language_with_what_they_ask(judge, text, told):
+    # Named psychosis, the reply speaks to hearing voices; and what they ask for (oneself or someone else) is
+    # kept, for the reply and for the moderators' summary.
+    verdict = judge(text)
+    assert verdict.detection.level.at_least(Level.URGENT)
+    assert {Category.PSYCHOSIS, told} <= verdict.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["la voz del gps me dice que gire a la derecha", "mi jefe me dice que me tire un rato a descansar"],
+)
+def test_a_voice_that_is_not_a_command_to_harm_is_not_psychosis(detector, text):
+    assert Category.PSYCHOSIS not in detector.detect(text).categories
