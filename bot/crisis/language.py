@@ -47,7 +47,7 @@ class LanguageModel:
         self._read: OrderedDict[str, dict[str, float]] = OrderedDict()
 
     def probabilities(self, text: str) -> dict[str, float]:
-        text = text[:_READ_CHARS].casefold()
+        text = unicodedata.normalize("NFKC", text[:_READ_CHARS]).casefold()  # "ＱＵＩＥＲＯ" is "quiero"
         read = self._read.get(text)
         if read is None:
             read = self._read[text] = {language: float(p) for language, p in self._identifier.rank(text)}

@@ -200,6 +200,8 @@ def test_a_short_message_with_one_telling_word_says_its_language(text, language)
         ("Mi sento solo, non ce la faccio più", "it"),
         # Slang the model is unsure of: the crisis words decide.
         ("jveux crever", "fr"),
+        # Letters in another form are the same letters.
+        ("ＱＵＩＥＲＯ ＭＯＲＩＲ ya", "es"),
         # Languages Hearth has no texts in say nothing, rather than the nearest of Hearth's.
         ("bugün çok üzgünüm", None),
         ("мне очень плохо сегодня", None),
