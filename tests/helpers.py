@@ -27,9 +27,9 @@ def shared_languages() -> LanguageModel:
     return LanguageModel(HEARTHS_LANGUAGES)
 
 
-def build_test_app(redis: Redis, overrides: dict[str, Any], **more: Any) -> App:
+def build_test_app(redis: Redis, overrides: dict[str, Any], languages: LanguageModel | None = None, **more: Any) -> App:
     settings = load_settings(env_file=None, **{**overrides, **more})
-    return build_app(settings, redis, hash_secret=SECRET, languages=shared_languages())
+    return build_app(settings, redis, hash_secret=SECRET, languages=languages or shared_languages())
 
 
 def message(app: App, text: str, *, user: str = "alice", conversation: str = "dm-1", **fields: Any) -> IncomingMessage:

@@ -16,12 +16,16 @@ and 0.4 %.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "en"
 _WORD = re.compile(r"[a-z]+")
@@ -37,9 +41,10 @@ class LanguageModel:
     """py3langid's letter-sequence model, restricted to `languages`: their probabilities for a text. Loading it
     takes about 0.4 s and 75 MiB, so the composition root loads it once (tests share one)."""
 
-    def __init__(self, languages: Iterable[str]) -> None:
+    def __init__(self, languages: Iterable[str], identifier: Any = None) -> None:
+        """`identifier`: a py3langid `LanguageIdentifier`, loaded from its bundled model when not given."""
         self.languages = frozenset(languages)
-        self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self._identifier = identifier or LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         unknown = self.languages - set(self._identifier.labels)
         if unknown:
             raise ValueError(f"the language model knows no language {', '.join(sorted(unknown))}")
@@ -50,7 +55,12 @@ class LanguageModel:
         text = unicodedata.normalize("NFKC", text[:_READ_CHARS]).casefold()  # "ＱＵＩＥＲＯ" is "quiero"
         read = self._read.get(text)
         if read is None:
-            read = self._read[text] = {language: float(p) for language, p in self._identifier.rank(text)}
+            try:
+                ranked = self._identifier.rank(text)
+            except Exception as exc:  # noqa: BLE001 - a third party's failure must never stop a (crisis) reply
+                log.warning("the language model failed on a message: %s", type(exc).__name__)
+                return {}  # the markers alone decide
+            read = self._read[text] = {language: float(p) for language, p in ranked}
             while len(self._read) > _REMEMBERED:
                 self._read.popitem(last=False)
         else:
@@ -81,10 +91,12 @@ def guess_language(
     if len(words) < (2 if short else 3) or not _latin(text):
         return None
     probabilities = model.probabilities(text)
+    listed = _by_markers(words[:200], markers, short=short)
+    if not probabilities:
+        return listed
     best = max(probabilities, key=lambda language: probabilities[language])
     if probabilities[best] >= SURE:
         return best
-    listed = _by_markers(words[:200], markers, short=short)
     return listed if listed is not None and probabilities.get(listed, 0.0) >= NOT_UNLIKELY else None
 
 

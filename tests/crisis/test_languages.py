@@ -911,3 +911,24 @@ def test_voices_commanding_harm_are_read_as_psychosis_in_every_language_with_wha
 )
 def test_a_voice_that_is_not_a_command_to_harm_is_not_psychosis(detector, text):
     assert Category.PSYCHOSIS not in detector.detect(text).categories
+
+
+class _BrokenIdentifier:
+    """Stands in for py3langid's identifier when it fails on a message."""
+
+    labels = ("en", "es", "fr", "de", "pt", "it", "nl", "pl")
+
+    def set_languages(self, languages):
+        pass
+
+    def rank(self, text):
+        raise MemoryError
+
+
+async def test_when_the_language_model_fails_a_crisis_still_gets_its_reply_in_the_markers_language(make_app):
+    # A third party failing on one message must not stop the crisis reply, nor drop its language.
+    from bot.crisis.language import LanguageModel
+
+    app = make_app(default_country="ES", languages=LanguageModel(_BrokenIdentifier.labels, _BrokenIdentifier()))
+    reply = await app.pipeline.handle(message(app, "quiero morir, ya no puedo más"))
+    assert reply.kind == "crisis" and reply.language == "es" and "llama al 024" in reply.text
