@@ -562,3 +562,19 @@ def test_a_weapon_beside_ones_own_suicide_is_not_read_as_a_threat_to_others(dete
 def test_not_waking_up_or_not_moving_is_a_medical_emergency_only_of_someone_now(detector, text, level, categories):
     found = detector.detect(text)
     assert found.level is level and set(found.categories) == categories
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        # Dread at a thought is not a medical emergency, and must not alert the moderators.
+        ("results day tmrw and i literally cannot breathe thinking about it", False),
+        ("i cant breathe when i think about going back to the office", False),
+        ("not moving from this couch all weekend", False),
+        ("i cant breathe and my chest hurts", True),
+        ("she's not moving and her lips are blue", True),
+    ],
+)
+def test_cant_breathe_at_a_thought_or_not_moving_from_the_couch_is_no_medical_emergency(detector, text, emergency):
+    found = detector.detect(text)
+    assert (found.level is Level.IMMINENT and Category.MEDICAL in found.categories) is emergency
