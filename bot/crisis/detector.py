@@ -340,22 +340,31 @@ def _combine(hits: list[Hit]) -> Detection:
         if hit.context_level is not None and any(_apart(hit, other) for other in signs[:_MAX_HITS]):
             level = Level.highest(level, hit.context_level)
     categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
-    if Category.HARM_TO_OTHERS in categories and _only_about_oneself(hits):
-        categories -= {Category.HARM_TO_OTHERS}
+    for category, carriers in _CARRIED:
+        if category in categories and _only_inside(hits, category, carriers):
+            categories -= {category}
     return Detection(level, categories, tuple(hits))
 
 
-_OWN = (Category.SUICIDE, Category.SELF_HARM)
+# A concern of the first kind that lies wholly inside the words of an urgent match of the second is that match's
+# detail, not a crisis of its own:
+# - harm to others inside the person's own suicide or self-harm (whom is not said: a weapon bought, "kill
+#   yourself"): "i bought a gun to kill myself", "painless ways to kill yourself". Read as a threat to others, the
+#   reply would open with "it's important that nobody gets hurt". A threat in words of its own ("i want to die
+#   and i could kill him") stays one.
+# - suicide inside an attack on the person: "he put a gun to my head" is someone else's weapon, and the reply
+#   speaks to the person's safety from him, not to their wish to die.
+_CARRIED = (
+    (Category.HARM_TO_OTHERS, frozenset({Category.SUICIDE, Category.SELF_HARM})),
+    (Category.SUICIDE, frozenset({Category.ABUSE})),
+)
 
 
-def _only_about_oneself(hits: list[Hit]) -> bool:
-    """Whether every harm-to-others match is a concern (whom is not said: a weapon bought, "kill yourself") inside
-    the words of the person's own urgent suicide or self-harm: "i bought a gun to kill myself", "painless ways to
-    kill yourself". Read as a threat to others, the reply would open with "it's important that nobody gets hurt".
-    A threat in words of its own ("i want to die and i could kill him") stays one."""
-    own = [hit.span for hit in hits if hit.category in _OWN and hit.level.at_least(Level.URGENT)]
+def _only_inside(hits: list[Hit], category: Category, carriers: frozenset[Category]) -> bool:
+    """Whether every match of `category` is a concern inside the span of an urgent match of `carriers`."""
+    spans = [hit.span for hit in hits if hit.category in carriers and hit.level.at_least(Level.URGENT)]
     return all(
-        hit.level is Level.CONCERN and any(start <= hit.span[0] and hit.span[1] <= end for start, end in own)
+        hit.level is Level.CONCERN and any(start <= hit.span[0] and hit.span[1] <= end for start, end in spans)
         for hit in hits
-        if hit.category is Category.HARM_TO_OTHERS and hit.level.at_least(Level.CONCERN)
+        if hit.category is category and hit.level.at_least(Level.CONCERN)
     )

@@ -550,6 +550,29 @@ def test_a_weapon_beside_ones_own_suicide_is_not_read_as_a_threat_to_others(dete
 @pytest.mark.parametrize(
     ("text", "level", "categories"),
     [
+        # Someone else's weapon at the person's head is an attack on them, happening now: not their suicide.
+        ("he put a gun to my head", Level.IMMINENT, {Category.ABUSE}),
+        ("my boyfriend has a gun pointed at me", Level.IMMINENT, {Category.ABUSE}),
+        ("my dad put a gun to my head last night and said hed do it", Level.IMMINENT, {Category.ABUSE}),
+        # Their own is theirs.
+        ("im holding a knife to my wrist", Level.IMMINENT, {Category.SELF_HARM, Category.SUICIDE}),
+        # Being choked or hit by someone now.
+        ("hes choking me", Level.URGENT, {Category.ABUSE}),
+        ("he's strangling me", Level.URGENT, {Category.ABUSE}),
+        ("my coworker keeps touching me", Level.URGENT, {Category.ABUSE}),
+        # Ties, smoke and memories also choke and hit; they are not someone hurting the person.
+        ("this tie is choking me", Level.NONE, set()),
+        ("reality is hitting me hard", Level.NONE, set()),
+    ],
+)
+def test_someone_else_hurting_the_person_is_abuse_and_things_that_hurt_are_not(detector, text, level, categories):
+    found = detector.detect(text)
+    assert found.level is level and set(found.categories) == categories
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "categories"),
+    [
         # A wish not to wake up is passive ideation, not someone unconscious: no "tell someone what you took".
         ("every night i pray i won't wake up", Level.URGENT, {Category.SUICIDE}),
         ("i hope i wont wake up tomorrow", Level.URGENT, {Category.SUICIDE}),
