@@ -14,7 +14,7 @@ Idioms ("this commute is killing me", "kill the process") are masked out before 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -80,6 +80,7 @@ NOTHING = Detection(Level.NONE, frozenset(), ())
 class Detector:
     def __init__(self, lexicon: Lexicon) -> None:
         self._lexicon = lexicon
+        self._shifted = tuple(rule.shifted for rule in lexicon.rules)
 
     def normalise(self, text: str) -> str:
         return self._lexicon.normalise(text)
@@ -91,15 +92,14 @@ class Detector:
         candidates = range(len(self._lexicon.rules)) if all_rules else self._candidates(text)
         if not candidates:
             return NOTHING
-        rules = [self._lexicon.rules[index] for index in sorted(candidates)]
-        found = _first_matches(rules, text)
+        found = self._first_matches(candidates, text)
         if not found:
             return NOTHING
         benign = self._lexicon.benign
         if benign is not None:
-            masked = benign.sub(" ~ ", text)  # idioms are masked only when something matched: most text never pays
+            masked = benign.sub(0, " ~ ", text)  # idioms are masked only when something matched: most text never pays
             if masked != text:
-                text, found = masked, _first_matches(rules, masked)
+                text, found = masked, self._first_matches(candidates, masked)
         flags = _Flags(self._lexicon, text)
         spaced = f" {text}"
         return _combine([hit for rule, first in found for hit in self._hits(rule, text, spaced, first, flags)])
@@ -108,9 +108,20 @@ class Detector:
         lexicon = self._lexicon
         words = set(text.split())
         found: set[int] = set().union(*map(lexicon.exact.get, words, repeat(())))  # the lookups run in C
-        for length in lexicon.stem_lengths:
-            found.update(*(lexicon.stems.get(word[:length], ()) for word in words if len(word) >= length))
+        head = lexicon.stem_head
+        for word in words:
+            stems = lexicon.stems.get(word[:head])
+            if stems:  # a word is a stem's when it starts with it (and so is at least as long)
+                found.update(*(rules for stem, rules in stems if word.startswith(stem)))
         return found
+
+    def _first_matches(self, candidates: Iterable[int], text: str) -> list[tuple[Rule, int]]:
+        """The candidate rules that match `text`, in the lexicon's order, each with where its first match starts:
+        each is searched only with the patterns the message could match (`Lexicon.index`), and the rules that
+        cannot match are not searched again for their hits."""
+        rules = self._lexicon.rules
+        first = self._lexicon.index.first_starts(candidates, text, self._shifted)
+        return [(rules[index], first[index]) for index in sorted(first)]
 
     def _hits(self, rule: Rule, text: str, spaced: str, first: int, flags: _Flags) -> list[Hit]:
         hits: list[Hit] = []
@@ -133,13 +144,6 @@ class Detector:
                     )
                 )
         return hits
-
-
-def _first_matches(rules: list[Rule], text: str) -> list[tuple[Rule, int]]:
-    """The rules that match `text`, each with where its first match starts: each rule is searched once, and
-    the rules that cannot match are not searched again for their hits."""
-    spaced = f" {text}"  # a shifted rule's match at i in `spaced` starts at i in `text` (see `Rule`)
-    return [(rule, match.start()) for rule in rules if (match := rule.regex.search(spaced if rule.shifted else text))]
 
 
 def _spans(rule: Rule, text: str, spaced: str, start: int) -> Iterator[tuple[int, int]]:

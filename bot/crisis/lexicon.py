@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.crisis.normalise import Normaliser, collapse_repeats, fold, unaccent
+from bot.crisis.prefilter import PatternIndex, can_match_nothing
 from bot.models import Category, Level
 from bot.prompts import PromptError
 from bot.yamlfile import read_mapping
@@ -53,6 +54,7 @@ class Rule:
     category: Category
     level: Level
     regex: re.Pattern[str]
+    patterns: tuple[str, ...]  # what `regex` alternates, each expanded: for `Lexicon.index`
     shifted: bool = False
     subject: str = "self"
     other_level: Level = Level.CONCERN
@@ -74,10 +76,14 @@ class Lexicon:
     normalise: Normaliser
     rules: tuple[Rule, ...]
     exact: Mapping[str, tuple[int, ...]]
-    stems: Mapping[str, tuple[int, ...]]
-    stem_lengths: tuple[int, ...]
-    benign: re.Pattern[str] | None
+    # Triggers that are stems ("overdos*"), by their first `stem_head` letters: a word is looked up once, and
+    # only the few stems that share its head are compared with it.
+    stems: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]]
+    stem_head: int
+    benign: PatternIndex | None  # the idioms (its one alternation), masked before the rules run
     context: Mapping[str, re.Pattern[str]]
+    # The rules' patterns (alternation i is rule i's), searched only where a message holds the text they need.
+    index: PatternIndex
 
 
 def load_lexicon(folder: Path) -> Lexicon:
@@ -103,15 +109,17 @@ def load_lexicon(folder: Path) -> Lexicon:
         raise CrisisDataError(f"Crisis pattern files in {folder / 'patterns'}: context lacks {', '.join(missing)}")
     context = {key: _compile(_expand(value, defs, files[0], key), files[0], key) for key, value in raw_context.items()}
     rules_built = [_rule(path, raw, defs) for path, raw in raw_rules]
+    idioms = _idioms(benign, files[0])
     exact, stems = _trigger_index(raw_rules)
     return Lexicon(
         normalise=normaliser,
         rules=tuple(rules_built),
         exact=exact,
-        stems=stems,
-        stem_lengths=tuple(sorted({len(stem) for stem in stems})),
-        benign=_compile("|".join(f"(?:{item})" for item in benign), files[0], "benign") if benign else None,
+        stems=_by_head(stems, head := min(map(len, stems), default=1)),
+        stem_head=head,
+        benign=PatternIndex([(benign, "", "", idioms)]) if idioms else None,
         context=context,
+        index=PatternIndex([(rule.patterns, _start(rule), "(?!\\w)", rule.regex) for rule in rules_built]),
     )
 
 
@@ -155,7 +163,8 @@ def _rule(path: Path, raw: Any, defs: Mapping[str, str]) -> Rule:
         raise CrisisDataError(f"Crisis data file {path}: rule '{name}' needs patterns and triggers (words)")
     if raw.get("level") == "none" and raw.get("holds") is not True:
         raise CrisisDataError(f"Crisis data file {path}: rule '{name}' has level none: only a rule that holds may")
-    body = "|".join(f"(?:{_expand(item, defs, path, name)})" for item in patterns)
+    expanded = [_expand(item, defs, path, name) for item in patterns]
+    body = "|".join(f"(?:{item})" for item in expanded)
     shifted = "^" not in body and "\\A" not in body and body.count("(?<") == len(_PLAIN_LOOKBEHIND.findall(body))
     return Rule(
         id=name,
@@ -173,6 +182,7 @@ def _rule(path: Path, raw: Any, defs: Mapping[str, str]) -> Rule:
         method=_flag(raw.get("method", False), path, name),
         distress=_flag(raw.get("distress", False), path, name),
         holds=_flag(raw.get("holds", False), path, name),
+        patterns=tuple(expanded),
     )
 
 
@@ -188,6 +198,27 @@ def _trigger_index(
             target = stems if word.endswith("*") else exact
             target.setdefault(word.rstrip("*"), []).append(index)
     return {k: tuple(v) for k, v in exact.items()}, {k: tuple(v) for k, v in stems.items()}
+
+
+def _by_head(stems: Mapping[str, tuple[int, ...]], head: int) -> dict[str, tuple[tuple[str, tuple[int, ...]], ...]]:
+    grouped: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+    for stem, rules in stems.items():
+        grouped.setdefault(stem[:head], []).append((stem, rules))
+    return {first: tuple(group) for first, group in grouped.items()}
+
+
+def _idioms(idioms: list[str], path: Path) -> re.Pattern[str] | None:
+    """The idioms' alternation. A bad idiom, or one that can match nothing (it would mask between every two
+    letters), stops start-up."""
+    for idiom in idioms:
+        _compile(idiom, path, "benign")
+        if can_match_nothing(idiom):
+            raise CrisisDataError(f"Crisis data file {path}: benign: {idiom!r} can match nothing; give it words")
+    return _compile("|".join(f"(?:{idiom})" for idiom in idioms), path, "benign") if idioms else None
+
+
+def _start(rule: Rule) -> str:
+    return SHIFTED if rule.shifted else UNSHIFTED
 
 
 def _expand(pattern: str, defs: Mapping[str, str], path: Path, where: str) -> str:

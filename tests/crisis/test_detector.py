@@ -284,6 +284,7 @@ def _rule(**fields):
     [
         (lambda f: (f / "patterns" / "en.yaml").write_text("rules: [unclosed\n"), "not valid YAML"),
         (lambda f: (f / "patterns" / "zz.yaml").write_text(_rule(patterns=["(unclosed"])), "bad pattern"),
+        (lambda f: (f / "patterns" / "zz.yaml").write_text("benign: ['(?:oh )?']\n"), "can match nothing"),
         (lambda f: (f / "patterns" / "zz.yaml").write_text(_rule(category="sadness")), "bad category"),
         (lambda f: (f / "patterns" / "zz.yaml").write_text(_rule(triggers=None)), "needs patterns and triggers"),
         (lambda f: (f / "normalise.yaml").unlink(), "missing"),
