@@ -93,11 +93,14 @@ async def test_past_the_llm_cap_and_its_queue_people_get_the_busy_reply_and_keep
         tasks.append(asyncio.create_task(app.pipeline.handle(message(app, f"hi from {person}", user=person))))
         await asyncio.sleep(0.05)
     replies = await asyncio.gather(*tasks)
-    assert [reply.kind for reply in replies] == ["llm", "llm", "busy"]
-    assert "/resources" in replies[2].text
-    msg = message(app, "x", user="cat")
+    # Who reaches the cap third depends on the machine's load, not on who wrote first: any one of them.
+    kinds = [reply.kind for reply in replies]
+    assert sorted(kinds) == ["busy", "llm", "llm"]
+    turned_away = people[kinds.index("busy")]
+    assert "/resources" in replies[kinds.index("busy")].text
+    msg = message(app, "x", user=turned_away)
     kept = await redis.lrange(UserKeys(msg.user).context(msg.conversation), 0, -1)
-    assert len(kept) == 1 and b"hi from cat" in kept[0]
+    assert len(kept) == 1 and f"hi from {turned_away}".encode() in kept[0]
 
 
 async def test_a_queued_message_gets_the_busy_reply_when_no_slot_frees_in_time(make_app, fake_llm):
