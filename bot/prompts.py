@@ -85,6 +85,47 @@ MESSAGES: dict[str, frozenset[str]] = {
     "home_mydata": frozenset(),
     "home_forget": frozenset(),
     "home_help": frozenset(),
+    # What moderators and admins read, in the community's language (`Community.language`, else the platform's
+    # fallback), never the person's: the alerts on Discord (adapters/discord/alerts.py) and Slack
+    # (adapters/slack/deliver.py), and the settings (adapters/discord/commands.py, adapters/slack/admin.py).
+    # {member}, {person}, {channel}, {role}, {link}: mentions and links the adapter makes; {level}: the level's name.
+    "language_name": frozenset(),
+    "mod_alert": frozenset({"level"}),
+    "mod_link": frozenset({"link"}),
+    "mod_no_link": frozenset(),
+    "mod_member": frozenset({"member"}),
+    "mod_member_in": frozenset({"member", "channel"}),
+    "mod_unreached": frozenset(),
+    "mod_shared": frozenset({"summary"}),
+    "mod_slack_alert": frozenset({"level", "link"}),
+    "mod_slack_open": frozenset(),
+    "mod_slack_in_dm": frozenset({"person"}),
+    "mod_slack_no_link": frozenset({"person"}),
+    "mod_slack_no_place": frozenset(),
+    "config_title": frozenset(),
+    "config_country": frozenset({"country"}),
+    "config_country_unset": frozenset(),
+    "config_language": frozenset({"language"}),
+    "config_language_unset": frozenset({"language"}),
+    "config_language_server": frozenset({"language"}),
+    "config_channels": frozenset({"channels"}),
+    "config_channels_none": frozenset(),
+    "config_alerts": frozenset({"channel"}),
+    "config_role": frozenset({"role"}),
+    "config_unset": frozenset(),
+    "config_not_admin": frozenset(),
+    "config_storage_down": frozenset(),
+    "config_bad_country": frozenset(),
+    "config_not_a_country": frozenset({"code"}),
+    "config_not_a_language": frozenset({"code", "languages"}),
+    "config_saved": frozenset(),
+    "config_slack_usage": frozenset(),
+    "config_slack_champions": frozenset({"channel"}),
+    "config_slack_channels": frozenset({"channels"}),
+    "config_slack_not_a_country": frozenset({"code"}),
+    "config_slack_not_admin": frozenset(),
+    "config_slack_unavailable": frozenset(),
+    "config_slack_store_down": frozenset(),
 }
 MODES = ("listen", "careful", "crisis", "declined")
 # Discord's limit for a slash command's description and an option's (1 to 100 characters): longer, Discord
@@ -144,6 +185,10 @@ class Prompts:
     def say(self, key: str, **values: Any) -> str:
         """A message in English, for what no one's turn decides."""
         return self().say(key, **values)
+
+    def named(self, language: str) -> str:
+        """'Español (es)': a language as its own speakers name it, with the code an admin types to choose it."""
+        return f"{self(language).say('language_name')} ({language})"
 
 
 def load_prompts(folder: Path) -> Prompts:

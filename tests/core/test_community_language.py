@@ -4,6 +4,8 @@ community's other settings, one of Hearth's own languages or none; what a member
 import pytest
 
 from bot.community import LANGUAGES, Community, parse_language
+from bot.config import default_prompts_dir
+from bot.prompts import load_prompts
 from bot.redis_keys import community_key
 from tests.helpers import message
 
@@ -11,6 +13,7 @@ from tests.helpers import message
 def test_the_languages_an_admin_may_choose_are_those_hearth_has_texts_in(make_app):
     app = make_app()
     assert set(app.prompts.by_language) == LANGUAGES == set(app.crisis.phrasebook.by_language)
+    assert load_prompts(default_prompts_dir()).named("es") == "Español (es)"
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from bot.config import default_prompts_dir
 from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE
 from bot.pipeline import SORRY, Pipeline
 from bot.prompts import PromptError, load_prompts
+from bot.yamlfile import read_mapping
 from tests.helpers import message
 
 MESSAGES = default_prompts_dir() / "messages"
@@ -139,6 +140,43 @@ def test_every_language_has_every_message_english_has():
         assert prompts(language).language == language
         untranslated = [key for key in english if texts[key] == english[key] and not key.startswith("duration_")]
         assert untranslated == [], f"{language}: still English"
+
+
+def keys_lacking(folder):
+    """Per language file, the keys English has and it lacks, the nested ones (`commands.hearth-config.options.
+    language`) as dotted paths."""
+
+    def keys(data, under=""):
+        found = set()
+        for key, value in data.items():
+            path = f"{under}{key}"
+            found |= keys(value, f"{path}.") if isinstance(value, dict) else {path}
+        return found
+
+    english = keys(read_mapping(folder / "en.yaml", PromptError, "Prompt file"))
+    return {
+        path.stem: sorted(english - keys(read_mapping(path, PromptError, "Prompt file")))
+        for path in sorted(folder.glob("*.yaml"))
+        if path.stem != "en"
+    }
+
+
+def test_no_language_file_lacks_a_key_english_has():
+    # English fills a gap at run time, so a text can be added a language at a time; the shipped files hold no
+    # gap, the command picker's texts and what moderators and admins read (alerts, settings) included.
+    lacking = keys_lacking(MESSAGES)
+    assert set(lacking) == set(LANGUAGES)
+    assert lacking == {language: [] for language in LANGUAGES}
+
+
+def test_a_language_file_lacking_a_moderator_or_picker_text_is_found(prompts_copy):
+    german, polish = prompts_copy / "messages" / "de.yaml", prompts_copy / "messages" / "pl.yaml"
+    german.write_text(re.sub(r"(?m)^mod_alert: .*\n", "", german.read_text()))
+    polish.write_text(re.sub(r"(?m)^      language: .*\n", "", polish.read_text()))
+    load_prompts(prompts_copy)  # still loads: English fills the gaps at run time
+    lacking = keys_lacking(prompts_copy / "messages")
+    assert lacking["de"] == ["mod_alert"] and lacking["pl"] == ["commands.hearth-config.options.language"]
+    assert lacking["es"] == []
 
 
 def test_every_language_says_it_is_a_bot_and_promises_no_secrecy():
