@@ -1,7 +1,9 @@
 """Moderator alerts: a link and a level in the channel the server's admins chose, pinging only their role.
 
 Moderators get a link to the conversation, never the user's words (SAFETY.md rule 12), unless the user agreed
-and the core put a summary in the alert.
+and the core put a summary in the alert. It is written in the server's language (an admin's choice, else the
+server's preferred locale: adapters/discord/community.py), not the person's: the summary alone is in the words
+the person was shown and agreed to share.
 """
 
 from __future__ import annotations
@@ -10,45 +12,42 @@ import logging
 
 import discord
 
+from adapters.discord.community import staff_texts
+from bot.bootstrap import App
 from bot.community import Community
 from bot.models import ModeratorAlert
+from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
-
-
-# Said when Discord refused every route to the person: nobody else knows they got nothing.
-UNREACHED = (
-    "Hearth's reply could not be delivered to them (Discord refused every route), so they have not seen the "
-    "crisis lines, nor that you were alerted."
-)
 
 
 def alert_text(
     alert: ModeratorAlert,
     role: str | None,
+    said: Messages,
     *,
     reached: bool = True,
     member: int | None = None,
     where: int | None = None,
 ) -> str:
-    """`member` (and the channel, `where`) for a slash command or button: its answers are private, so there is no
-    message to link to, and the moderators would not know whom to reach."""
+    """In `said`'s language (the server's, `staff_texts`). `member` (and the channel, `where`) for a slash command
+    or button: its answers are private, so there is no message to link to, and the moderators would not know whom
+    to reach. The level keeps Hearth's own name for it (imminent, urgent) in every language."""
     lines = [f"<@&{role}>"] if role else []
-    lines.append(f"Hearth alert ({alert.level.value}): a member may need a person to check in with them.")
+    lines.append(said.say("mod_alert", level=alert.level.value))
     if alert.link:
-        lines.append(f"Conversation: {alert.link}")
+        lines.append(said.say("mod_link", link=alert.link))
+    elif member is not None and where:
+        lines.append(said.say("mod_member_in", member=f"<@{member}>", channel=f"<#{where}>"))
     elif member is not None:
-        place = f" in <#{where}>" if where else ""
-        lines.append(
-            f"Member: <@{member}>, who used one of Hearth's commands{place}. Its answers are private, so there is "
-            "no message to open: reach out to them directly."
-        )
+        lines.append(said.say("mod_member", member=f"<@{member}>"))
     else:
-        lines.append("Conversation: (no link available)")
+        lines.append(said.say("mod_no_link"))
     if not reached:
-        lines.append(UNREACHED)
+        # Discord refused every route to the person: nobody else knows they got nothing.
+        lines.append(said.say("mod_unreached"))
     if alert.summary:
-        lines.append(f"Shared with their agreement: {alert.summary}")
+        lines.append(said.say("mod_shared", summary=alert.summary))
     return "\n".join(lines)
 
 
@@ -59,6 +58,7 @@ def role_only(role: str | None) -> discord.AllowedMentions:
 
 
 async def post_alert(
+    app: App,
     client: discord.Client,
     guild: discord.Guild | None,
     community: Community,
@@ -68,9 +68,9 @@ async def post_alert(
     member: int | None = None,
     where: int | None = None,
 ) -> bool:
-    """`reached` is False when Hearth's reply reached the person by no route: the alert says so. `member` and
-    `where` name the person and channel where there is no message to link to (`alert_text`); the mention
-    shows who it is and pings nobody but the moderators' role.
+    """Posted in the server's language (`staff_texts`). `reached` is False when Hearth's reply reached the person
+    by no route: the alert says so. `member` and `where` name the person and channel where there is no message
+    to link to (`alert_text`); the mention shows who it is and pings nobody but the moderators' role.
 
     True when the alert was posted. False when it was not: no usable alert channel is known (none set as far
     as the adapter can read, the bot no longer in the server, a channel that takes no messages) or Discord refused
@@ -85,8 +85,9 @@ async def post_alert(
         log.warning("could not post a moderator alert: the alert channel takes no messages")
         return False
     role = community.moderator_role
+    said = staff_texts(app, community, guild.preferred_locale)
     try:
-        text = alert_text(alert, role, reached=reached, member=member, where=where)
+        text = alert_text(alert, role, said, reached=reached, member=member, where=where)
         await channel.send(text, allowed_mentions=role_only(role))
     except discord.HTTPException as exc:
         log.warning("could not post a moderator alert: Discord answered %s (code %s)", exc.status, exc.code)

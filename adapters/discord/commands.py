@@ -3,8 +3,9 @@
 The core's commands are sent through the pipeline as text ("/resources GB"), exactly as typed on other
 platforms. What the command picker says about each command and option comes from the prompt files, in the
 Discord client's language (adapters/discord/command_texts.py). `/hearth-config` only writes community settings
-(country, channels, moderators): Discord hides it from members without Manage Server, and it checks that
-permission again itself.
+(country, language, channels, moderators): Discord hides it from members without Manage Server, and it checks
+that permission again itself. It answers in the server's staff language (adapters/discord/community.py), from
+the texts in prompts/messages/.
 """
 
 from __future__ import annotations
@@ -18,18 +19,16 @@ from discord import app_commands
 from redis.exceptions import RedisError
 
 from adapters.discord.command_texts import picker_text
+from adapters.discord.community import server_language, staff_texts
 from adapters.discord.interactions import respond
 from adapters.discord.translate import from_interaction, tenant_of
 from bot.bootstrap import App
 from bot.commands import CommandSpec
-from bot.community import Community
+from bot.community import Community, parse_language
+from bot.prompts import Messages
+from bot.staff import SHOWN, language_shown, not_a_language
 
 CommandCallback = Callable[..., Awaitable[None]]
-
-NOT_ADMIN = "Only members with the Manage Server permission can change Hearth's settings here."
-STORAGE_DOWN = "Hearth's storage isn't answering right now, so nothing was changed. Please try again in a minute."
-BAD_COUNTRY = "Please give the country as a two-letter ISO code, e.g. US, GB, DE or IN. Nothing was changed."
-NOT_A_COUNTRY = "{code} is not a country code. " + BAD_COUNTRY
 
 
 def core_command(app: App, spec: CommandSpec) -> app_commands.Command[Any, ..., None]:
@@ -56,32 +55,39 @@ def core_command(app: App, spec: CommandSpec) -> app_commands.Command[Any, ..., 
     return app_commands.Command(name=spec.name, description=description, callback=callback)
 
 
-def describe(community: Community) -> str:
-    channels = ", ".join(f"<#{channel}>" for channel in community.enabled_channels) or "none (mentions and DMs only)"
-    alerts = f"<#{community.moderator_channel}>" if community.moderator_channel else "not set"
-    role = f"<@&{community.moderator_role}>" if community.moderator_role else "not set"
-    return "\n".join(
-        (
-            "Hearth's settings for this server:",
-            f"• Country for crisis lines: {community.country or 'not set (the bot default is used)'}",
-            f"• Channels where Hearth answers every message: {channels}",
-            f"• Moderators' alert channel: {alerts}",
-            f"• Moderator role pinged on alerts: {role}",
-        )
+def describe(app: App, community: Community, locale: discord.Locale | None) -> str:
+    """The settings, in the server's staff language; `locale`: the server's preferred locale."""
+    said = staff_texts(app, community, locale)
+    unset = said.say("config_unset")
+    channels = ", ".join(f"<#{channel}>" for channel in community.enabled_channels)
+    alerts = f"<#{community.moderator_channel}>" if community.moderator_channel else unset
+    role = f"<@&{community.moderator_role}>" if community.moderator_role else unset
+    language = language_shown(app.prompts, community, said, server_language(app, locale))
+    lines = (
+        said.say("config_country", country=community.country or said.say("config_country_unset")),
+        said.say("config_language", language=language),
+        said.say("config_channels", channels=channels or said.say("config_channels_none")),
+        said.say("config_alerts", channel=alerts),
+        said.say("config_role", role=role),
     )
+    return "\n".join((said.say("config_title"), *(f"• {line}" for line in lines)))
 
 
 def changes(
     community: Community,
     country: str | None,
+    language: str | None,
     enable: discord.abc.GuildChannel | None,
     disable: discord.abc.GuildChannel | None,
     alert_channel: discord.abc.GuildChannel | None,
     alert_role: discord.Role | None,
 ) -> dict[str, Any]:
+    """`language` as typed (already checked with `parse_language`)."""
     updated: dict[str, Any] = {}
     if country is not None:
         updated["country"] = country.strip().upper()
+    if language is not None:
+        updated["language"] = parse_language(language)
     channels = list(community.enabled_channels)
     if enable is not None and str(enable.id) not in channels:
         channels.append(str(enable.id))
@@ -96,8 +102,22 @@ def changes(
     return updated
 
 
+def refusal(app: App, said: Messages, country: str | None, language: str | None) -> str | None:
+    """What is wrong with what the admin typed, in words, before anything is changed."""
+    if country is not None and not re.fullmatch(r"\s*[A-Za-z]{2}\s*", country):
+        return said.say("config_bad_country")
+    if country is not None and not app.countries.known(country):  # ZZ: never the fallback for a whole server
+        return said.say("config_not_a_country", code=country.strip().upper())
+    if language is not None:
+        try:
+            parse_language(language)
+        except ValueError:
+            return not_a_language(said, language.strip()[:SHOWN])
+    return None
+
+
 def config_command(app: App) -> app_commands.Command[Any, ..., None]:
-    options = ("country", "enable", "disable", "alert_channel", "alert_role")
+    options = ("country", "language", "enable", "disable", "alert_channel", "alert_role")
 
     @app_commands.command(name="hearth-config", description=picker_text(app, "hearth-config.description"))
     @app_commands.default_permissions(manage_guild=True)
@@ -106,32 +126,51 @@ def config_command(app: App) -> app_commands.Command[Any, ..., None]:
     async def hearth_config(
         interaction: discord.Interaction,
         country: str | None = None,
+        language: str | None = None,
         enable: discord.TextChannel | None = None,
         disable: discord.TextChannel | None = None,
         alert_channel: discord.TextChannel | None = None,
         alert_role: discord.Role | None = None,
     ) -> None:
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await _private(interaction, NOT_ADMIN)
-            return
-        if country is not None and not re.fullmatch(r"\s*[A-Za-z]{2}\s*", country):
-            await _private(interaction, BAD_COUNTRY)
-            return
-        if country is not None and not app.countries.known(country):  # ZZ: never the fallback for a whole server
-            await _private(interaction, NOT_A_COUNTRY.format(code=country.strip().upper()))
-            return
+        """Answered in the server's staff language: the one chosen before, or (once saved) the one just chosen."""
+        locale = interaction.guild_locale
         tenant = tenant_of(app, interaction.guild_id, interaction.user.id)
-        try:
-            community = await app.communities.get(tenant)
-            updated = changes(community, country, enable, disable, alert_channel, alert_role)
-            if updated:
-                community = await app.communities.update(tenant, **updated)
-        except (RedisError, OSError):
-            await _private(interaction, STORAGE_DOWN)
+        community = await _read(app, tenant)
+        said = staff_texts(app, community or Community(), locale)
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            await _private(interaction, said.say("config_not_admin"))
             return
-        await _private(interaction, describe(community))
+        wrong = refusal(app, said, country, language)
+        if wrong is not None:
+            await _private(interaction, wrong)
+            return
+        if community is not None:
+            updated = changes(community, country, language, enable, disable, alert_channel, alert_role)
+            community = await _saved(app, tenant, community, updated)
+        if community is None:
+            await _private(interaction, said.say("config_storage_down"))
+            return
+        await _private(interaction, describe(app, community, locale))
 
     return hearth_config
+
+
+async def _read(app: App, tenant: str) -> Community | None:
+    """The server's settings; None when Redis does not answer."""
+    try:
+        return await app.communities.get(tenant)
+    except (RedisError, OSError):
+        return None
+
+
+async def _saved(app: App, tenant: str, community: Community, updated: dict[str, Any]) -> Community | None:
+    """The settings with `updated` saved; None when Redis did not answer, and nothing was changed."""
+    if not updated:
+        return community
+    try:
+        return await app.communities.update(tenant, **updated)
+    except (RedisError, OSError):
+        return None
 
 
 async def _private(interaction: discord.Interaction, text: str) -> None:

@@ -72,6 +72,7 @@ async def respond(
         if reply.alert is not None:
             community = await community_of(app, msg.tenant)
             posted = await post_alert(
+                app,
                 interaction.client,
                 guild,
                 community,

@@ -91,7 +91,7 @@ class MessageHandler:
         place.language = reply.language or place.language
         delivered = await self._deliver(message, msg, reply, place, stream.message)
         if reply.alert is not None and not await post_alert(
-            self._client, message.guild, community, reply.alert, reached=delivered.reached
+            self._app, self._client, message.guild, community, reply.alert, reached=delivered.reached
         ):
             # They read that moderators were told; they must not wait for someone who is not coming.
             await say(delivered.read_in, reply.alert.undelivered)

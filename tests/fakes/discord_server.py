@@ -102,6 +102,9 @@ class FakeDiscord:
     alert_channel_id: int = 700_000_000_000_000_012
     moderator_role_id: int = 700_000_000_000_000_020
     bot_role_id: int = 700_000_000_000_000_021  # the role Discord makes for the bot when it is invited
+    # The server's language (Server Settings → Community): in GUILD_CREATE, and as `guild_locale` with every
+    # interaction in the server, as Discord sends them.
+    preferred_locale: str = "en-US"
     calls: list[Call] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)
     rate_limits: list[RateLimit] = field(default_factory=list)
@@ -321,6 +324,7 @@ class FakeDiscord:
         channel = channel_id or (self.channel_id if guild else self.dm_channel(user))
         if guild:
             data["guild_id"] = str(self.guild_id)
+            data["guild_locale"] = self.preferred_locale
             data["channel"] = {"id": str(channel), "type": 0, "guild_id": str(self.guild_id), "name": "general"}
             data["member"] = {
                 "user": user_payload(user, f"user{user % 1000}"),
@@ -425,6 +429,7 @@ class FakeDiscord:
         return {
             "id": guild,
             "name": "Support Circle",
+            "preferred_locale": self.preferred_locale,
             "owner_id": str(self.new_id()),
             "unavailable": False,
             "member_count": 3,
