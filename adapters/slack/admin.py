@@ -1,8 +1,9 @@
-"""`/hearth config …`: workspace admins see and set the country, the champions' channel and the enabled channels.
+"""`/hearth config …`: workspace admins see and set the country, the language, the champions' channel and the
+enabled channels.
 
 Only Slack's own admins and owners may see or change them (checked with users.info on every change, so a demoted
 admin loses the right at once). What they set is community configuration, stored by the core's
-`CommunityStore`, never anything about a person.
+`CommunityStore`, never anything about a person. Hearth answers in the workspace's language (`staff_texts`).
 """
 
 from __future__ import annotations
@@ -13,42 +14,36 @@ import re
 from redis.exceptions import RedisError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import blocks
 from adapters.slack.deliver import SEND_ERRORS
 from bot.bootstrap import App
-from bot.community import Community, CommunityStore
-from bot.countries import Countries
+from bot.community import Community, parse_language
+from bot.prompts import Messages
+from bot.staff import SHOWN, language_shown, not_a_language
 
 log = logging.getLogger(__name__)
 
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]+)$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
-USAGE = (
-    "Workspace settings (admins only):\n"
-    "• `/hearth config country GB` sets the country whose crisis lines Hearth gives\n"
-    "• `/hearth config moderators #channel` sends alerts (a link and a level, never words) to your wellbeing "
-    "champions' channel; invite Hearth to it first\n"
-    "• `/hearth config enable #channel` / `disable #channel` lets Hearth answer every message in a channel, "
-    "not only mentions\n"
-    "• `/hearth config` shows the current settings"
-)
-NOT_A_COUNTRY = (
-    "{code} is not a country code: give a two-letter ISO 3166 code, e.g. `/hearth config country DE`. "
-    "Nothing was changed."
-)
-NOT_ADMIN = "Only workspace admins and owners can see or change Hearth's settings; ask one of them if needed."
-UNAVAILABLE = "I couldn't check your permissions with Slack just now. Please try again in a minute."
-STORE_DOWN = "I can't reach Hearth's settings store just now, so nothing was shown or saved. Please try again soon."
+
+def staff_texts(app: App, community: Community) -> Messages:
+    """What Hearth writes to a workspace's champions and admins: in the language an admin chose, else English.
+    (Slack's Web API tells an app no workspace language: team.info has none, and users.info only each person's.)"""
+    return app.prompts(community.language)
 
 
-def describe(community: Community) -> str:
-    channels = ", ".join(f"<#{channel}>" for channel in community.enabled_channels) or "none (mentions and DMs only)"
-    moderators = f"<#{community.moderator_channel}>" if community.moderator_channel else "not set"
-    return (
-        f"Country for crisis lines: {community.country or 'not set'}\n"
-        f"Wellbeing champions' channel: {moderators}\n"
-        f"Channels where Hearth answers every message: {channels}"
+def describe(app: App, community: Community) -> str:
+    said = staff_texts(app, community)
+    channels = ", ".join(f"<#{channel}>" for channel in community.enabled_channels)
+    moderators = f"<#{community.moderator_channel}>" if community.moderator_channel else said.say("config_unset")
+    lines = (
+        said.say("config_country", country=community.country or said.say("config_country_unset")),
+        said.say("config_language", language=language_shown(app.prompts, community, said, None)),
+        said.say("config_slack_champions", channel=moderators),
+        said.say("config_slack_channels", channels=channels or said.say("config_channels_none")),
     )
+    return "\n".join(lines)
 
 
 def channel_id(argument: str) -> str | None:
@@ -65,38 +60,54 @@ async def is_admin(client: AsyncWebClient, user: str) -> bool:
 async def configure(client: AsyncWebClient, app: App, tenant: str, user: str, args: str) -> str:
     """The text to show (ephemerally): the settings, the new settings, or what was wrong, in one line.
 
-    Showing is for admins too: the settings name the champions' channel, which is theirs to share."""
+    Showing is for admins too: the settings name the champions' channel, which is theirs to share. The settings
+    are read first, for their language; without Redis, English, and nothing is shown or saved."""
     try:
-        if not await is_admin(client, user):
-            return NOT_ADMIN
-    except SEND_ERRORS:
-        return UNAVAILABLE
-    try:
-        return await _apply(app.communities, app.countries, tenant, args)
+        current: Community | None = await app.communities.get(tenant)
     except (RedisError, OSError) as exc:
         log.warning("workspace settings unavailable: %s", type(exc).__name__)
-        return STORE_DOWN
+        current = None
+    said = staff_texts(app, current or Community())
+    try:
+        if not await is_admin(client, user):
+            return said.say("config_slack_not_admin")
+    except SEND_ERRORS:
+        return said.say("config_slack_unavailable")
+    try:
+        if current is None:
+            return said.say("config_slack_store_down")
+        return await _apply(app, tenant, current, args)
+    except (RedisError, OSError) as exc:
+        log.warning("workspace settings unavailable: %s", type(exc).__name__)
+        return said.say("config_slack_store_down")
 
 
-async def _apply(communities: CommunityStore, countries: Countries, tenant: str, args: str) -> str:
+async def _apply(app: App, tenant: str, current: Community, args: str) -> str:
     verb, _, rest = args.strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
-    current = await communities.get(tenant)
+    said = staff_texts(app, current)
     if not verb or verb == "show":
-        return describe(current)
+        return describe(app, current)
     if verb == "country" and _COUNTRY.match(rest):
-        if not countries.known(rest):  # ZZ: say so, rather than silently give the whole workspace the fallback
-            return NOT_A_COUNTRY.format(code=rest.upper())
-        updated = await communities.update(tenant, country=rest.upper())
+        if not app.countries.known(rest):  # ZZ: say so, rather than silently give the whole workspace the fallback
+            return said.say("config_slack_not_a_country", code=rest.upper())
+        updated = await app.communities.update(tenant, country=rest.upper())
+    elif verb == "language" and rest:
+        try:
+            language = parse_language(rest)
+        except ValueError:
+            return not_a_language(said, blocks.escape(rest[:SHOWN]))
+        updated = await app.communities.update(tenant, language=language)
     elif verb in ("moderators", "enable", "disable") and (channel := channel_id(rest)):
         if verb == "moderators":
-            updated = await communities.update(tenant, moderator_channel=channel)
+            updated = await app.communities.update(tenant, moderator_channel=channel)
         elif verb == "enable":
             channels = (*[c for c in current.enabled_channels if c != channel], channel)
-            updated = await communities.update(tenant, enabled_channels=channels)
+            updated = await app.communities.update(tenant, enabled_channels=channels)
         else:
             channels = tuple(c for c in current.enabled_channels if c != channel)
-            updated = await communities.update(tenant, enabled_channels=channels)
+            updated = await app.communities.update(tenant, enabled_channels=channels)
     else:
-        return USAGE
-    return "Saved.\n" + describe(updated)
+        return said.say("config_slack_usage")
+    # Said in the language just saved, if that is what changed.
+    return f"{staff_texts(app, updated).say('config_saved')}\n{describe(app, updated)}"

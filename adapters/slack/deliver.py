@@ -21,19 +21,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from adapters.slack.translate import Place
 from bot.models import ModeratorAlert, Reply
+from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
 
 # Replies with nothing to show: a redelivered event already answered, or a message answered with the next one.
 DROPPED = frozenset({"duplicate", "folded"})
-ALERT_TEXT = (
-    "Hearth: someone in this workspace may need support (level: {level}). "
-    "Hearth does not share their words. Conversation: {link}"
-)
-
-# Where there is no link a champion could open: who to reach instead.
-IN_A_DM = "a direct message with Hearth, which champions cannot open. Please reach out to <@{person}> yourself"
-NO_LINK = "no link champions can open (it was only visible to them). Please reach out to <@{person}> yourself"
+# A Slack user id: where champions have no link to open, the alert mentions the person (who to reach).
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 # Sent with every message: no @-mention expansion, no previews of links (a preview can leak a page's title).
@@ -44,23 +38,31 @@ SEND_ERRORS = (SlackApiError, ClientError, asyncio.TimeoutError)
 
 # The crisis lines for the person's workspace, in a language of the core's ("es"; None for English).
 ResourcesText = Callable[[str | None], Awaitable[str]]
-ModeratorChannel = Callable[[str], Awaitable[str | None]]
+# A workspace's (a tenant's) champions' channel, if one is set, and the texts its champions read, in its language.
+Champions = Callable[[str], Awaitable[tuple[str | None, Messages]]]
 
 
-def alert_text(alert: ModeratorAlert, person: str | None = None, *, in_dm: bool = False) -> str:
+def alert_text(alert: ModeratorAlert, said: Messages, person: str | None = None, *, in_dm: bool = False) -> str:
     """A link champions can open; where there is none (a DM with Hearth, a /hearth command's private answer,
-    App Home), the person's mention instead, so a champion can message them: who to reach, never their words."""
+    App Home), the person's mention instead, so a champion can message them: who to reach, never their words.
+    In `said`'s language, the workspace's; the level keeps Hearth's own name for it (imminent, urgent)."""
     usable = alert.link and alert.link.startswith("https://") and "|" not in alert.link
     if usable:
-        link = f"<{blocks.escape(alert.link or '')}|open in Slack>"
+        link = f"<{blocks.escape(alert.link or '')}|{_escaped(said, 'mod_slack_open')}>"
     elif person and _USER_ID.match(person):
-        link = (IN_A_DM if in_dm else NO_LINK).format(person=person)
+        link = _escaped(said, "mod_slack_in_dm" if in_dm else "mod_slack_no_link", person=f"<@{person}>")
     else:
-        link = "not available"
-    text = ALERT_TEXT.format(level=alert.level.value, link=link)
+        link = _escaped(said, "mod_slack_no_place")
+    text = _escaped(said, "mod_slack_alert", level=alert.level.value, link=link)
     if alert.summary:
-        text += "\nShared with their agreement: " + blocks.escape(alert.summary)
+        text += "\n" + _escaped(said, "mod_shared", summary=blocks.escape(alert.summary))
     return text
+
+
+def _escaped(said: Messages, key: str, **values: str) -> str:
+    """A message whose own words Slack shows as written (a `<` or `&` in a translation makes no link or
+    mention); `values` are Hearth's own links and mentions, or escaped already."""
+    return blocks.escape(said.texts[key]).format(**values)
 
 
 class Responder:
@@ -73,14 +75,14 @@ class Responder:
         *,
         update_interval: float,
         resources_text: ResourcesText,
-        moderator_channel: ModeratorChannel,
+        champions: Champions,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._place = place
         self._interval = update_interval
         self._resources_text = resources_text
-        self._moderator_channel = moderator_channel
+        self._champions = champions
         self._clock = clock
         self._streamed_ts: str | None = None
         self._last_update = 0.0
@@ -123,11 +125,11 @@ class Responder:
         """Tell the wellbeing champions: a link and a level, never the person's words. False when it did not
         get through (no channel to be found, the bot not in it, a missing scope, Slack down): the person has
         read that the champions were told, so the caller must tell them `alert.undelivered`."""
-        channel = await self._moderator_channel(alert.tenant)
+        channel, said = await self._champions(alert.tenant)
         if channel is None:
             log.warning("a champions' alert had no channel to go to")
             return False
-        text = alert_text(alert, self._place.user, in_dm=self._place.is_dm)
+        text = alert_text(alert, said, self._place.user, in_dm=self._place.is_dm)
         return await self._quietly(self._post(channel, {"text": text, "blocks": blocks_for_alert(text)}))
 
     async def _tell_undelivered(self, alert: ModeratorAlert, *, also_dm: bool) -> None:

@@ -37,6 +37,7 @@ from bot.bootstrap import App
 from bot.commands import CORE_COMMANDS, about_text
 from bot.community import Community
 from bot.models import Reply
+from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
 
@@ -259,15 +260,16 @@ class SlackListeners:
         async def resources_text(language: str | None) -> str:
             return self._app.crisis.resources_reply(await self._country(tenant), language).text
 
-        async def moderator_channel(alert_tenant: str) -> str | None:
-            return (await self._community(alert_tenant)).moderator_channel
+        async def champions(alert_tenant: str) -> tuple[str | None, Messages]:
+            community = await self._community(alert_tenant)
+            return community.moderator_channel, admin.staff_texts(self._app, community)
 
         return Responder(
             self._bolt.client,
             place,
             update_interval=self._app.settings.slack.slack_update_interval,
             resources_text=resources_text,
-            moderator_channel=moderator_channel,
+            champions=champions,
         )
 
     async def _country(self, tenant: str) -> str | None:

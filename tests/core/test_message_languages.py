@@ -125,7 +125,8 @@ async def test_the_moderators_alert_is_in_english_and_shares_only_what_the_perso
     assert shared.language == "es" and shared.alert.summary in shared.text
     assert "matarme" not in shared.alert.summary
     assert shared.alert.undelivered.startswith("Intenté avisar")  # told to the person, if it fails
-    discord, slack = discord_alert(shared.alert, "42", app.prompts()), slack_alert(shared.alert)
+    english = app.prompts()
+    discord, slack = discord_alert(shared.alert, "42", english), slack_alert(shared.alert, english)
     assert "Hearth alert (urgent): a member may need a person to check in with them." in discord
     assert slack.startswith("Hearth: someone in this workspace may need support (level: urgent).")
     assert all(f"Shared with their agreement: {shared.alert.summary}" in text for text in (discord, slack))

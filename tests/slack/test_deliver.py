@@ -9,13 +9,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.deliver import Responder
 from adapters.slack.translate import Place
+from bot.config import default_prompts_dir
 from bot.models import ACTION_RESOURCES, Action, Level, ModeratorAlert, Reply
+from bot.prompts import Messages, load_prompts
 from tests.fakes.slack_server import BOT_TOKEN, TEAM
 from tests.slack.conftest import ALICE, CHANNEL
 from tests.slack.helpers import action_ids, text_of
 
 LINES = "Samaritans: call 116 123"
 THREAD = "1700000000.000100"
+ENGLISH = load_prompts(default_prompts_dir())()
 CRISIS = Reply("You deserve support right now.\n" + LINES, private=True, kind="crisis", level=Level.URGENT)
 
 
@@ -28,11 +31,11 @@ def responder(client, *, dm: bool = False, moderators: str | None = None) -> Res
     async def resources(language: str | None) -> str:
         return LINES
 
-    async def moderator_channel(tenant: str) -> str | None:
-        return moderators
+    async def champions(tenant: str) -> tuple[str | None, Messages]:
+        return moderators, ENGLISH
 
     place = Place(TEAM, "D0ALICE" if dm else CHANNEL, ALICE, None if dm else THREAD, dm)
-    return Responder(client, place, update_interval=0.2, resources_text=resources, moderator_channel=moderator_channel)
+    return Responder(client, place, update_interval=0.2, resources_text=resources, champions=champions)
 
 
 async def test_a_private_reply_goes_ephemeral_and_by_dm_with_only_the_neutral_line_in_public(client, slack):
