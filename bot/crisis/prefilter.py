@@ -207,14 +207,21 @@ class PatternIndex:
         """What `re.sub` gives with one alternation: from where the last replacement ended, the next is the
         earliest match of any of its patterns, and where two start at the same place, the one first in order.
         Only for patterns that cannot match nothing (idioms), where `re.sub`'s rules for empty matches never
-        apply."""
+        apply.
+
+        Each pattern's next match is kept and searched for again only once a replacement has passed its start
+        (a match at a given start does not depend on where the search began), so a long message full of idioms
+        costs each pattern about one pass, not one pass per replacement."""
         patterns = self.possible(text, (alternation,)).get(alternation, [])
+        upcoming = [pattern.search(text) for pattern in patterns]
         pieces: list[str] = []
         position = 0
         while patterns:
             earliest: re.Match[str] | None = None
-            for pattern in patterns:
-                match = pattern.search(text, position)
+            for number, pattern in enumerate(patterns):
+                match = upcoming[number]
+                if match is not None and match.start() < position:
+                    match = upcoming[number] = pattern.search(text, position)
                 if match is not None and (earliest is None or match.start() < earliest.start()):
                     earliest = match
             if earliest is None or earliest.end() == earliest.start():  # the lexicon refuses empty idioms

@@ -7,6 +7,7 @@ masking against what `re` finds with the whole alternations, on every labelled m
 
 import random
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,21 @@ def test_shifted_and_unshifted_rules_start_where_the_rule_regex_says(lexicon):
     # In " i want to kill myself" the shifted rule's match starts at the space before "kill".
     assert index.first_starts([0, 1], "i want to kill myself", [True, False]) == {0: 10, 1: 10}
     assert index.first_starts([0, 1], "skill myself", [True, False]) == {}
+
+
+def test_a_long_message_full_of_idioms_is_masked_at_once(lexicon):
+    """The screen reads up to 20,000 characters and blocks the event loop while it does, so masking must stay
+    linear: each idiom is searched again only where the last replacement passed its next match. Searching every
+    possible idiom from each replacement on took about ten seconds of CPU here (`re.sub` takes milliseconds)."""
+    idioms = (
+        "this commute is killing me. kill the process. we nailed it. dying of laughter. the deadline. a serial "
+        "killer. my phone is dead. suicide squad. scared to death. hurt my back. cut my hair. hit me up. shoot me "
+        "a text. died in the game. die hard. i could kill for a pizza. kill two birds. beat me at chess. edge of "
+        "my seat. rather die than eat that. over my dead body. poured myself a drink. "
+    )
+    text = lexicon.normalise(idioms + "im dead lol " * 1650)
+    assert len(text) > 20_000
+    started = time.process_time()
+    masked = lexicon.benign.sub(0, " ~ ", text)
+    assert time.process_time() - started < 1.0
+    assert masked == lexicon.benign.alternation(0).sub(" ~ ", text)
