@@ -158,6 +158,9 @@ class PatternIndex:
             sources, start, end, whole = self._alternations[alternation]
             try:
                 parts = [(re.compile(f"{start}(?:{source}){end}"), required_text(source)) for source in sources]
+                if whole.groups and any(_refers_to_a_group(_parser.parse(source)) for source in sources):
+                    # Beside the others a back-reference counts their groups too: `\1` is not the same group.
+                    parts = [(whole, None)]
             except (re.error, RecursionError):  # a pattern valid only beside the others: search them all at once
                 parts = [(whole, None)]
             for compiled, required in parts:
@@ -229,6 +232,16 @@ class PatternIndex:
             pieces += (text[position : earliest.start()], replacement)
             position = earliest.end()
         return "".join(pieces) + text[position:] if pieces else text
+
+
+def _refers_to_a_group(items: Any) -> bool:
+    """Whether a parsed pattern holds a back-reference or a condition on a group (`\\1`, `(?(1)a|b)`)."""
+    for item in items:
+        if isinstance(item, tuple) and len(item) == 2 and (item[0] is _c.GROUPREF or item[0] is _c.GROUPREF_EXISTS):
+            return True
+        if isinstance(item, (tuple, list, _parser.SubPattern)) and _refers_to_a_group(item):
+            return True
+    return False
 
 
 def can_match_nothing(pattern: str) -> bool:

@@ -181,3 +181,16 @@ def test_a_long_message_full_of_idioms_is_masked_at_once(lexicon):
     masked = lexicon.benign.sub(0, " ~ ", text)
     assert time.process_time() - started < 1.0
     assert masked == lexicon.benign.alternation(0).sub(" ~ ", text)
+
+
+def test_a_back_reference_counts_the_groups_of_the_patterns_before_it():
+    """Beside `(a)b`, the `\\1` of `(c)\\1` is `(a)`'s group, which never matched where a `c` did, so the whole
+    alternation cannot match "cc"; alone, `(c)\\1` repeats its own group and matches it."""
+    sources = ["(a)b", "(c)\\1"]
+    whole = "|".join(f"(?:{source})" for source in sources)
+    assert re.search(whole, "zz cc") is None
+    index = PatternIndex([(sources, "", "", re.compile(whole))])
+    assert index.first_starts([0], "zz cc", [False]) == {}
+    assert index.first_starts([0], "zz ab", [False]) == {0: 3}
+    idioms = PatternIndex([(sources, "", "", re.compile(whole))])
+    assert idioms.sub(0, "~", "cc ab") == re.sub(whole, "~", "cc ab") == "cc ~"
