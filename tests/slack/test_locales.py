@@ -187,6 +187,9 @@ async def test_a_message_with_words_is_not_held_up_by_users_info_which_is_asked_
 
 async def test_the_words_still_win_over_the_slack_language(http, slack, fake_llm):
     slack.locales[ALICE] = "es-ES"
+    await http.command(command("help", slack))  # a bare command waits for Slack: the locale is known from here on
+    (answered,) = await slack.wait_for(lambda: slack.responses)
+    assert text_of(answered).startswith("Esto es lo que puedo hacer")
 
     await http.event(dm("I want to kill myself tonight"))
     (reply,) = await slack.wait_for(lambda: slack.called("chat.postMessage"))
