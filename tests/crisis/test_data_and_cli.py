@@ -55,6 +55,14 @@ def test_the_countries_of_hearths_other_languages_get_their_own_line_not_the_fin
     assert line in rendered and "findahelpline.com" not in rendered
 
 
+def test_portugals_sos_voz_amiga_gives_the_numbers_it_publishes():
+    # SOS Voz Amiga's numbers as listed beside the new 1411 line in September 2025 (24noticias.sapo.pt,
+    # saudeonline.pt): 800 100 441 appears in none of its listings, so a person could be sent to a dead number.
+    rendered = load_directory(FOLDER / "resources.yaml").for_country("PT").render()
+    assert all(number in rendered for number in ("213 544 545", "912 802 669", "963 524 660"))
+    assert "800 100 441" not in rendered
+
+
 def test_an_entry_without_its_source_stops_start_up(tmp_path):
     raw = yaml.safe_load((FOLDER / "resources.yaml").read_text(encoding="utf-8"))
     del raw["countries"]["FR"]["last_verified"]
