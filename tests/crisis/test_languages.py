@@ -236,6 +236,16 @@ async def test_a_two_word_spanish_crisis_is_answered_in_spanish(make_app):
     assert "I'm Hearth" not in reply.text
 
 
+@pytest.mark.parametrize("text", ["me voy a matar", "me voy a suicidar", "me voy a tirar del puente"])
+async def test_i_am_going_to_kill_myself_in_spanish_is_answered_in_spanish(make_app, text):
+    # "me" and "a" are shared with Portuguese, French and Italian, and the model is unsure of so few words:
+    # "me voy a matar" tied Spanish with Portuguese ("me", "matar") and the reply came in English.
+    app = make_app(default_country="MX")
+    reply = await app.pipeline.handle(message(app, text))
+    assert reply.kind == "crisis" and reply.level.at_least(Level.URGENT) and reply.language == "es"
+    assert "800 911 2000" in reply.text and "I'm Hearth" not in reply.text
+
+
 def test_the_guess_needs_more_than_one_shared_word():
     book = load_phrasebook(REPLIES, shared_languages())
     assert book.language_of("ok") is None
