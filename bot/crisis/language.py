@@ -35,6 +35,10 @@ SURE = 0.8  # the model's probability at which it decides alone
 NOT_UNLIKELY = 0.3  # the least the model may give the markers' language for the markers to decide
 _READ_CHARS = 1000  # the opening of a long message says enough
 _REMEMBERED = 256  # texts whose reading is kept: one message's language is asked for several times
+# Laughter typed as one syllable again and again ("jajaja", "hahaha", "jsjsjs", "kkkk"; "hija" and "hoje" are
+# words) is every language's, so it is not a word that says one: the model reads "jajaja ok" as Polish ("ja" is
+# Polish for "I"), sure enough to decide alone.
+_LAUGHTER = re.compile(r"(?P<syllable>[jh][aeiou]|js|sj|ks)(?P=syllable)+[jhs]?|k{3,}")
 
 
 class LanguageModel:
@@ -87,8 +91,9 @@ def guess_language(
 ) -> str | None:
     """The language the message is in, or None when it does not say ("ok", "sí", an emoji, Russian). With
     `short` False, a short message's one telling word is not enough (a command's arguments: "/resources el")."""
-    words = words_of(text)
-    if len(words) < (2 if short else 3) or not _latin(text):
+    words = [word for word in words_of(text) if not _LAUGHTER.fullmatch(word)]
+    # A word said again is still one word ("ja ja ja", "no no no"): it says no more than said once.
+    if len(set(words)) < (2 if short else 3) or not _latin(text):
         return None
     probabilities = model.probabilities(text)
     listed = _by_markers(words[:200], markers, short=short)

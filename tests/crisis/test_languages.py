@@ -438,6 +438,28 @@ async def test_a_german_war_nur_ein_witz_after_a_crisis_reply_gets_the_german_co
 
 
 @pytest.mark.parametrize(
+    ("crisis", "answer", "language"),
+    [
+        ("quiero morir, ya no puedo más", "jajaja ok", "es"),
+        ("quiero morir, ya no puedo más", "jajaja si", "es"),
+        ("ich will nicht mehr leben", "ja ja ja", "de"),
+        ("ik wil dood, ik kan niet meer", "ja ja ja", "nl"),
+    ],
+)
+async def test_laughter_or_one_word_said_again_after_a_crisis_keeps_the_crisis_language(
+    make_app, crisis, answer, language
+):
+    # "jajaja" and a repeated "ja" read as Polish to the model ("ja" is Polish for "I"), sure enough to decide:
+    # the follow-up to a Spanish, German or Dutch crisis came in Polish. Laughter says no language, and a word
+    # said three times is still one word.
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, crisis))).language == language
+    followed = (await app.pipeline.handle(message(app, answer))).text
+    assert "Hearth" in followed and "jestem Hearth" not in followed and "Nie musisz" not in followed
+    assert app.crisis.phrasebook.language_of(followed) == language  # Hearth's own words, in the crisis's language
+
+
+@pytest.mark.parametrize(
     ("crisis", "correction", "thanks"),
     [
         ("quiero morir", "No, solo era broma jaja", "perdona si te entendí mal"),
