@@ -16,6 +16,7 @@ and 0.4 %.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -34,7 +35,8 @@ _SHORT = (2, 4)  # words in a message short enough for one marker to say its lan
 SURE = 0.8  # the model's probability at which it decides alone
 NOT_UNLIKELY = 0.3  # the least the model may give the markers' language for the markers to decide
 _READ_CHARS = 1000  # the opening of a long message says enough
-_REMEMBERED = 256  # texts whose reading is kept: one message's language is asked for several times
+# Readings kept, by a hash of the text, never the text: one message's language is asked for several times.
+_REMEMBERED = 256
 # Laughter typed as one syllable again and again ("jajaja", "hahaha", "jsjsjs", "kkkk"; "hija" and "hoje" are
 # words) is every language's, so it is not a word that says one: the model reads "jajaja ok" as Polish ("ja" is
 # Polish for "I"), sure enough to decide alone.
@@ -53,22 +55,23 @@ class LanguageModel:
         if unknown:
             raise ValueError(f"the language model knows no language {', '.join(sorted(unknown))}")
         self._identifier.set_languages(sorted(self.languages))
-        self._read: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._read: OrderedDict[bytes, dict[str, float]] = OrderedDict()
 
     def probabilities(self, text: str) -> dict[str, float]:
         text = unicodedata.normalize("NFKC", text[:_READ_CHARS]).casefold()  # "ＱＵＩＥＲＯ" is "quiero"
-        read = self._read.get(text)
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        read = self._read.get(key)
         if read is None:
             try:
                 ranked = self._identifier.rank(text)
             except Exception as exc:  # noqa: BLE001 - a third party's failure must never stop a (crisis) reply
                 log.warning("the language model failed on a message: %s", type(exc).__name__)
                 return {}  # the markers alone decide
-            read = self._read[text] = {language: float(p) for language, p in ranked}
+            read = self._read[key] = {language: float(p) for language, p in ranked}
             while len(self._read) > _REMEMBERED:
                 self._read.popitem(last=False)
         else:
-            self._read.move_to_end(text)
+            self._read.move_to_end(key)
         return read
 
 

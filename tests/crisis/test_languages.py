@@ -964,3 +964,29 @@ async def test_when_the_language_model_fails_a_crisis_still_gets_its_reply_in_th
     app = make_app(default_country="ES", languages=LanguageModel(_BrokenIdentifier.labels, _BrokenIdentifier()))
     reply = await app.pipeline.handle(message(app, "quiero morir, ya no puedo más"))
     assert reply.kind == "crisis" and reply.language == "es" and "llama al 024" in reply.text
+
+
+class _CountingIdentifier(_BrokenIdentifier):
+    """Stands in for py3langid's identifier, counting what it is asked to read."""
+
+    def __init__(self):
+        self.read = 0
+
+    def rank(self, text):
+        self.read += 1
+        return [("es", 0.9), ("pt", 0.1)]
+
+
+def test_the_language_model_reads_a_message_once_and_keeps_no_text_of_it():
+    # Its memory of readings is process memory that /forget cannot reach: it must hold no one's words.
+    import pickle
+
+    from bot.crisis.language import LanguageModel
+
+    identifier = _CountingIdentifier()
+    model = LanguageModel(identifier.labels, identifier)
+    words = "no puedo más con esta vida, quiero desaparecer"
+    assert model.probabilities(words) == model.probabilities(words) == {"es": 0.9, "pt": 0.1}
+    assert identifier.read == 1
+    held = pickle.dumps({name: value for name, value in vars(model).items() if value is not identifier})
+    assert b"desaparecer" not in held and "desaparecer".encode("utf-16-le") not in held
