@@ -91,12 +91,44 @@ def adversarial(detector: Judge) -> None:
         "repeated slang": "kms " * 5000,
         "repeated crisis sentence": "i want to die because everything hurts and my life is falling apart " * 300,
         "punctuation": "!@#$%^&*()" * 2000,
+        "repeated idioms": ("this commute is killing me lol, i could murder a pizza, dying to see the match " * 250)[
+            :20000
+        ],
     }
     print("adversarial 20,000-character messages:")
     for name, text in cases.items():
         start = time.perf_counter()
         detector(text)
         print(f"  {name:<26} {(time.perf_counter() - start) * 1000:7.1f} ms")
+
+
+FIRST_MESSAGE = """
+import time
+from pathlib import Path
+from bot.crisis.detector import Detector
+from bot.crisis.lexicon import load_lexicon
+start = time.process_time()
+detector = Detector(load_lexicon(Path("prompts/crisis")))
+loaded = time.process_time()
+if PREPARE:
+    detector.prepare()
+prepared = time.process_time()
+detector.detect("i want to kill myself")
+done = time.process_time()
+print(loaded - start, prepared - loaded, done - prepared)
+"""
+
+
+def first_message() -> None:
+    """The first crisis message after start-up, in a fresh process: with the patterns compiled on first need (the
+    CLI) it waits for them; the bot compiles them all at start-up (`Detector.prepare`)."""
+    print("the first crisis message after start-up (CPU time, fresh process):")
+    for prepare in (False, True):
+        code = FIRST_MESSAGE.replace("PREPARE", str(prepare))
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT, check=True, text=True)
+        load, compiled, first = (float(part) for part in done.stdout.split())
+        how = f"compiled at start-up ({compiled:.2f} s)" if prepare else "compiled on first need"
+        print(f"  patterns {how:<34} load {load:.2f} s, first message {first * 1000:7.1f} ms")
 
 
 def cli(texts: list[str]) -> None:
@@ -129,6 +161,7 @@ def main() -> None:
     print("Only rows of the labelled sets (every message looks like crisis language):")
     in_process(detector, messages(args.messages, crisis_share=1.0))
     adversarial(detector)
+    first_message()
     cli(texts)
 
 

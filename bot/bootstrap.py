@@ -5,6 +5,7 @@ Nothing else in Hearth constructs long-lived objects; adapters receive an `App` 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -108,7 +109,20 @@ async def running(settings: Settings, *, hash_secret: bytes | None = None) -> As
         redis: Redis = Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
         stack.push_async_callback(redis.aclose)
         app = build_app(settings, redis, hash_secret=hash_secret)
+        # Someone's first crisis message must not wait for its patterns to be compiled, nor start-up for all of
+        # them (a second or so): they are compiled on a thread while the adapter starts.
+        compiling = asyncio.create_task(asyncio.to_thread(app.crisis.detector.prepare))
+        stack.push_async_callback(_finished, compiling)
         if app.llm is not None:
             stack.push_async_callback(app.llm.aclose)
         stack.push_async_callback(app.crisis.aclose)
         yield app
+
+
+async def _finished(compiling: asyncio.Task[None]) -> None:
+    """At shutdown: let the patterns' compiling end (it cannot be interrupted), and say if it failed; messages
+    then compiled what they needed themselves."""
+    try:
+        await compiling
+    except Exception:
+        log.exception("compiling the crisis patterns ahead of time failed")

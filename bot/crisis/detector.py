@@ -85,6 +85,19 @@ class Detector:
     def normalise(self, text: str) -> str:
         return self._lexicon.normalise(text)
 
+    @property
+    def uncompiled(self) -> int:
+        """How many rules and idiom lists `prepare` has yet to compile."""
+        benign = self._lexicon.benign
+        return self._lexicon.index.unbuilt + (benign.unbuilt if benign is not None else 0)
+
+    def prepare(self) -> None:
+        """Compile every pattern now (for a long-running bot, at start-up), not when a message first needs it. May
+        run on another thread while messages are judged (`PatternIndex.build_all`)."""
+        self._lexicon.index.build_all()
+        if self._lexicon.benign is not None:
+            self._lexicon.benign.build_all()
+
     def detect(self, text: str) -> Detection:
         return self.detect_normalised(self._lexicon.normalise(text))
 

@@ -7,6 +7,8 @@ masking against what `re` finds with the whole alternations, on every labelled m
 
 import random
 import re
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -194,3 +196,34 @@ def test_a_back_reference_counts_the_groups_of_the_patterns_before_it():
     assert index.first_starts([0], "zz ab", [False]) == {0: 3}
     idioms = PatternIndex([(sources, "", "", re.compile(whole))])
     assert idioms.sub(0, "~", "cc ab") == re.sub(whole, "~", "cc ab") == "cc ~"
+
+
+def test_patterns_compiled_on_another_thread_meanwhile_change_no_first_match():
+    """The bot compiles every pattern on a thread at start-up (`Detector.prepare`) while messages are already
+    judged; the thread adds to the automaton while messages are searched with it, which must never meet."""
+    words = [f"w{number:04d}x" for number in range(3000)]
+    alternations = [([word], "", "", re.compile(f"(?:{word})")) for word in words]
+    index = PatternIndex(alternations)
+    text = " ".join(words[::3])
+    asked = range(0, 60, 3)  # a message needs a few rules, and builds those itself
+    expected = {number: text.index(words[number]) for number in asked}
+    compiling = threading.Thread(target=index.build_all)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # the two threads take turns as often as they can, so a race would show
+    try:
+        compiling.start()
+        judged = []
+        while compiling.is_alive():
+            judged.append(index.first_starts(asked, text, [False] * len(words)))
+        compiling.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert judged and all(found == expected for found in judged)
+    assert index.unbuilt == 0
+
+
+def test_prepare_compiles_every_rule_and_the_idioms(lexicon):
+    detector = Detector(load_lexicon(FOLDER))  # a fresh one: nothing compiled yet
+    assert detector.uncompiled == len(lexicon.rules) + 1
+    detector.prepare()
+    assert detector.uncompiled == 0
