@@ -95,7 +95,9 @@ class Crisis:
         normalised = self.detector.normalise(text)
         verdict = self.judge.normalised(normalised, command=text.startswith("/"))
         note = turn.session.crisis
-        asked, after_reply = bool(note.get("asked")), note.get(ANSWER_DUE) == AFTER_REPLY
+        # Only the message right after Hearth's direct question answers it: a later "yes" may answer the LLM's
+        # own question, and a "no" after a crisis reply answers nothing Hearth asked.
+        asked, after_reply = note.get(ANSWER_DUE) is True, note.get(ANSWER_DUE) == AFTER_REPLY
         # Only a message answering Hearth's question or its crisis reply can be a "no" or a correction; the
         # phrases that deny one are read only then, not on every message.
         answering = (asked or after_reply) and self._not_denied(normalised, verdict)
@@ -115,7 +117,7 @@ class Crisis:
         detection = verdict.detection
         level = detection.level
         note = turn.session.crisis
-        if note.get("asked") and not level.at_least(Level.URGENT) and _YES.match(normalised):
+        if note.get(ANSWER_DUE) is True and not level.at_least(Level.URGENT) and _YES.match(normalised):
             if note.get("asked_about") == MEDICAL_CHECK_IN:
                 return Assessment(Level.IMMINENT, frozenset({Category.MEDICAL}), distress=True)
             return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)

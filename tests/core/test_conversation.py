@@ -236,3 +236,27 @@ async def test_mydata_lists_the_times_kept_for_the_rate_limit_that_forget_erases
     assert "the times of your recent messages (1), kept for the rate limit" in held.text
     await app.pipeline.handle(message(app, "/forget"))
     assert "nothing" in (await app.pipeline.handle(message(app, "/mydata"))).text
+
+
+async def test_a_yes_to_the_llms_later_question_is_not_taken_as_a_yes_to_hearths_direct_question(make_app, fake_llm):
+    # Hearth asked whether they think about suicide, they said no, and the LLM then asked something of its own:
+    # answering that with "yes" must not get the crisis reply, as if they had said yes to suicide.
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    asked = await app.pipeline.handle(message(app, "I'm worthless"))
+    assert asked.kind == "check_in"
+    fake_llm.push(Script(text="I'm glad you're not. Would it help to talk about what made today so hard?"))
+    assert (await app.pipeline.handle(message(app, "no"))).kind == "llm"
+    answer = await app.pipeline.handle(message(app, "yes"))
+    assert answer.kind == "llm" and fake_llm.requests[-1]["messages"][-1]["content"] == "yes"
+
+
+async def test_a_no_after_a_crisis_reply_does_not_count_as_a_no_to_the_question_asked_before_it(make_app):
+    # Hearth asked directly and the person said yes; later they got the crisis reply and wrote "no" (to calling
+    # anyone): that "no" answers nothing Hearth asked, so later words are still read in the crisis's light.
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, "I'm worthless"))).kind == "check_in"
+    assert (await app.pipeline.handle(message(app, "yes"))).kind == "crisis"
+    assert (await app.pipeline.handle(message(app, "I want to kill myself"))).kind == "crisis"
+    await app.pipeline.handle(message(app, "no"))
+    later = await app.pipeline.handle(message(app, "im not going to call anyone"))
+    assert later.kind == "crisis"
