@@ -101,9 +101,10 @@ class Crisis:
         # Only a message answering Hearth's question or its crisis reply can be a "no" or a correction; the
         # phrases that deny one are read only then, not on every message.
         answering = (asked or after_reply) and self._not_denied(normalised, verdict)
-        plain_no = answering and _NO.match(normalised) is not None
-        declined = asked and plain_no
-        corrected = after_reply and answering and (plain_no or self.phrasebook.corrections.claimed(normalised))
+        declined = asked and answering and _NO.match(normalised) is not None
+        # The crisis reply asks nothing, so a "no" after it ("no, I can't call them", "nope") answers the lines, not
+        # whether Hearth misread them: only words that say so are a correction ("lol no i was joking", "im fine").
+        corrected = after_reply and answering and self.phrasebook.corrections.claimed(normalised)
         weighed = self._weigh(normalised, verdict, turn, corrected=corrected)
         return replace(weighed, probability=verdict.probability, declined=declined, corrected=corrected)
 

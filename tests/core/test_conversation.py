@@ -250,6 +250,20 @@ async def test_a_yes_to_the_llms_later_question_is_not_taken_as_a_yes_to_hearths
     assert answer.kind == "llm" and fake_llm.requests[-1]["messages"][-1]["content"] == "yes"
 
 
+@pytest.mark.parametrize(
+    "answer",
+    ["no", "nope", "no i cant call them", "no i dont have anyone", "im not going to call anyone", "no point"],
+)
+async def test_a_no_right_after_a_crisis_reply_is_not_taken_as_the_reply_having_misread_them(make_app, answer):
+    # The crisis reply asks nothing: "no, I can't call them" answers the lines, it does not say Hearth misread
+    # someone who just said they want to die.
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, "i want to kill myself"))).kind == "crisis"
+    reply = await app.pipeline.handle(message(app, answer))
+    assert "sorry if I read you wrong" not in reply.text
+    assert "/resources" in reply.text or reply.kind == "crisis"
+
+
 async def test_a_no_after_a_crisis_reply_does_not_count_as_a_no_to_the_question_asked_before_it(make_app):
     # Hearth asked directly and the person said yes; later they got the crisis reply and wrote "no" (to calling
     # anyone): that "no" answers nothing Hearth asked, so later words are still read in the crisis's light.
