@@ -133,14 +133,13 @@ class CommandStage:
 
     async def _resources(self, turn: Turn, argument: str) -> Reply:
         code = argument.strip().upper()
-        language = self._crisis.language(turn)
         if not code:
             return self._crisis.lines_reply(turn)
         if not self._countries.known(code):  # "/resources united states", "/resources zz": say so, and whose lines
-            return _after(self._not_a_country(turn, code), self._crisis.resources_reply(turn.country, language))
-        resources = self._crisis.resources_reply(code, language)
+            return _after(self._not_a_country(turn, code), self._crisis.lines_reply(turn))
+        resources = self._crisis.lines_for(turn, code)
         if self._unlisted(code):
-            return _after(self._crisis.phrasebook(language).say("no_lines_for", country=code), resources)
+            return _after(self._crisis.phrasebook(resources.language).say("no_lines_for", country=code), resources)
         return resources
 
     async def _mydata(self, turn: Turn, argument: str) -> Reply:
@@ -179,7 +178,7 @@ class CommandStage:
             return self._storage_down(turn)
         shown = self._crisis.country_for(turn, chosen)  # cleared: the lines the crisis stage will now pick
         texts = self._crisis.texts_for(turn)  # the lines below are in the person's language, and so is this
-        resources = self._crisis.resources_reply(shown, texts.language)
+        resources = self._crisis.lines_for(turn, shown)  # after immediate danger, the emergency number first
         if chosen is None:
             text = texts.say("country_cleared")
         elif self._unlisted(chosen):

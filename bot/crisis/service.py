@@ -271,11 +271,13 @@ class Crisis:
     def lines_reply(self, turn: Turn) -> Reply:
         """The crisis lines for this turn: its country and language, and after immediate danger the emergency
         number first, worded for what the conversation's crisis was about (its note keeps the categories)."""
+        return self.lines_for(turn, turn.country)
+
+    def lines_for(self, turn: Turn, country: str | None) -> Reply:
+        """`country`'s crisis lines as `lines_reply` gives this turn's (`/country GB`, `/resources GB`)."""
         kept = {Category(c) for c in turn.session.crisis.get("categories", []) if c in Category._value2member_map_}
         categories = _ordered(frozenset(kept | turn.assessment.categories))
-        return self.resources_reply(
-            turn.country, self.language(turn), in_danger=self.in_danger(turn), categories=categories
-        )
+        return self.resources_reply(country, self.language(turn), in_danger=self.in_danger(turn), categories=categories)
 
     @staticmethod
     def in_danger(turn: Turn) -> bool:

@@ -131,3 +131,14 @@ def test_the_shipped_country_list_has_every_country_and_no_made_up_code():
     assert len(countries.names) >= 249 and countries.names["IT"] == "Italy"
     assert all(countries.known(code) for code in ("it", " de ", "UK", "GB", "KR", "PS"))
     assert not any(countries.known(code) for code in ("ZZ", "XX", "EU", "", None))
+
+
+@pytest.mark.parametrize("command", ["/country GB", "/resources GB"])
+async def test_choosing_a_country_after_immediate_danger_still_puts_the_emergency_number_first(make_app, command):
+    # Someone who has just taken their pills and then picks their country must read "call 999" first, worded for
+    # what they took, as the crisis reply and the "Show crisis lines" button put it, not last and for suicide.
+    app = make_app()
+    assert (await app.pipeline.handle(message(app, "I took all my pills an hour ago"))).kind == "crisis"
+    reply = await app.pipeline.handle(message(app, command))
+    assert reply.text.index("999") < reply.text.index("116 123")
+    assert "If you have taken something or are hurt" in reply.text
