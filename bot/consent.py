@@ -17,7 +17,7 @@ from bot.commands import consent_action
 from bot.context import ContextStore
 from bot.crisis import Crisis
 from bot.crisis.replies import Texts
-from bot.models import Reply
+from bot.models import ACTION_RESOURCES, Action, Reply
 from bot.pipeline import Turn
 
 log = logging.getLogger(__name__)
@@ -59,20 +59,25 @@ class ConsentStage:
                 if answer.agreed and await self._keep(turn, ("consent", "disclaimer")):
                     return Reply(said.say("consent_given"), kind="consent", language=said.language)
                 if not answer.agreed:
-                    return self._question(said, said.say("consent_declined"))
+                    return self._question(turn, said, said.say("consent_declined"))
         if session.disclaimer_seen:
             text = texts.say("consent_needed")
             if turn.answered_no or turn.corrected:  # they just told Hearth they are ok: thank them first
                 text = f"{self._crisis.thanks_for_answer(turn, texts)}\n\n{text}"
-            return self._question(texts, text)
+            return self._question(turn, texts, text)
         await self._keep(turn, ("disclaimer",))
         disclaimer = self._disclaimer(turn)  # in the language of `texts`: both follow `Crisis.language`
-        return self._question(texts, f"{disclaimer}\n\n{texts.say('consent_needed')}")
+        return self._question(turn, texts, f"{disclaimer}\n\n{texts.say('consent_needed')}")
 
-    @staticmethod
-    def _question(texts: Texts, text: str) -> Reply:
-        """The consent question, in the person's language (`Reply.language`: an adapter's words around it follow)."""
-        return Reply(text, actions=(consent_action(texts),), kind="disclaimer", language=texts.language)
+    def _question(self, turn: Turn, texts: Texts, text: str) -> Reply:
+        """The consent question, in the person's language (`Reply.language`: an adapter's words around it follow).
+        In crisis mode the crisis lines come first and stay one press away: someone who has just said they want to
+        die and then "ok" must not be left with a question about the language model alone."""
+        actions: tuple[Action, ...] = (consent_action(texts),)
+        if self._crisis.crisis_mode(turn):
+            text = self._crisis.lines_first(turn, text)
+            actions = (*actions, Action(ACTION_RESOURCES, texts.label("show_lines")))
+        return Reply(text, actions=actions, kind="disclaimer", language=texts.language)
 
     async def _keep(self, turn: Turn, flags: tuple[str, ...]) -> bool:
         if self._context is None:

@@ -59,7 +59,7 @@ class ReplyStage:
                 return replace(self._reply(turn, text, kind="no_llm"), language=texts.language)
             # In the person's language: in crisis mode it follows their crisis lines.
             text = self._crisis.texts_for(turn).say("no_llm_after_exercise" if turn.after_exercise else "no_llm")
-            return self._reply(turn, self._lines_first(turn, text), kind="no_llm")
+            return self._reply(turn, self._crisis.lines_first(turn, text), kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
         try:
             async with self._gate.slot():
@@ -68,11 +68,11 @@ class ReplyStage:
             log.warning("LLM busy: no slot came free in time")
             await self._remember(turn, (("user", turn.text),))
             busy = self._crisis.texts_for(turn).say("llm_busy")
-            return self._reply(turn, self._lines_first(turn, busy), kind="busy")
+            return self._reply(turn, self._crisis.lines_first(turn, busy), kind="busy")
         except LLMUnavailable as exc:
             log.warning("LLM unavailable: %s", exc.reason)
             await self._remember(turn, (("user", turn.text),))
-            return self._reply(turn, self._lines_first(turn, self._llm_down(turn)), kind="llm_down")
+            return self._reply(turn, self._crisis.lines_first(turn, self._llm_down(turn)), kind="llm_down")
         text = completion.text.strip()
         if not text or not self._crisis.screen_output(text):
             if throttle:
@@ -101,14 +101,6 @@ class ReplyStage:
 
     def _llm_down(self, turn: Turn) -> str:
         return self._crisis.texts_for(turn).say("llm_down")
-
-    def _lines_first(self, turn: Turn, text: str) -> str:
-        """In crisis mode, an answer Hearth could not write with the LLM still starts with the crisis lines (the
-        emergency number first after immediate danger): someone who just said they want to die and then "ok"
-        must not be left with only an advert for /breathe."""
-        if choose_mode(turn) != "crisis":
-            return text
-        return f"{self._crisis.lines_reply(turn).text}\n\n{text}"
 
     def _screened_sink(self, sink: PartialSink) -> PartialSink:
         blocked = False

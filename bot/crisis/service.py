@@ -279,6 +279,20 @@ class Crisis:
         categories = _ordered(frozenset(kept | turn.assessment.categories))
         return self.resources_reply(country, self.language(turn), in_danger=self.in_danger(turn), categories=categories)
 
+    def lines_first(self, turn: Turn, text: str) -> str:
+        """In crisis mode, an answer Hearth gives instead of a conversation (no LLM, the LLM failing or busy, a rate
+        limit, the consent question) still starts with the crisis lines (the emergency number first after immediate
+        danger): someone who just said they want to die and then "ok" must not be left with only an advert for
+        /breathe, or "I need to pause our conversation"."""
+        if not self.crisis_mode(turn):
+            return text
+        return f"{self.lines_reply(turn).text}\n\n{text}"
+
+    @staticmethod
+    def crisis_mode(turn: Turn) -> bool:
+        """Whether this conversation is in crisis mode (an urgent message within `CRISIS_MODE_TTL`)."""
+        return turn.session.crisis.get("mode") == "crisis"
+
     @staticmethod
     def in_danger(turn: Turn) -> bool:
         """Whether this conversation, in its crisis mode, was judged imminent (kept as a flag, never text)."""

@@ -381,3 +381,19 @@ async def test_hurt_by_someone_the_reply_says_to_tell_someone_safe_not_just_some
     reply = await app.pipeline.handle(message(app, "my husband hit me and im bleeding a lot"))
     assert reply.kind == "crisis" and reply.level is Level.IMMINENT
     assert "someone you trust who is safe to tell" in reply.text and "someone near you now" not in reply.text
+
+
+async def test_after_a_crisis_reply_the_consent_question_keeps_the_lines_in_view(make_app, fake_llm):
+    # Someone whose first words to Hearth were a crisis, and who then writes "ok", must not be left with only
+    # "your messages are sent to an AI language model..." and a consent button.
+    app = make_app(openai_base_url=fake_llm.base_url, default_country="GB")
+    assert (await app.pipeline.handle(message(app, "i want to kill myself"))).kind == "crisis"
+    for said in ("ok", "thanks"):
+        asked = await app.pipeline.handle(message(app, said))
+        assert asked.kind == "disclaimer" and "116 123" in asked.text
+        assert asked.text.index("116 123") < asked.text.index("language model")
+        assert {action.id for action in asked.actions} >= {"consent", ACTION_RESOURCES}
+    assert fake_llm.requests == []
+    other = await app.pipeline.handle(message(app, "hello", user="bob"))
+    assert "116 123" not in other.text
+
