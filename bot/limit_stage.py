@@ -41,4 +41,5 @@ class LimitStage:
             text = said.say("limit_shared", when=when)
         extra = (("limit", decision.limit or ""), ("retry_after", str(math.ceil(decision.retry_after))))
         show_lines = Action(ACTION_RESOURCES, self._crisis.phrasebook(language).label("show_lines"))
+        text = self._crisis.lines_first(turn, text)  # in crisis mode, not "I need to pause our conversation" alone
         return Reply(text, actions=(show_lines,), kind=LIMITED, extra=extra, language=said.language)

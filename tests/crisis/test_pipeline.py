@@ -397,3 +397,18 @@ async def test_after_a_crisis_reply_the_consent_question_keeps_the_lines_in_view
     other = await app.pipeline.handle(message(app, "hello", user="bob"))
     assert "116 123" not in other.text
 
+
+async def test_a_rate_limit_after_a_crisis_reply_keeps_the_lines_in_view(make_app, fake_llm):
+    # "I need to pause our conversation for a little while" is the last thing someone who just said they want to
+    # die should read alone: the lines come first, the emergency number first after immediate danger.
+    app = make_app(
+        openai_base_url=fake_llm.base_url, consent_required=False, default_country="US", rate_limit_per_user="1/10m"
+    )
+    await app.pipeline.handle(message(app, "hey"))
+    assert (await app.pipeline.handle(message(app, "i just took 40 pills"))).level is Level.IMMINENT
+    limited = await app.pipeline.handle(message(app, "ok"))
+    assert limited.kind == "limited"
+    assert limited.text.index("911") < limited.text.index("988") < limited.text.index("pause our conversation")
+    calm = await app.pipeline.handle(message(app, "hey", user="bob"))
+    calm = await app.pipeline.handle(message(app, "hey again", user="bob"))
+    assert calm.kind == "limited" and "988" not in calm.text
