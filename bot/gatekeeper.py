@@ -7,7 +7,7 @@ lock's release rides inside the save script, and the real token usage goes besid
 the LLM costs two Redis round trips in all. A message that ends earlier (a command, a crisis reply, no consent
 yet, a limit) gives back its reserved places and the lock in one more round trip, from the pipeline's cleanup.
 
-Commands and button presses never reach the LLM, so they skip the limit and the lock altogether.
+Commands, button presses and edits never reach the LLM, so they skip the limit and the lock altogether.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Gatekeeper:
     def plan(self, msg: IncomingMessage) -> tuple[Ride, Callable[[Batch], None] | None, Reader]:
         """This message's checks: what rides in the session's read script, what to queue beside it (the limit
         decision), and the reader that turns their answers into an `Admission`."""
-        gated = self.limiter is not None and not msg.action and not msg.text.lstrip().startswith("/")
+        gated = self.limiter is not None and not msg.action and not msg.edited and not msg.text.lstrip().startswith("/")
         lock = self.lock if gated else None
         token = lock.new_token() if lock is not None else ""
         ride = Ride(

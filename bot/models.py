@@ -78,7 +78,8 @@ class IncomingMessage:
 
     `tenant`, `conversation` and `user` are already pseudonyms (HMAC of the platform ids, see `bot.ids`);
     raw platform ids never enter the core. `link` is a platform URL to the conversation, given to moderators
-    instead of the text.
+    instead of the text. `edited`: the person changed a message they had sent (the new words are `text`); only
+    the crisis path answers it (bot/edits.py).
     """
 
     platform: Platform
@@ -93,6 +94,7 @@ class IncomingMessage:
     action: str | None = None
     link: str | None = None
     channel: str | None = None
+    edited: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,7 @@ class Reply:
       was answered then (a Slack retry, a gateway replay).
     - `kind="folded"`: the message arrived while an earlier one in the same conversation was being answered,
       and the next reply already answered it together with the others.
+    - `kind="edited"`: an edited message that is no crisis; the message it changed was answered already.
     Every other kind has text to show, including `limited` (a rate limit or budget; `extra` holds `limit`
     and `retry_after` in seconds), `busy` and `llm_down`.
 

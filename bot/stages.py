@@ -1,7 +1,7 @@
 """The order of the pipeline's stages, in one place, because the order is the safety argument.
 
-validate → load session → crisis → dedupe → length → tools → commands → consent → limits → one at a time →
-reply. The crisis stage stands before everything that can be limited or can call an LLM; loading the session
+validate → load session → crisis → edits → dedupe → length → tools → commands → consent → limits → one at a
+time → reply. The crisis stage stands before everything that can be limited or can call an LLM; loading the session
 (tolerant of Redis being down) stands before it so earlier distress in the conversation can raise a later
 ambiguous message. The duplicate check, the rate-limit decision and the conversation lock are read on the
 session's round trip but only acted on after the crisis stage: a crisis message is never limited, never waits
@@ -22,6 +22,7 @@ from bot.countries import Countries
 from bot.crisis import Crisis
 from bot.crisis.stage import CrisisStage
 from bot.dedupe import Dedupe, DedupeStage
+from bot.edits import EditStage
 from bot.fold import FoldStage
 from bot.gatekeeper import Gatekeeper
 from bot.introduction import Introduction
@@ -76,6 +77,7 @@ def build_stages(
         ValidateStage(prompts, crisis, max_chars),
         LoadSessionStage(context, gatekeeper, crisis.own_language),
         CrisisStage(crisis, context),
+        EditStage(),
         DedupeStage(),
         LengthStage(prompts, crisis, max_chars, introduction),
         ToolStage(tools or load_tools(settings.prompts_dir / "tools"), prompts, crisis, context, introduction),

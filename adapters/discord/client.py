@@ -102,6 +102,11 @@ class HearthClient(discord.AutoShardedClient):
         with self._tracked():
             await self._messages.on_message(message)
 
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        # The raw event: with no message cache, discord.py's on_message_edit never fires.
+        with self._tracked():
+            await self._messages.on_edit(payload.message)
+
     async def on_hearth_action(self, interaction: discord.Interaction, action: str, origin: Origin | None) -> None:
         with self._tracked():
             msg = from_interaction(self.app, interaction, action=action, origin=origin)

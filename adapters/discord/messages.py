@@ -2,7 +2,8 @@
 
 Hearth answers in DMs always; in a server when mentioned, in a channel an admin enabled, or in a thread it
 opened. It ignores bots (itself included) and webhooks. A MESSAGE_CREATE delivered twice (e.g. replayed after a resume)
-is recognised by the core from the message id (`event_id`) and answered once.
+is recognised by the core from the message id (`event_id`) and answered once. An edit goes to the core as an
+edited message (bot/edits.py), which answers it only when the new words are a crisis.
 """
 
 from __future__ import annotations
@@ -65,7 +66,15 @@ class MessageHandler:
         with self._app.pipeline.delivering():
             await self._on_message(message)
 
-    async def _on_message(self, message: discord.Message) -> None:
+    async def on_edit(self, message: discord.Message) -> None:
+        """A message the person edited. Discord also sends updates that change no words (a link's preview, a
+        pin): only one with a time of edit is one they made."""
+        if message.edited_at is None:
+            return
+        with self._app.pipeline.delivering():
+            await self._on_message(message, edited=True)
+
+    async def _on_message(self, message: discord.Message, *, edited: bool = False) -> None:
         bot = self._client.user
         if bot is None or message.author.bot or message.webhook_id is not None or message.author.id == bot.id:
             return
@@ -77,7 +86,7 @@ class MessageHandler:
             community = await community_of(self._app, tenant)
         if not addressed(message, bot, community):
             return
-        await self.answer(message, from_message(self._app, message, bot.id), community)
+        await self.answer(message, from_message(self._app, message, bot.id, edited=edited), community)
 
     async def answer(self, message: discord.Message, msg: IncomingMessage, community: Community) -> None:
         phrasebook = self._app.crisis.phrasebook

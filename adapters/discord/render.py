@@ -13,13 +13,14 @@ import discord
 
 from adapters.discord.translate import Origin
 from bot.dedupe import DUPLICATE
+from bot.edits import EDITED
 from bot.fold import FOLDED
 from bot.models import Action, ActionStyle, Reply
 
 LIMIT = 2000
-# Replies the core gives with no text, to be dropped without a word: an event answered before, and a message
-# already answered together with the earlier ones of its conversation.
-SILENT_KINDS = frozenset({DUPLICATE, FOLDED})
+# Replies the core gives with no text, to be dropped without a word: an event answered before, a message
+# already answered together with the earlier ones of its conversation, and an edit that is no crisis.
+SILENT_KINDS = frozenset({DUPLICATE, FOLDED, EDITED})
 CUSTOM_ID_PREFIX = "hearth:"
 
 _STYLES = {

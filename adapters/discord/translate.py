@@ -97,8 +97,10 @@ def own_role_of(message: discord.Message) -> int | None:
     return role.id if role is not None else None
 
 
-def from_message(app: App, message: discord.Message, bot_id: int) -> IncomingMessage:
+def from_message(app: App, message: discord.Message, bot_id: int, *, edited: bool = False) -> IncomingMessage:
+    """`edited`: the person changed the message; each edit is an event of its own (its id holds the time of edit)."""
     author = message.author.id
+    event = f"{message.id}:edit:{message.edited_at.isoformat()}" if edited and message.edited_at else str(message.id)
     guild_id = message.guild.id if message.guild is not None else None
     return IncomingMessage(
         platform=Platform.DISCORD,
@@ -107,9 +109,10 @@ def from_message(app: App, message: discord.Message, bot_id: int) -> IncomingMes
         user=user_of(app, author),
         text=strip_mention(message.content, bot_id, own_role_of(message)),
         is_private=is_private(message.channel),
-        event_id=str(message.id),
+        event_id=event,
         link=message.jump_url,
         channel=channel_of(app, message.channel.id),
+        edited=edited,
     )
 
 

@@ -25,8 +25,9 @@ from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
 
-# Replies with nothing to show: a redelivered event already answered, or a message answered with the next one.
-DROPPED = frozenset({"duplicate", "folded"})
+# Replies with nothing to show: a redelivered event already answered, a message answered with the next one, or an
+# edit that is no crisis.
+DROPPED = frozenset({"duplicate", "folded", "edited"})
 # A Slack user id: where champions have no link to open, the alert mentions the person (who to reach).
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 

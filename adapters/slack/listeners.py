@@ -1,7 +1,8 @@
 """Bolt listeners: where Hearth answers on Slack, and how each kind of payload reaches the core.
 
 DMs (and the App's Messages tab) and mentions are answered; mentions and enabled channels in a thread.
-Bots, Hearth itself and message subtypes that are not a person writing (edits, joins) are dropped here.
+Bots, Hearth itself and message subtypes that are not a person writing (joins) are dropped here. An edit goes to
+the core as an edited message (bot/edits.py), which answers it only when the new words are a crisis.
 Every decision about *what* to answer stays in the core.
 
 Each core turn and the sending of its answer run inside `pipeline.delivering()`: Bolt answers after its ack,
@@ -71,16 +72,24 @@ class SlackListeners:
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
                          request: AsyncBoltRequest) -> None:  # fmt: skip
-        if not translate.is_person_message(event):
+        edited = event.get("subtype") == "message_changed"
+        changed = translate.edited_message(event) if edited else event
+        if changed is None or not translate.is_person_message(changed):
             return
-        kind = event.get("channel_type")
+        kind = changed.get("channel_type")
         if kind == "im":
-            await self._answer(body, event, context, request)
-        elif kind in ("channel", "group") and not translate.mentions(str(event.get("text", "")), context.bot_user_id):
-            # A mention arrives as app_mention too; only channels an admin enabled are answered without one.
-            tenant = self._app.ids("tenant", "slack", translate.team_of(body, event))
-            if str(event.get("channel")) in (await self._community(tenant)).enabled_channels:
-                await self._answer(body, event, context, request)
+            await self._answer(body, changed, context, request, edited=edited)
+            return
+        if kind not in ("channel", "group"):
+            return
+        if translate.mentions(str(changed.get("text", "")), context.bot_user_id):
+            if edited:  # a new message that mentions Hearth arrives as app_mention too; an edited one does not
+                await self._answer(body, changed, context, request, edited=True)
+            return
+        # Only channels an admin enabled are answered without a mention.
+        tenant = self._app.ids("tenant", "slack", translate.team_of(body, changed))
+        if str(changed.get("channel")) in (await self._community(tenant)).enabled_channels:
+            await self._answer(body, changed, context, request, edited=edited)
 
     async def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
                          request: AsyncBoltRequest) -> None:  # fmt: skip
@@ -88,10 +97,16 @@ class SlackListeners:
             await self._answer(body, event, context, request)
 
     async def _answer(
-        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
+        self,
+        body: dict[str, Any],
+        event: dict[str, Any],
+        context: AsyncBoltContext,
+        request: AsyncBoltRequest,
+        *,
+        edited: bool = False,
     ) -> None:
         url = await self._workspace_url(translate.message_place(body, event), context)
-        place, msg = translate.from_message(self._app.ids, body, event, context.bot_user_id, url)
+        place, msg = translate.from_message(self._app.ids, body, event, context.bot_user_id, url, edited=edited)
         async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
             if delivery is None:
                 return

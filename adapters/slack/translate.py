@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from adapters.slack import blocks
@@ -22,7 +22,8 @@ _CHANNEL_BARE = re.compile(r"<#[CG][A-Z0-9]+>")
 _SPECIAL = re.compile(r"<!(?:subteam\^[A-Z0-9]+\|)?([^>|]+)(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^>|]+)(?:\|([^>]*))?>")
 
-# Message subtypes that are a person writing; everything else (edits, joins, bots) is ignored.
+# Message subtypes that are a person writing; everything else (joins, bots) is ignored, and an edit
+# (`message_changed`) is read as the message it changed (`edited_message`).
 USER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 
 
@@ -63,6 +64,18 @@ def is_person_message(event: dict[str, Any]) -> bool:
         and not event.get("bot_profile")
         and bool(event.get("user"))
     )
+
+
+def edited_message(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A `message_changed` event as the message a person now says, where they changed its words: Slack also sends
+    one when it adds a link's preview or language metadata, and when an app updates its own message."""
+    message, before = event.get("message"), event.get("previous_message")
+    if not isinstance(message, dict) or not message.get("edited"):
+        return None
+    if isinstance(before, dict) and before.get("text") == message.get("text"):
+        return None
+    changed = {**message, "channel": event.get("channel"), "channel_type": event.get("channel_type")}
+    return changed if is_person_message(changed) else None
 
 
 def team_of(body: dict[str, Any], event: dict[str, Any] | None = None) -> str:
@@ -128,8 +141,15 @@ def message_event_id(body: dict[str, Any], event: dict[str, Any]) -> str | None:
 
 
 def from_message(
-    ids: Ids, body: dict[str, Any], event: dict[str, Any], bot_user: str | None, workspace_url: str | None
+    ids: Ids,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    bot_user: str | None,
+    workspace_url: str | None,
+    *,
+    edited: bool = False,
 ) -> tuple[Place, IncomingMessage]:
+    """`edited`: `event` is an `edited_message`; each edit is an event of its own, apart from the message's."""
     place = message_place(body, event)
     # A DM with Hearth has a permalink too, but no champion can open it (deliver.alert_text says who to reach).
     link = (
@@ -138,7 +158,8 @@ def from_message(
         else permalink(workspace_url, place.channel, str(event.get("ts", "")), event.get("thread_ts"))
     )
     text = plain_text(str(event.get("text") or ""), bot_user)
-    return place, incoming(ids, place, text, event_id=message_event_id(body, event), link=link)
+    event_id = f"{event.get('ts')}:edit:{event['edited'].get('ts')}" if edited else message_event_id(body, event)
+    return place, replace(incoming(ids, place, text, event_id=event_id, link=link), edited=edited)
 
 
 def command_place(body: dict[str, Any]) -> Place:

@@ -94,10 +94,10 @@ class Crisis:
         """The message in the light of the conversation: earlier distress raises an ambiguous message."""
         normalised = self.detector.normalise(text)
         verdict = self.judge.normalised(normalised, command=text.startswith("/"))
-        note = turn.session.crisis
         # Only the message right after Hearth's direct question answers it: a later "yes" may answer the LLM's
         # own question, and a "no" after a crisis reply answers nothing Hearth asked.
-        asked, after_reply = note.get(ANSWER_DUE) is True, note.get(ANSWER_DUE) == AFTER_REPLY
+        due = expected_answer(turn)
+        asked, after_reply = due is True, due == AFTER_REPLY
         # Only a message answering Hearth's question or its crisis reply can be a "no" or a correction; the
         # phrases that deny one are read only then, not on every message.
         answering = (asked or after_reply) and self._not_denied(normalised, verdict)
@@ -118,7 +118,7 @@ class Crisis:
         detection = verdict.detection
         level = detection.level
         note = turn.session.crisis
-        if note.get(ANSWER_DUE) is True and not level.at_least(Level.URGENT) and _YES.match(normalised):
+        if expected_answer(turn) is True and not level.at_least(Level.URGENT) and _YES.match(normalised):
             if note.get("asked_about") == MEDICAL_CHECK_IN:
                 return Assessment(Level.IMMINENT, frozenset({Category.MEDICAL}), distress=True)
             return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)
@@ -460,6 +460,12 @@ def build_crisis(settings: Settings, languages: LanguageModel | None = None) -> 
         moderation=build_moderation(settings),
         classifier=load_classifier(folder / "classifier.json") if settings.crisis.crisis_classifier else None,
     )
+
+
+def expected_answer(turn: Turn) -> object:
+    """What this message answers, per the crisis note (`ANSWER_DUE`): True for Hearth's direct question,
+    `AFTER_REPLY` for its crisis reply, None for nothing. An edit of an earlier message answers nothing."""
+    return None if turn.msg.edited else turn.session.crisis.get(ANSWER_DUE)
 
 
 def _peak(note: dict[str, Any]) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from bot.context import ContextStore
-from bot.crisis.service import AFTER_REPLY, ANSWER_DUE, Crisis
+from bot.crisis.service import AFTER_REPLY, ANSWER_DUE, Crisis, expected_answer
 from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, Level, Reply
 from bot.pipeline import Turn
 
@@ -44,13 +44,15 @@ class CrisisStage:
             if reply.alert is not None:
                 log.info("moderators alerted at the user's request")
             return reply
-        if turn.msg.action:
+        if turn.msg.action or (turn.msg.edited and turn.admission.duplicate):
+            # An edit read before, sent again (Discord resends a message when it is pinned or gets a preview):
+            # it was answered then, and the edits stage drops it.
             return None
         assessment = self._crisis.assess(turn.text, turn)
         if not turn.text.startswith("/"):
             assessment = await self._crisis.second_opinion(turn.text, assessment)
         turn.assessment = assessment
-        answer_due = turn.session.crisis.get(ANSWER_DUE)
+        answer_due = expected_answer(turn)
         turn.answered_no = answer_due is True and assessment.declined
         turn.corrected = assessment.corrected
         if assessment.level.at_least(Level.URGENT):
@@ -64,7 +66,8 @@ class CrisisStage:
             await self._remember(turn, note, flow=_paused(turn.session.flow))
             return self._crisis.check_in_reply(turn)
         if self._crisis.worth_noting(turn):
-            await self._remember(turn, self._crisis.note(turn))
+            kept = turn.session.crisis.get(ANSWER_DUE) if turn.msg.edited else None  # an edit answers nothing
+            await self._remember(turn, {**self._crisis.note(turn), **({ANSWER_DUE: kept} if kept else {})})
         elif answer_due:  # this message was the answer, whatever it said: the next one is not
             await self._remember(turn, {k: v for k, v in turn.session.crisis.items() if k != ANSWER_DUE})
         return None

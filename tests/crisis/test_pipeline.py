@@ -412,3 +412,15 @@ async def test_a_rate_limit_after_a_crisis_reply_keeps_the_lines_in_view(make_ap
     calm = await app.pipeline.handle(message(app, "hey", user="bob"))
     calm = await app.pipeline.handle(message(app, "hey again", user="bob"))
     assert calm.kind == "limited" and "988" not in calm.text
+
+
+async def test_an_edit_is_answered_only_when_it_is_a_crisis_and_answers_no_question(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
+    assert (await app.pipeline.handle(message(app, "I'm worthless"))).kind == "check_in"
+    # An earlier message put right while Hearth waits for the answer to its question: no second answer, and it
+    # is not the answer either.
+    fixed = await app.pipeline.handle(message(app, "i had a rough day", edited=True, event_id="m1:edit:1"))
+    assert fixed.kind == "edited" and not fixed.text and fake_llm.requests == []
+    assert (await app.pipeline.handle(message(app, "yes"))).kind == "crisis"
+    added = await app.pipeline.handle(message(app, "i took all my pills", user="bob", edited=True))
+    assert added.kind == "crisis" and added.level is Level.IMMINENT and fake_llm.requests == []

@@ -301,3 +301,77 @@ async def test_talk_to_a_person_pressed_in_a_dm_after_hearth_left_that_server_sa
 
     assert told.content == UNDELIVERED and no_pings(told)
     assert not discord_server.calls_to("POST", f"/channels/{discord_server.alert_channel_id}/messages")
+
+
+def edited(message: dict, content: str) -> dict:
+    """The MESSAGE_UPDATE Discord sends when the person edits `message`: the whole message, now with a time of edit."""
+    return {**message, "content": content, "edited_timestamp": "2026-01-01T00:05:00.000000+00:00"}
+
+
+async def answered_dm(discord_server, text: str) -> tuple[int, dict, int]:
+    """Alice's DM `text`, once Hearth has answered it: the DM channel, the message, and the calls made so far."""
+    dm = discord_server.dm_channel(ALICE)
+    sent = await discord_server.send_message(text, author=ALICE, guild=False)
+    await discord_server.wait_for_call(lambda call: call.path == f"/channels/{dm}/messages")
+    return dm, sent, len(discord_server.calls)
+
+
+async def test_a_crisis_added_by_editing_a_dm_gets_the_crisis_reply(start_bot, discord_server, fake_llm):
+    # "i dont know what to do" was answered; then the person edits it to say what is really happening. Discord
+    # sends that as MESSAGE_UPDATE, not as a new message: it must not go unheard.
+    await start_bot()
+    dm, sent, start = await answered_dm(discord_server, "i dont know what to do")
+
+    await discord_server.dispatch("MESSAGE_UPDATE", edited(sent, f"i dont know what to do. {CRISIS_TEXT}"))
+    reply = await discord_server.wait_for_text(dm, HELPLINE, start)
+
+    assert "automated" in reply.content and reply.custom_ids == ["hearth:handoff", "hearth:resources"]
+    assert len(fake_llm.requests) == 1, "the crisis reply needs no LLM"
+
+
+async def test_a_crisis_added_by_editing_a_mention_is_answered_by_dm_with_a_neutral_line(start_bot, discord_server):
+    await start_bot()
+    channel, dm = discord_server.channel_id, discord_server.dm_channel(ALICE)
+    sent = discord_server.message(f"<@{BOT_ID}> rough night", author=ALICE, mentions=(BOT_ID,))
+    start = len(discord_server.calls)
+
+    await discord_server.dispatch("MESSAGE_UPDATE", edited(sent, f"<@{BOT_ID}> rough night. {CRISIS_TEXT}"))
+    await discord_server.wait_for_text(dm, HELPLINE, start)
+    await discord_server.wait_for_call(lambda call: call.path == f"/channels/{channel}/messages", start=start)
+
+    public = discord_server.sent_to(channel, start)
+    assert public and all("kill" not in call.content and HELPLINE not in call.content for call in public)
+
+
+async def test_an_edit_that_is_no_crisis_gets_no_second_answer(start_bot, discord_server, fake_llm):
+    # A typo fixed, or a sentence added, was answered once already: the LLM is not asked again.
+    await start_bot()
+    dm, sent, start = await answered_dm(discord_server, "i had a rough dya")
+
+    await discord_server.dispatch("MESSAGE_UPDATE", edited(sent, "i had a rough day"))
+    # A later message is answered; by then the edit has long been handled.
+    await discord_server.send_message("hello", author=ALICE, guild=False)
+    await discord_server.wait_for_call(lambda call: call.path == f"/channels/{dm}/messages", start=start)
+    await discord_server.wait_until(lambda: len(fake_llm.requests) == 2)
+
+    assert len(discord_server.sent_to(dm, start)) == 1
+    assert [request["messages"][-1]["content"] for request in fake_llm.requests] == ["i had a rough dya", "hello"]
+
+
+async def test_the_same_edit_sent_again_is_answered_once(start_bot, discord_server):
+    # Discord sends a message again when it changes around it (a pin, a link's preview), with the same time of
+    # edit: that is no new edit, and a second crisis reply to it would only repeat the first.
+    await start_bot()
+    dm = discord_server.dm_channel(ALICE)
+    sent = discord_server.message("rough night", author=ALICE, guild=False)
+    update = edited(sent, f"rough night. {CRISIS_TEXT}")
+    start = len(discord_server.calls)
+
+    await discord_server.dispatch("MESSAGE_UPDATE", update)
+    await discord_server.wait_for_text(dm, HELPLINE, start)
+    await discord_server.dispatch("MESSAGE_UPDATE", {**update, "pinned": True})
+    await discord_server.send_message("hello", author=ALICE, guild=False)
+    await discord_server.wait_until(lambda: len(discord_server.sent_to(dm, start)) >= 2)
+    await discord_server.wait_for_call(lambda call: call.path == f"/channels/{dm}/messages", start=start)
+
+    assert [HELPLINE in call.content for call in discord_server.sent_to(dm, start)] == [True, False]

@@ -102,6 +102,26 @@ def dm(text: str, user: str = ALICE, channel: str = ALICE_DM, **extra: Any) -> d
     )
 
 
+def edit(sent: dict[str, Any], text: str) -> dict[str, Any]:
+    """The `message_changed` event Slack sends when the person edits the message `sent` (a `dm()` body) to `text`."""
+    before = sent["event"]
+    after = {key: value for key, value in before.items() if key not in ("channel", "channel_type")}
+    previous = {**after}
+    after.update(text=text, edited={"user": before["user"], "ts": _ts()})
+    return event_body(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": before["channel"],
+            "channel_type": before.get("channel_type"),
+            "ts": _ts(),
+            "message": after,
+            "previous_message": previous,
+        }  # fmt: skip
+    )
+
+
 def mention(text: str, user: str = ALICE, channel: str = CHANNEL, **extra: Any) -> dict[str, Any]:
     return event_body(
         {

@@ -6,7 +6,7 @@ import time
 
 from tests.fakes.openai_server import Script
 from tests.fakes.slack_server import BOT_USER
-from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, mention, without_redis
+from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, edit, mention, without_redis
 from tests.slack.helpers import action_ids, core_crisis_text, streamed_to, text_of
 
 CRISIS = "I want to kill myself tonight"
@@ -398,3 +398,36 @@ async def test_hearth_twice_in_ones_own_dm_asks_slack_whose_dm_it_is_only_once(h
     # Both times known as her own DM with Hearth: answered where she typed, no copy posted into the same DM.
     assert [answer["response_type"] for answer in slack.responses] == ["ephemeral", "ephemeral"]
     assert slack.called("chat.postMessage") == []
+
+
+async def test_a_crisis_added_by_editing_a_dm_gets_the_crisis_reply(http, slack, fake_llm, hearth):
+    # Slack delivers an edit as `message_changed`, a subtype that is no person writing: the new words must still
+    # be read, and a crisis in them answered.
+    sent = dm("i dont know what to do")
+    await http.event(sent)
+    await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    await slack.settle()
+    start = len(slack.called("chat.postMessage"))
+
+    await http.event(edit(sent, f"i dont know what to do. {CRISIS}"))
+
+    await slack.wait_for(lambda: len(slack.called("chat.postMessage")) > start)
+    reply = slack.called("chat.postMessage")[start]
+    assert reply["channel"] == ALICE_DM
+    assert text_of(reply) == core_crisis_text(hearth, None, f"i dont know what to do. {CRISIS}")
+    assert "hearth:resources" in action_ids(reply)
+    assert len(fake_llm.requests) == 1
+
+
+async def test_an_edit_that_is_no_crisis_gets_no_second_answer(http, slack, fake_llm):
+    sent = dm("i had a rough dya")
+    await http.event(sent)
+    await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    await slack.settle()
+    start = len(slack.called("chat.postMessage"))
+
+    await http.event(edit(sent, "i had a rough day"))
+    await slack.settle()
+
+    assert len(slack.called("chat.postMessage")) == start
+    assert len(fake_llm.requests) == 1
