@@ -28,6 +28,8 @@ from bot.yamlfile import placeholders
 # Each fixed text and the placeholders it may use.
 TEXTS: dict[str, frozenset[str]] = {
     "bot": frozenset(),
+    # A later crisis reply in the same crisis, telling nothing new: instead of the opening and `bot`.
+    "still_here": frozenset(),
     "lines_header": frozenset({"country"}),
     # Inside the crisis reply to a message that asks for means or a method (SAFETY.md rule 2).
     "method_in_crisis": frozenset(),
@@ -151,15 +153,19 @@ class Texts:
         moderators: bool,
         alerted: bool,
         method: bool = False,
+        again: bool = False,
     ) -> str:
+        """`again`: the conversation had a crisis reply about the same already; Hearth says it is still there
+        (`still_here`, which says it is a bot too) instead of the opening and the bot line."""
         opening = self.opening[categories[0] if categories else Category.SUICIDE]
-        parts = [opening]
+        parts = [self.say("still_here") if again else opening]
         if imminent or Category.MEDICAL in categories:
             # In immediate danger the emergency number comes before anything else (SAFETY.md rule 3).
             parts.insert(0, self.say_for("imminent_first", categories, emergency=country.emergency))
         if method:  # a means question is never answered, and the reply says so (SAFETY.md rule 2)
             parts.append(self.say("method_in_crisis"))
-        parts += [self.say("bot"), self.render(country), self.say_for("reach_person", categories)]
+        parts += [] if again else [self.say("bot")]
+        parts += [self.render(country), self.say_for("reach_person", categories)]
         if alerted:
             parts.append(self.say("moderators_alerted"))
         else:

@@ -317,6 +317,7 @@ class Crisis:
             moderators=bool(moderators),
             alerted=alert is not None,
             method=assessment.method_question,
+            again=self._told_before(turn, level),
         )
         return Reply(
             text,
@@ -328,6 +329,19 @@ class Crisis:
             alert=alert,
             language=texts.language,
         )
+
+    @staticmethod
+    def _told_before(turn: Turn, level: Level) -> bool:
+        """Whether this conversation already had a crisis reply about all this message tells: the same kinds of
+        crisis, and no danger that is new (the note keeps levels and categories, never text). Not for a message
+        delivered again (a Slack retry after its reply failed): its first reply may never have reached them."""
+        note = turn.session.crisis
+        if note.get("mode") != "crisis" or (level is Level.IMMINENT and not note.get("imminent")):
+            return False
+        if turn.admission.duplicate:
+            return False
+        told = set(note.get("categories", []))
+        return bool(told) and {category.value for category in turn.assessment.categories} <= told
 
     def thanks_for_answer(self, turn: Turn, texts: Texts) -> str:
         """What Hearth says to a "no" to its direct question, or to "I was joking" after a crisis reply."""

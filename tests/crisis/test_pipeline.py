@@ -424,3 +424,25 @@ async def test_an_edit_is_answered_only_when_it_is_a_crisis_and_answers_no_quest
     assert (await app.pipeline.handle(message(app, "yes"))).kind == "crisis"
     added = await app.pipeline.handle(message(app, "i took all my pills", user="bob", edited=True))
     assert added.kind == "crisis" and added.level is Level.IMMINENT and fake_llm.requests == []
+
+
+async def test_a_second_crisis_message_is_answered_as_a_follow_up_not_the_same_reply_again(make_app):
+    # In crisis mode, "nobody would even notice", "i just want it to stop"... each get the crisis reply. The same
+    # long text pasted again and again ("I'm really glad you told me", "I'm Hearth, an automated bot") reads as a
+    # machine that is not listening: later ones say Hearth is still there, with the same lines and buttons.
+    app = make_app(default_country="GB")
+    first = await app.pipeline.handle(message(app, "I want to kill myself"))
+    assert first.kind == "crisis" and "I'm really glad you told me" in first.text
+    for said in ("nobody would even notice", "i want to die"):
+        again = await app.pipeline.handle(message(app, said))
+        assert again.kind == "crisis" and again.text != first.text
+        assert "I'm really glad you told me" not in again.text and "still here" in again.text
+        assert "bot" in again.text and "116 123" in again.text and "Shout" in again.text
+        assert [action.id for action in again.actions] == [ACTION_HANDOFF, ACTION_RESOURCES]
+    # Something new is told in full: abuse gets its own words, and immediate danger the emergency number first.
+    abuse = await app.pipeline.handle(message(app, "my dad beats me every night"))
+    assert abuse.kind == "crisis" and "It is not your fault" in abuse.text
+    danger = await app.pipeline.handle(message(app, "i have the pills here and im taking them tonight"))
+    assert danger.level is Level.IMMINENT and danger.text.startswith("If you are in danger")
+    other = await app.pipeline.handle(message(app, "i want to die", user="bob"))
+    assert "I'm really glad you told me" in other.text
