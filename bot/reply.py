@@ -28,6 +28,9 @@ from bot.streaming import Throttle
 
 log = logging.getLogger(__name__)
 
+# How many of a streamed partial's last words are held back until more text follows them (`_screened_sink`).
+_UNSETTLED_WORDS = 3
+
 
 class ReplyStage:
     name = "reply"
@@ -106,11 +109,15 @@ class ReplyStage:
         blocked = False
 
         async def forward(text: str) -> None:
-            # Partial text is screened too: a method detail must not flash up and be edited away later.
+            # Partial text is screened too: a method detail must not flash up and be edited away later. Its last
+            # words are held back until more follows, since the words that make it one may not have arrived yet
+            # ("...the bridge is about 67" becomes a height for a fall only with "meters"); the whole reply, once
+            # screened, shows them.
             nonlocal blocked
             blocked = blocked or not self._crisis.screen_output(text)
-            if not blocked:
-                await sink(text)
+            settled = _settled(text)
+            if not blocked and settled:
+                await sink(settled)
 
         return forward
 
@@ -147,3 +154,9 @@ class ReplyStage:
                 await gatekeeper.recover(turn, tokens, results)
             except (RedisError, OSError) as exc:
                 log.warning("could not count the tokens: %s", type(exc).__name__)
+
+
+def _settled(text: str) -> str:
+    """`text` without its last few words: what of a streamed partial may be shown already."""
+    words = text.rsplit(None, _UNSETTLED_WORDS)
+    return words[0] if len(words) > _UNSETTLED_WORDS else ""

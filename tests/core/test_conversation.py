@@ -48,6 +48,22 @@ async def test_a_streamed_reply_shows_its_text_as_it_arrives(make_app, fake_llm)
     assert reply.text.endswith("one two three four five six")
 
 
+async def test_a_method_detail_streamed_word_by_word_never_shows_even_for_a_moment(make_app, fake_llm):
+    # The output screen reads "...the bridge is about 67 meters" as a height for a fall, but "...is about 67" not
+    # yet: shown as it streamed, the number would flash up before the reply was withheld.
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, llm_stream_interval=0.05)
+    said = "That sounds so hard. The Golden Gate Bridge is about 67 meters above the water, and falls are fatal."
+    fake_llm.push(Script(text=said, chunk_delay=0.08))
+    seen: list[str] = []
+
+    async def sink(text: str) -> None:
+        seen.append(text)
+
+    reply = await app.pipeline.handle(message(app, "how tall is the golden gate bridge"), sink)
+    assert reply.kind == "screened" and "67" not in reply.text
+    assert seen and all("67" not in text for text in seen)
+
+
 async def test_the_disclaimer_comes_first_and_only_once(make_app, fake_llm):
     app = make_app(openai_base_url=fake_llm.base_url, consent_required=False)
     first = await app.pipeline.handle(message(app, "hello"))
