@@ -45,6 +45,7 @@ TEXTS: dict[str, frozenset[str]] = {
     "handoff_share_offer": frozenset(),
     "handoff_shared": frozenset({"summary"}),
     "handoff_none": frozenset(),
+    "handoff_unreachable": frozenset(),
     "resources_intro": frozenset(),
     "summary": frozenset({"what"}),
     # Where no country's lines are known: the emergency number in words, and the directory's line, by name.

@@ -378,7 +378,9 @@ class Crisis:
         note = turn.session.crisis
         level = Level(note["level"]) if note.get("level") in Level._value2member_map_ else Level.CONCERN
         if not turn.session.community.moderator_channel:
-            text = f"{texts.say('handoff_none')}\n{texts.render(lines)}\n\n{_emergency(texts, lines)}"
+            # Unread (Redis down), the community's settings say nothing about whether moderators set Hearth up.
+            none = "handoff_none" if turn.session.available else "handoff_unreachable"
+            text = f"{texts.say(none)}\n{texts.render(lines)}\n\n{_emergency(texts, lines)}"
             return Reply(
                 text,
                 actions=(_resources_action(texts),),

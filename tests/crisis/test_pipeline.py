@@ -446,3 +446,18 @@ async def test_a_second_crisis_message_is_answered_as_a_follow_up_not_the_same_r
     assert danger.level is Level.IMMINENT and danger.text.startswith("If you are in danger")
     other = await app.pipeline.handle(message(app, "i want to die", user="bob"))
     assert "I'm really glad you told me" in other.text
+
+
+async def test_with_redis_down_talk_to_a_person_does_not_claim_no_moderators_were_set_up(settings_overrides, tmp_path):
+    # The community's settings live in Redis: unread, Hearth cannot know whether moderators set it up, and
+    # telling someone in crisis "no moderators have set up Hearth here" may be untrue and keep them from asking.
+    settings = load_settings(env_file=None, **{**settings_overrides, "redis_url": None, "default_country": "GB"})
+    redis = Redis.from_url(f"unix://{tmp_path}/closed.sock", socket_connect_timeout=0.5)
+    app = build_app(settings, redis, hash_secret=SECRET, languages=shared_languages())
+    try:
+        reply = await app.pipeline.handle(message(app, "", action=ACTION_HANDOFF))
+    finally:
+        await redis.aclose()
+    assert reply.kind == "handoff" and reply.alert is None
+    assert "no moderators" not in reply.text and "can't reach" in reply.text
+    assert "116 123" in reply.text and "999" in reply.text
