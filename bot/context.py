@@ -47,6 +47,9 @@ class Session:
     consent: bool = False
     disclaimer_seen: bool = False
     crisis: dict[str, Any] = field(default_factory=dict)
+    # The person's latest crisis-mode note from any conversation (`UserKeys.safety`): bot/crisis/stage.py reads a
+    # conversation that has none of its own in its light.
+    person_crisis: dict[str, Any] = field(default_factory=dict)
     flow: dict[str, Any] = field(default_factory=dict)
     community: Community = field(default_factory=Community)
     country: str | None = None
@@ -104,13 +107,15 @@ class HeldItem:
     expires_in: int
 
 
-# KEYS: context, consent, disclaimer, crisis note, flow, country, seen events, lock, pending, language, index.
+# KEYS: context, consent, disclaimer, crisis note, flow, country, seen events, lock, pending, language, index, the
+# person's safety note.
 # ARGV: now_ms, event digest ("" for none), dedupe ttl_ms, lock token ("" to leave the lock alone), lock ttl_ms,
 # the language this message's words say ("" when they do not), context ttl, index ttl.
-# Returns {turns, {consent, disclaimer, crisis, flow, country, language}, seen, lock}: seen is 1 for a new event, 0
-# for one seen before, -1 when none was given; lock is {1, pending items} when taken, {0} when another holds it, -1
-# when not tried; the language is the one kept before this message. Nothing is written unless an event, a lock
-# token or a language is given, and what is written carries an expiry (the language is listed for /forget).
+# Returns {turns, {consent, disclaimer, crisis, flow, country, language, safety}, seen, lock}: seen is 1 for a new
+# event, 0 for one seen before, -1 when none was given; lock is {1, pending items} when taken, {0} when another
+# holds it, -1 when not tried; the language is the one kept before this message. Nothing is written unless an
+# event, a lock token or a language is given, and what is written carries an expiry (the language is listed for
+# /forget).
 _READ = """
 local seen, lock = -1, -1
 if ARGV[2] ~= '' then
@@ -126,7 +131,7 @@ if ARGV[4] ~= '' then
     lock = {0}
   end
 end
-local flags = redis.call('MGET', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[10])
+local flags = redis.call('MGET', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[10], KEYS[12])
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[10], ARGV[6], 'EX', ARGV[7])
   redis.call('SADD', KEYS[11], KEYS[10])
@@ -135,28 +140,33 @@ end
 return {redis.call('LRANGE', KEYS[1], 0, -1), flags, seen, lock}
 """
 
-# KEYS: index, context, crisis note, exercise flow, lock, pending, then flag keys. ARGV: context ttl, max turns,
-# flag ttl, crisis ttl, index ttl, crisis note ("" for none), flow ("" to keep, "-" to end the exercise, else its
-# state), lock token ("" when no lock is held), how many pending items this turn answered, number of turns, the
-# encoded turns. Every key written gets its expiry in the same atomic step, and is listed in the index for
-# /forget. The lock is released (as in bot/convlock.py) only after the turn is saved, in the same step.
+# KEYS: index, context, crisis note, exercise flow, lock, pending, the person's safety note, then flag keys. ARGV:
+# context ttl, max turns, flag ttl, crisis ttl, index ttl, crisis note ("" for none), flow ("" to keep, "-" to end
+# the exercise, else its state), lock token ("" when no lock is held), how many pending items this turn answered,
+# the person's safety note ("" to leave it), number of turns, the encoded turns. Every key written gets its expiry
+# in the same atomic step, and is listed in the index for /forget. The lock is released (as in bot/convlock.py)
+# only after the turn is saved, in the same step.
 _APPEND = """
 local ttl, max_turns, flag_ttl, crisis_ttl, index_ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
-local n = tonumber(ARGV[10])
+local n = tonumber(ARGV[11])
 local written = {}
 if n > 0 then
-  for i = 1, n do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
+  for i = 1, n do redis.call('RPUSH', KEYS[2], ARGV[11 + i]) end
   redis.call('LTRIM', KEYS[2], -max_turns, -1)
   redis.call('EXPIRE', KEYS[2], ttl)
   written[#written + 1] = KEYS[2]
 end
-for i = 7, #KEYS do
+for i = 8, #KEYS do
   redis.call('SET', KEYS[i], '1', 'EX', flag_ttl)
   written[#written + 1] = KEYS[i]
 end
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[3], ARGV[6], 'EX', crisis_ttl)
   written[#written + 1] = KEYS[3]
+end
+if ARGV[10] ~= '' then
+  redis.call('SET', KEYS[7], ARGV[10], 'EX', crisis_ttl)
+  written[#written + 1] = KEYS[7]
 end
 if ARGV[7] == '-' then
   redis.call('DEL', KEYS[4])
@@ -227,7 +237,7 @@ class ContextStore:
         names = [
             keys.context(conversation), keys.consent, keys.disclaimer, keys.crisis(conversation),
             keys.flow(conversation), keys.country, keys.seen, keys.lock(conversation), keys.pending(conversation),
-            keys.language(conversation), keys.index,
+            keys.language(conversation), keys.index, keys.safety,
         ]  # fmt: skip
         args: list[str | int] = [
             ride.now_ms, ride.seen, ride.seen_ttl_ms, ride.lock_token, ride.lock_ttl_ms,
@@ -250,12 +260,13 @@ class ContextStore:
         if failed is not None:
             log.warning("context unavailable: %s", type(failed).__name__)
             return Loaded(Session.empty(available=False), None, results[2:])
-        raw_turns, (consent, seen, crisis, flow, country, language), new_event, lock = read
+        raw_turns, (consent, seen, crisis, flow, country, language, safety), new_event, lock = read
         session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
             disclaimer_seen=bool(seen),
             crisis=_decode_json(crisis),
+            person_crisis=_decode_json(safety),
             community=Community.from_json(results[1]),
             flow=_decode_json(flow),
             country=_decode_text(country),
@@ -274,10 +285,12 @@ class ContextStore:
         flow: Mapping[str, Any] | None = None,
         also: Callable[[Batch], None] | None = None,
         release: tuple[str, int] | None = None,
+        person_crisis: Mapping[str, Any] | None = None,
     ) -> list[Any]:
-        """Append turns, set flags (`consent`, `disclaimer`), the crisis note and an exercise's state (an empty
-        `flow` ends the exercise), refreshing every expiry; then release the conversation lock held with
-        `release`'s token, dropping the pending messages this turn answered (their number is its second item).
+        """Append turns, set flags (`consent`, `disclaimer`), the crisis note (and `person_crisis`, the person's
+        safety note that their other conversations read) and an exercise's state (an empty `flow` ends the
+        exercise), refreshing every expiry; then release the conversation lock held with `release`'s token,
+        dropping the pending messages this turn answered (their number is its second item).
 
         One script does it all atomically (so no key can be left without its expiry) in the user's hash slot.
         `also` queues more commands on the same round trip (the reply stage counts the token budget there, so a
@@ -291,13 +304,14 @@ class ContextStore:
             return []
         names = [
             keys.index, keys.context(conversation), keys.crisis(conversation), keys.flow(conversation),
-            keys.lock(conversation), keys.pending(conversation), *flag_names,
+            keys.lock(conversation), keys.pending(conversation), keys.safety, *flag_names,
         ]  # fmt: skip
         note = json.dumps(dict(crisis), separators=(",", ":")) if crisis is not None else ""
+        carried = json.dumps(dict(person_crisis), separators=(",", ":")) if person_crisis else ""
         encoded = [_encode_turn(role, text, now) for role, text in turns]
         limits = [self.ttl, self.max_turns, self.flag_ttl, self.crisis_ttl, self._index_ttl]
         token, taken = release or ("", 0)
-        args: list[str | int] = [*limits, note, _flow_arg(flow), token, taken, len(encoded), *encoded]
+        args: list[str | int] = [*limits, note, _flow_arg(flow), token, taken, carried, len(encoded), *encoded]
         if also is None:
             await self._append(keys=names, args=args)
             return []
@@ -349,7 +363,7 @@ class ContextStore:
         """Delete everything held about `user`; returns how many keys went."""
         keys = UserKeys(user)
         listed = [name.decode() if isinstance(name, bytes) else name for name in await self._redis.smembers(keys.index)]
-        names = sorted({*listed, keys.consent, keys.disclaimer, keys.checkins, keys.index})
+        names = sorted({*listed, keys.consent, keys.disclaimer, keys.checkins, keys.safety, keys.index})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(*names)
             pipe.delete(keys.seen)  # digests of their recent event ids: not counted as something held

@@ -21,6 +21,9 @@ class UserKeys:
         self.disclaimer = f"{self.base}:disclaimer"
         self.checkins = f"{self.base}:checkins"
         self.country = f"{self.base}:country"
+        # The person's latest crisis-mode note from any of their conversations (levels and categories, never
+        # text): a crisis told in a server channel is answered by DM, and the DM is where they answer it.
+        self.safety = f"{self.base}:safety"
         # The digests of this user's recent platform event ids (bot/dedupe.py): one sorted set under the user's
         # hash tag, so the session's read script can mark an event as seen, and `/forget` can erase it.
         self.seen = f"{PREFIX}:dedupe:{{{user}}}"

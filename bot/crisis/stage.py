@@ -1,8 +1,10 @@
 """The crisis stage: runs before anything that can be limited or call an LLM, and fails closed.
 
 It also answers the handoff buttons, and keeps a short note (levels and categories, never text) so that a
-later ambiguous message in the same conversation is read in the light of an earlier one. Redis being down
-only loses that note: the reply still goes out in full.
+later ambiguous message in the same conversation is read in the light of an earlier one. In crisis mode the
+note is also kept for the person (`Session.person_crisis`), so their other conversations are read in its light
+too: a crisis told in a server channel is answered by DM, and that DM is where they answer it. Redis being
+down only loses the notes: the reply still goes out in full.
 """
 
 from __future__ import annotations
@@ -12,12 +14,21 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from bot.context import ContextStore
+from bot.context import ContextStore, Session
 from bot.crisis.service import AFTER_REPLY, ANSWER_DUE, Crisis, expected_answer
 from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, Level, Reply
 from bot.pipeline import Turn
 
 log = logging.getLogger(__name__)
+
+
+def _in_light_of_the_persons_crisis(session: Session) -> None:
+    """A conversation not in crisis mode, of a person in crisis mode in another one, takes that crisis's note
+    (without the answer it awaited there): the lines, the emergency number after danger and the crisis prompt
+    follow the person, not the place."""
+    carried = session.person_crisis
+    if session.crisis.get("mode") != "crisis" and carried.get("mode") == "crisis":
+        session.crisis = {**session.crisis, **{k: v for k, v in carried.items() if k != ANSWER_DUE}}
 
 
 def _ended(flow: dict[str, Any]) -> dict[str, Any] | None:
@@ -38,6 +49,7 @@ class CrisisStage:
         self._context = context
 
     async def run(self, turn: Turn) -> Reply | None:
+        _in_light_of_the_persons_crisis(turn.session)
         turn.country = self._crisis.country_for(turn, turn.session.country)
         if turn.msg.action in (ACTION_HANDOFF, ACTION_HANDOFF_SHARE):
             reply = self._crisis.handoff_reply(turn, share=turn.msg.action == ACTION_HANDOFF_SHARE)
@@ -76,8 +88,9 @@ class CrisisStage:
         """Keep the note; `flow` also ends (`{}`) or pauses an exercise in progress, on the same round trip."""
         if self._context is None:
             return
+        person = {k: v for k, v in note.items() if k != ANSWER_DUE} if note.get("mode") == "crisis" else None
         try:
-            await self._context.save(turn.msg.user, turn.msg.conversation, crisis=note, flow=flow)
+            await self._context.save(turn.msg.user, turn.msg.conversation, crisis=note, flow=flow, person_crisis=person)
         except (RedisError, OSError) as exc:
             log.warning("could not keep the crisis note: %s", type(exc).__name__)
         turn.session.crisis = note

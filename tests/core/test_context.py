@@ -1,6 +1,7 @@
 from bot.context import ContextStore
 from bot.ids import Pseudonymizer
 from bot.redis_keys import UserKeys
+from tests.helpers import message
 
 
 def store(redis, **overrides):
@@ -97,3 +98,17 @@ async def test_the_language_a_message_says_is_kept_with_the_context_expiry_liste
     assert [(item.kind, item.count) for item in await context.describe("u1")] == [("lang", 1)]
     await context.forget("u1")
     assert await all_keys(redis) == []
+
+
+async def test_a_crisis_in_one_conversation_is_read_in_the_persons_others_and_forget_erases_it(make_app, redis):
+    # A crisis told in a server channel is answered by DM: that DM, another conversation, must know of it.
+    app = make_app(default_country="GB")
+    assert (await app.pipeline.handle(message(app, "i want to kill myself", conversation="thread"))).kind == "crisis"
+    after = await app.pipeline.handle(message(app, "ok", conversation="dm"))
+    assert after.kind == "no_llm" and "116 123" in after.text
+    held = await app.pipeline.handle(message(app, "/mydata", conversation="dm"))
+    assert "your other conversations with me" in held.text
+    assert "116 123" not in (await app.pipeline.handle(message(app, "ok", user="bob", conversation="dm"))).text
+    await app.pipeline.handle(message(app, "/forget", conversation="dm"))
+    assert "116 123" not in (await app.pipeline.handle(message(app, "ok", conversation="elsewhere"))).text
+    assert not [key for key in await redis.keys("*") if b"safety" in key]

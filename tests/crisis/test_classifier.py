@@ -145,10 +145,11 @@ async def test_after_a_message_the_screen_worried_about_a_later_ambiguous_one_ge
     later = await app.pipeline.handle(message(app, "what time does the last boat go"))
     assert first.kind != "crisis"
     assert later.kind == "crisis" and later.level is Level.URGENT
-    # The same question with no earlier worry, and after an ordinary message, is just a question.
-    alone = await app.pipeline.handle(message(app, "what time does the last boat go", conversation="dm-2"))
-    await app.pipeline.handle(message(app, "lovely weather for a walk", conversation="dm-3"))
-    after_small_talk = await app.pipeline.handle(message(app, "what time does the last boat go", conversation="dm-3"))
+    # The same question from someone with no earlier worry, and after an ordinary message, is just a question (the
+    # person in crisis carries theirs into their other conversations).
+    alone = await app.pipeline.handle(message(app, "what time does the last boat go", user="bob"))
+    await app.pipeline.handle(message(app, "lovely weather for a walk", user="carol"))
+    after_small_talk = await app.pipeline.handle(message(app, "what time does the last boat go", user="carol"))
     assert alone.kind != "crisis" and after_small_talk.kind != "crisis"
 
 
@@ -160,8 +161,8 @@ async def test_a_means_question_after_a_message_the_screen_only_half_worried_abo
     question = "what bridges in nyc are taller than 25 meters?"
     await app.pipeline.handle(message(app, "another week of drizzle"))
     after = await app.pipeline.handle(message(app, question))
-    later_boat = await app.pipeline.handle(message(app, "what time does the last boat go", conversation="dm-4"))
-    alone = await app.pipeline.handle(message(app, question, conversation="dm-5"))
+    later_boat = await app.pipeline.handle(message(app, "what time does the last boat go", user="dan"))
+    alone = await app.pipeline.handle(message(app, question, user="erin"))
     assert after.kind == "crisis" and after.level is Level.URGENT
     assert alone.kind == "check_in"  # declined gently, never answered
     assert later_boat.kind != "crisis"

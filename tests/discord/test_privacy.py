@@ -375,3 +375,25 @@ async def test_the_same_edit_sent_again_is_answered_once(start_bot, discord_serv
     await discord_server.wait_for_call(lambda call: call.path == f"/channels/{dm}/messages", start=start)
 
     assert [HELPLINE in call.content for call in discord_server.sent_to(dm, start)] == [True, False]
+
+
+async def test_after_a_crisis_told_in_a_server_the_dm_it_was_answered_in_stays_in_crisis_mode(
+    start_bot, discord_server, fake_llm
+):
+    # The crisis reply was moved to the person's DM to protect the channel; that DM is where they answer it. Their
+    # "ok" there must reach the LLM with the crisis prompt, and the crisis lines stay one press away.
+    await start_bot()
+    dm = discord_server.dm_channel(ALICE)
+    await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+    await discord_server.wait_for_text(dm, HELPLINE)
+    start = len(discord_server.calls)
+
+    await discord_server.send_message("ok", author=ALICE, guild=False)
+    await discord_server.wait_until(lambda: len(fake_llm.requests) == 1)
+    reply = await discord_server.wait_for_call(
+        lambda call: call.path.startswith(f"/channels/{dm}/messages") and "hearth:resources" in call.custom_ids,
+        start=start,
+    )
+
+    assert "Mode: after a crisis" in fake_llm.requests[0]["messages"][0]["content"]
+    assert reply.custom_ids == ["hearth:resources"]
