@@ -238,6 +238,19 @@ async def test_imminent_danger_alerts_configured_moderators_and_tells_the_user(m
     assert urgent.alert is None
 
 
+async def test_a_day_already_lived_is_not_a_time_set_to_act_and_pages_no_one(make_app):
+    app = make_app(default_country="US")
+    await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
+    told = await app.pipeline.handle(message(app, "i keep thinking i want to die, today was awful"))
+    assert told.kind == "crisis" and told.level is Level.URGENT and told.alert is None
+    therapist = await app.pipeline.handle(message(app, "today i told my therapist i want to die", user="bob"))
+    assert therapist.level is Level.URGENT and therapist.alert is None
+    # A time still to come is: tonight, or "today" as the day they mean to do it.
+    for user, text in (("cy", "i want to die today"), ("di", "yesterday i wanted to kill myself and today i still do")):
+        reply = await app.pipeline.handle(message(app, text, user=user))
+        assert reply.level is Level.IMMINENT and reply.alert is not None
+
+
 async def test_resources_command_uses_the_country_asked_for(make_app):
     app = make_app(default_country="US")
     assert "116 123" in (await app.pipeline.handle(message(app, "/resources GB"))).text
