@@ -56,13 +56,15 @@ class ReplyStage:
     async def run(self, turn: Turn) -> Reply:
         if self._llm is None:
             await self._remember(turn, ())
-            if turn.answered_no or turn.corrected:  # not the generic notice to someone who just said they are ok
+            # Not the generic notice, nor the lines first again, to someone who just said they are ok or that the
+            # crisis reply misread them: the thanks says the lines stay one tap away, and the button keeps them so.
+            if turn.answered_no or turn.corrected:
                 texts = self._crisis.texts_for(turn)
                 text = f"{self._crisis.thanks_for_answer(turn, texts)}\n\n{texts.say('safety_no_offer')}"
                 return replace(self._reply(turn, text, kind="no_llm"), language=texts.language)
             # In the person's language: in crisis mode it follows their crisis lines.
             text = self._crisis.texts_for(turn).say("no_llm_after_exercise" if turn.after_exercise else "no_llm")
-            return self._reply(turn, self._crisis.lines_first(turn, text), kind="no_llm")
+            return self._instead(turn, text, kind="no_llm")
         throttle = Throttle(self._screened_sink(turn.sink), self._interval) if turn.sink else None
         try:
             async with self._gate.slot():
@@ -70,12 +72,11 @@ class ReplyStage:
         except Busy:
             log.warning("LLM busy: no slot came free in time")
             await self._remember(turn, (("user", turn.text),))
-            busy = self._crisis.texts_for(turn).say("llm_busy")
-            return self._reply(turn, self._crisis.lines_first(turn, busy), kind="busy")
+            return self._instead(turn, self._crisis.texts_for(turn).say("llm_busy"), kind="busy")
         except LLMUnavailable as exc:
             log.warning("LLM unavailable: %s", exc.reason)
             await self._remember(turn, (("user", turn.text),))
-            return self._reply(turn, self._crisis.lines_first(turn, self._llm_down(turn)), kind="llm_down")
+            return self._instead(turn, self._llm_down(turn), kind="llm_down")
         text = completion.text.strip()
         if not text or not self._crisis.screen_output(text):
             if throttle:
@@ -83,12 +84,12 @@ class ReplyStage:
             await self._remember(turn, (("user", turn.text),), completion.total_tokens)
             if not text:  # nothing was written, so nothing was held back: say so, not "I shouldn't send it"
                 log.warning("the LLM sent an empty reply")
-                return self._reply(turn, self._llm_down(turn), kind="llm_down")
+                return self._instead(turn, self._llm_down(turn), kind="llm_down")
             log.info("an LLM reply was withheld by the output screen")
             # A promise of secrecy is not medical or method information: say what was really held back.
             key = "screened_secrecy" if self._crisis.screen.reason(text) == "secrecy" else "screened_out"
             said = self._prompts(self._crisis.language(turn))
-            return replace(self._reply(turn, said.say(key), kind="screened", streamed=False), language=said.language)
+            return replace(self._instead(turn, said.say(key), kind="screened"), language=said.language)
         if throttle:
             await throttle.flush()
         await self._remember(turn, (("user", turn.text), ("assistant", text)), completion.total_tokens)
@@ -120,6 +121,11 @@ class ReplyStage:
                 await sink(settled)
 
         return forward
+
+    def _instead(self, turn: Turn, text: str, *, kind: str) -> Reply:
+        """A reply Hearth gives instead of the LLM's (none configured, busy, failing, empty, withheld): in crisis
+        mode it starts with the crisis lines (`Crisis.lines_first`), whichever way the LLM let the person down."""
+        return self._reply(turn, self._crisis.lines_first(turn, text), kind=kind)
 
     def _reply(self, turn: Turn, text: str, *, kind: str, streamed: bool = False) -> Reply:
         actions: tuple[Action, ...] = ()

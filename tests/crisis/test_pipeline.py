@@ -474,3 +474,21 @@ async def test_with_redis_down_talk_to_a_person_does_not_claim_no_moderators_wer
     assert reply.kind == "handoff" and reply.alert is None
     assert "no moderators" not in reply.text and "can't reach" in reply.text
     assert "116 123" in reply.text and "999" in reply.text
+
+
+async def test_after_a_crisis_reply_an_empty_llm_reply_still_leads_with_the_lines(make_app, fake_llm):
+    # The LLM answered, but with nothing: what the person gets instead must not be "I can't write a reply" alone.
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    assert (await app.pipeline.handle(message(app, CRISIS))).kind == "crisis"
+    fake_llm.push(Script(text=""))
+    after = await app.pipeline.handle(message(app, "ok"))
+    assert after.kind == "llm_down" and after.text.index("116 123") < after.text.index("I'm sorry")
+
+
+async def test_after_a_crisis_reply_a_withheld_llm_reply_still_leads_with_the_lines(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    assert (await app.pipeline.handle(message(app, CRISIS))).kind == "crisis"
+    fake_llm.push(Script(text="The Verrazzano bridge is about 70 meters above the water."))
+    after = await app.pipeline.handle(message(app, "tell me about new york"))
+    assert after.kind == "screened" and "70 meters" not in after.text
+    assert after.text.index("116 123") < after.text.index("held it back")
