@@ -17,7 +17,7 @@ from bot.commands import consent_action
 from bot.context import ContextStore
 from bot.crisis import Crisis
 from bot.crisis.replies import Texts
-from bot.models import ACTION_RESOURCES, Action, Reply
+from bot.models import Action, Reply
 from bot.pipeline import Turn
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class ConsentStage:
         actions: tuple[Action, ...] = (consent_action(texts),)
         if self._crisis.crisis_mode(turn):
             text = self._crisis.lines_first(turn, text)
-            actions = (*actions, Action(ACTION_RESOURCES, texts.label("show_lines")))
+            actions = (*actions, *self._crisis.nearby_actions(turn, texts))
         return Reply(text, actions=actions, kind="disclaimer", language=texts.language)
 
     async def _keep(self, turn: Turn, flags: tuple[str, ...]) -> bool:

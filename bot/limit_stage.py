@@ -12,7 +12,7 @@ import math
 
 from bot.crisis import Crisis
 from bot.limits import TOKENS_DAY, TOKENS_MINUTE
-from bot.models import ACTION_RESOURCES, Action, Reply
+from bot.models import Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
 
@@ -40,6 +40,6 @@ class LimitStage:
         else:
             text = said.say("limit_shared", when=when)
         extra = (("limit", decision.limit or ""), ("retry_after", str(math.ceil(decision.retry_after))))
-        show_lines = Action(ACTION_RESOURCES, self._crisis.phrasebook(language).label("show_lines"))
+        actions = self._crisis.nearby_actions(turn, self._crisis.phrasebook(language))
         text = self._crisis.lines_first(turn, text)  # in crisis mode, not "I need to pause our conversation" alone
-        return Reply(text, actions=(show_lines,), kind=LIMITED, extra=extra, language=said.language)
+        return Reply(text, actions=actions, kind=LIMITED, extra=extra, language=said.language)

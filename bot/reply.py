@@ -20,7 +20,7 @@ from bot.context import ContextStore, Role
 from bot.crisis import Crisis
 from bot.gatekeeper import Gatekeeper
 from bot.llm import ChatMessage, LLMUnavailable, ReplyService
-from bot.models import ACTION_RESOURCES, Action, PartialSink, Reply
+from bot.models import Action, PartialSink, Reply
 from bot.pipeline import Turn
 from bot.prompts import Prompts
 from bot.routing import choose_mode
@@ -132,7 +132,7 @@ class ReplyStage:
         # Any reply not in the plain listening mode (a concern, the rest of a conversation where distress or a
         # crisis was seen) keeps the crisis lines one press away, not only the crisis reply itself.
         if kind != "llm" or choose_mode(turn) != "listen":
-            actions = (Action(ACTION_RESOURCES, self._crisis.texts_for(turn).label("show_lines")),)
+            actions = self._crisis.nearby_actions(turn)
         if turn.notices:
             text = "\n\n".join((*turn.notices, text))
             streamed = False

@@ -29,7 +29,7 @@ from bot.introduction import Introduction
 from bot.limit_stage import LimitStage
 from bot.limits import Limiter
 from bot.llm import ReplyService
-from bot.models import ACTION_RESOURCES, Action, Reply
+from bot.models import Reply
 from bot.pipeline import Stage, Turn
 from bot.prompts import Prompts
 from bot.reply import ReplyStage
@@ -41,12 +41,12 @@ from bot.validate import LengthStage, ValidateStage
 
 def sorry_reply(prompts: Prompts, crisis: Crisis) -> Callable[[Turn], Reply]:
     """The pipeline's reply when a stage fails, in the language `Crisis.language` chooses for the turn (it reads
-    only what the turn already holds), with the button to the crisis lines."""
+    only what the turn already holds), with the crisis lines one press away (and a person, in crisis mode)."""
 
     def sorry(turn: Turn) -> Reply:
         language = crisis.language(turn)
-        lines = Action(ACTION_RESOURCES, crisis.phrasebook(language).label("show_lines"))
-        return Reply(prompts(language).say("sorry"), actions=(lines,), language=language)
+        actions = crisis.nearby_actions(turn, crisis.phrasebook(language))
+        return Reply(prompts(language).say("sorry"), actions=actions, language=language)
 
     return sorry
 

@@ -288,6 +288,16 @@ class Crisis:
             return text
         return f"{self.lines_reply(turn).text}\n\n{text}"
 
+    def nearby_actions(self, turn: Turn, texts: Texts | None = None) -> tuple[Action, ...]:
+        """The buttons of a reply that is no crisis reply but comes near one (any but plain listening): the crisis
+        lines; in crisis mode, where the community set up moderators, "Talk to a person" before them (SAFETY.md:
+        resources and a human stay one action away). Without moderators that button could only say there are
+        none, which the crisis reply already said."""
+        texts = texts or self.texts_for(turn)
+        if self.crisis_mode(turn) and turn.session.community.moderator_channel:
+            return (_handoff_action(texts), _resources_action(texts))
+        return (_resources_action(texts),)
+
     @staticmethod
     def crisis_mode(turn: Turn) -> bool:
         """Whether this conversation is in crisis mode (an urgent message within `CRISIS_MODE_TTL`)."""

@@ -492,3 +492,25 @@ async def test_after_a_crisis_reply_a_withheld_llm_reply_still_leads_with_the_li
     after = await app.pipeline.handle(message(app, "tell me about new york"))
     assert after.kind == "screened" and "70 meters" not in after.text
     assert after.text.index("116 123") < after.text.index("held it back")
+
+
+async def test_after_a_crisis_replies_keep_a_person_one_press_away_where_moderators_are_set_up(make_app, fake_llm):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    await app.communities.update(app.ids("tenant", "test"), moderator_channel="mods")
+    assert (await app.pipeline.handle(message(app, CRISIS))).kind == "crisis"
+    after = await app.pipeline.handle(message(app, "ok thanks"))
+    assert after.kind == "llm" and [action.id for action in after.actions] == [ACTION_HANDOFF, ACTION_RESOURCES]
+    fake_llm.push(Script(text=""))
+    empty = await app.pipeline.handle(message(app, "still here"))
+    assert empty.kind == "llm_down" and [action.id for action in empty.actions] == [ACTION_HANDOFF, ACTION_RESOURCES]
+    # Someone who only said they feel lonely is not offered moderators: the lines alone, as before.
+    concern = await app.pipeline.handle(message(app, "i feel so lonely lately", user="bob"))
+    assert [action.id for action in concern.actions] == [ACTION_RESOURCES]
+
+
+async def test_after_a_crisis_without_moderators_replies_offer_the_lines_alone(make_app, fake_llm):
+    # "Talk to a person" could only say no moderators set Hearth up, which the crisis reply itself said.
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    assert (await app.pipeline.handle(message(app, CRISIS))).kind == "crisis"
+    after = await app.pipeline.handle(message(app, "ok thanks"))
+    assert after.kind == "llm" and [action.id for action in after.actions] == [ACTION_RESOURCES]

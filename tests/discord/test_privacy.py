@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from bot.models import Action, Level, ModeratorAlert, Reply
 from tests.discord.conftest import Scripted
-from tests.discord.people import ALICE, CRISIS_TEXT, ephemeral, no_pings
+from tests.discord.people import ALICE, CRISIS_TEXT, LLM_TEXT, ephemeral, no_pings
 from tests.fakes.discord_server import APP_ID, BOT_ID
 
 HELPLINE = "findahelpline.com"  # the crisis lines any country falls back to
@@ -397,3 +397,22 @@ async def test_after_a_crisis_told_in_a_server_the_dm_it_was_answered_in_stays_i
 
     assert "Mode: after a crisis" in fake_llm.requests[0]["messages"][0]["content"]
     assert reply.custom_ids == ["hearth:resources"]
+
+
+async def test_after_a_crisis_the_next_reply_has_talk_to_a_person_beside_the_crisis_lines(start_bot, discord_server):
+    bot = await start_bot()
+    tenant = bot.app.ids("tenant", "discord", str(discord_server.guild_id))
+    await bot.app.communities.update(tenant, moderator_channel=str(discord_server.alert_channel_id))
+    dm = discord_server.dm_channel(ALICE)
+    await discord_server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+    await discord_server.wait_for_text(dm, HELPLINE)
+    start = len(discord_server.calls)
+
+    await discord_server.send_message(f"<@{BOT_ID}> thanks, it helps to say it", author=ALICE, mentions=(BOT_ID,))
+    reply = await discord_server.wait_for_call(
+        lambda call: LLM_TEXT in call.content and bool(call.custom_ids), start=start
+    )
+
+    assert reply.custom_ids == ["hearth:handoff", "hearth:resources"]
+    labels = [item["label"] for row in reply.components for item in row["components"]]
+    assert labels == ["Talk to a person", "Show crisis lines"]

@@ -8,7 +8,7 @@ import pytest
 
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.conftest import ALICE, ALICE_DM, CHANNEL, button, command, dm, mention
-from tests.slack.helpers import text_of
+from tests.slack.helpers import action_ids, text_of
 
 CHAMPS = "C0CHAMPS"
 IMMINENT = "i have the pills ready to end it tonight"
@@ -202,3 +202,18 @@ async def test_an_imminent_slash_command_tells_the_champions_who_to_reach(http, 
     await slack.wait_for(lambda: posts_in(slack, CHAMPS))
     alert = champions_alert(slack)
     assert f"<@{ALICE}>" in alert and "no link champions can open" in alert and "pills" not in alert
+
+
+async def test_after_a_crisis_the_next_reply_has_talk_to_a_person_beside_the_crisis_lines(http, slack, hearth):
+    await set_champions(http, slack)
+    await http.event(dm("I want to kill myself"))
+    await slack.wait_for(lambda: posts_in(slack, ALICE_DM))
+    await slack.settle()
+
+    await http.event(dm("thanks, it helps to say it"))
+
+    def with_buttons() -> list[dict[str, Any]]:
+        return [call for call in slack.called("chat.update") if "a lot to carry." in text_of(call) and action_ids(call)]
+
+    reply = (await slack.wait_for(with_buttons))[-1]
+    assert action_ids(reply) == ["hearth:handoff", "hearth:resources"]
