@@ -215,6 +215,11 @@ class ContextStore:
     def redis(self) -> Redis:
         return self._redis
 
+    @property
+    def index_ttl(self) -> int:
+        """The expiry of each user's index of keys: the longest any key it lists may live."""
+        return self._index_ttl
+
     async def load(self, user: str, conversation: str, tenant: str, said: str | None = None) -> Session:
         return (await self.load_with(user, conversation, tenant, said=said)).session
 

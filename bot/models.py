@@ -103,7 +103,8 @@ class ModeratorAlert:
 
     `undelivered` is what the person must be told when the adapter could not deliver the alert (the bot is not
     in the moderators' channel, a missing permission, the platform down): the reply they already read says the
-    moderators were told, so they must not go on waiting for someone who is not coming.
+    moderators were told, so they must not go on waiting for someone who is not coming. The adapter then calls
+    `failed()`, so that a later "Talk to a person" tries again rather than say the moderators were told.
     """
 
     tenant: str
@@ -111,6 +112,12 @@ class ModeratorAlert:
     link: str | None
     summary: str | None = None
     undelivered: str = ""
+    on_failure: Callable[[], Awaitable[None]] | None = field(default=None, compare=False, repr=False)
+
+    async def failed(self) -> None:
+        """The adapter could not deliver this alert (it never raises)."""
+        if self.on_failure is not None:
+            await self.on_failure()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "held_ctx": frozenset({"n"}),
     "held_crisis": frozenset(),
     "held_safety": frozenset(),
+    "held_alerted": frozenset(),
     "held_consent": frozenset(),
     "held_disclaimer": frozenset(),
     "held_flow": frozenset(),

@@ -34,6 +34,11 @@ class UserKeys:
     def crisis(self, conversation: str) -> str:
         return f"{self.base}:crisis:{conversation}"
 
+    def alerted(self, conversation: str) -> str:
+        """When moderators were last alerted about `conversation`, for what level, and whether with the summary
+        (bot/alerted.py): numbers, never text."""
+        return f"{self.base}:alerted:{conversation}"
+
     def flow(self, conversation: str) -> str:
         return f"{self.base}:flow:{conversation}"
 

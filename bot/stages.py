@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.alerted import AlertMarks
 from bot.commands import CommandStage
 from bot.concurrency import ConcurrencyGate
 from bot.config import Settings
@@ -76,7 +77,7 @@ def build_stages(
     stages: list[Stage] = [
         ValidateStage(prompts, crisis, max_chars),
         LoadSessionStage(context, gatekeeper, crisis.own_language),
-        CrisisStage(crisis, context),
+        CrisisStage(crisis, context, AlertMarks(context.redis, ttl=context.crisis_ttl, index_ttl=context.index_ttl)),
         EditStage(),
         DedupeStage(),
         LengthStage(prompts, crisis, max_chars, introduction),

@@ -75,7 +75,25 @@ async def post_alert(
     True when the alert was posted. False when it was not: no usable alert channel is known (none set as far
     as the adapter can read, the bot no longer in the server, a channel that takes no messages) or Discord refused
     (missing access or permissions, an unknown channel, an outage). The core only alerts where the person is
-    told moderators were alerted, so every False must reach them as `alert.undelivered`."""
+    told moderators were alerted, so every False must reach them as `alert.undelivered`; the core is told too
+    (`alert.failed()`), so that a later "Talk to a person" tries again."""
+    posted = await _post(app, client, guild, community, alert, reached=reached, member=member, where=where)
+    if not posted:
+        await alert.failed()
+    return posted
+
+
+async def _post(
+    app: App,
+    client: discord.Client,
+    guild: discord.Guild | None,
+    community: Community,
+    alert: ModeratorAlert,
+    *,
+    reached: bool,
+    member: int | None,
+    where: int | None,
+) -> bool:
     target = community.moderator_channel
     if guild is None or target is None or not target.isdigit():
         log.warning("could not post a moderator alert: no usable alert channel")

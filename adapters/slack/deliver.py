@@ -125,13 +125,18 @@ class Responder:
     async def alert(self, alert: ModeratorAlert) -> bool:
         """Tell the wellbeing champions: a link and a level, never the person's words. False when it did not
         get through (no channel to be found, the bot not in it, a missing scope, Slack down): the person has
-        read that the champions were told, so the caller must tell them `alert.undelivered`."""
+        read that the champions were told, so the caller must tell them `alert.undelivered`; the core is told too
+        (`alert.failed()`), so that a later "Talk to a person" tries again."""
         channel, said = await self._champions(alert.tenant)
         if channel is None:
             log.warning("a champions' alert had no channel to go to")
-            return False
-        text = alert_text(alert, said, self._place.user, in_dm=self._place.is_dm)
-        return await self._quietly(self._post(channel, {"text": text, "blocks": blocks_for_alert(text)}))
+            posted = False
+        else:
+            text = alert_text(alert, said, self._place.user, in_dm=self._place.is_dm)
+            posted = await self._quietly(self._post(channel, {"text": text, "blocks": blocks_for_alert(text)}))
+        if not posted:
+            await alert.failed()
+        return posted
 
     async def _tell_undelivered(self, alert: ModeratorAlert, *, also_dm: bool) -> None:
         """`alert.undelivered` to the person alone, by the route their reply took; never in a channel's thread,

@@ -44,6 +44,13 @@ TEXTS: dict[str, frozenset[str]] = {
     "handoff_sent": frozenset(),
     "handoff_share_offer": frozenset(),
     "handoff_shared": frozenset({"summary"}),
+    # "Talk to a person" again in the same crisis, after moderators were told {when} (one of the `told_` texts):
+    # no second alert (bot/alerted.py); `handoff_already_shared` when the summary went too.
+    "handoff_already": frozenset({"when"}),
+    "handoff_already_shared": frozenset({"when"}),
+    "told_just_now": frozenset(),
+    "told_minutes_ago": frozenset({"n"}),
+    "told_hours_ago": frozenset({"n"}),
     "handoff_none": frozenset(),
     "handoff_unreachable": frozenset(),
     "resources_intro": frozenset(),

@@ -382,7 +382,10 @@ class Crisis:
             language=texts.language,
         )
 
-    def handoff_reply(self, turn: Turn, *, share: bool) -> Reply:
+    def handoff_reply(self, turn: Turn, *, share: bool, told: tuple[int, bool] | None = None) -> Reply:
+        """ "Talk to a person" (`share`: "Share a summary"), with the alert it asks for. `told`: the moderators were
+        already told in this crisis (bot/alerted.py), that many seconds ago, and whether with the summary; the
+        person hears so and when, with the lines, and no alert goes."""
         texts = self.phrasebook(self.language(turn))
         lines = self._lines_of(texts, turn.country)
         note = turn.session.crisis
@@ -403,13 +406,21 @@ class Crisis:
             frozenset(Category(c) for c in note.get("categories", []) if c in Category._value2member_map_)
         )
         summary = texts.summary(categories) if share else None
-        parts = [texts.say("handoff_shared", summary=summary) if summary else texts.say("handoff_sent")]
+        alert: ModeratorAlert | None = None
+        if told is not None:
+            ago, shared = told
+            when = _told_ago(texts, ago)
+            parts = [texts.say("handoff_already_shared" if shared else "handoff_already", when=when)]
+            offer = not shared
+        else:
+            parts = [texts.say("handoff_shared", summary=summary) if summary else texts.say("handoff_sent")]
+            alert = ModeratorAlert(turn.msg.tenant, level, turn.msg.link, summary, _undelivered(texts, lines))
+            offer = not share
         actions: tuple[Action, ...] = (_resources_action(texts),)
-        if not share:
+        if offer:
             parts.append(texts.say("handoff_share_offer"))
             actions = (Action(ACTION_HANDOFF_SHARE, texts.label("share_summary")), *actions)
         parts.append(texts.render(lines))
-        alert = ModeratorAlert(turn.msg.tenant, level, turn.msg.link, summary, _undelivered(texts, lines))
         text = "\n\n".join(parts)
         return Reply(
             text, actions=actions, private=True, level=level, kind="handoff", alert=alert, language=texts.language
@@ -450,6 +461,15 @@ def _resources_action(texts: Texts) -> Action:
 
 def _emergency(texts: Texts, lines: CountryLines) -> str:
     return texts.say("imminent_first", emergency=lines.emergency)
+
+
+def _told_ago(texts: Texts, seconds: int) -> str:
+    """How long ago moderators were told, as people say it: "just now", "about 5 min ago", "about 2 h ago"."""
+    if seconds < 60:
+        return texts.say("told_just_now")
+    if seconds < 90 * 60:
+        return texts.say("told_minutes_ago", n=str(round(seconds / 60)))
+    return texts.say("told_hours_ago", n=str(round(seconds / 3600)))
 
 
 def _undelivered(texts: Texts, lines: CountryLines) -> str:

@@ -10,13 +10,15 @@ down only loses the notes: the reply still goes out in full.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from redis.exceptions import RedisError
 
+from bot.alerted import AlertMarks, Claim
 from bot.context import ContextStore, Session
 from bot.crisis.service import AFTER_REPLY, ANSWER_DUE, Crisis, expected_answer
-from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, Level, Reply
+from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, Level, ModeratorAlert, Reply
 from bot.pipeline import Turn
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,11 @@ def _in_light_of_the_persons_crisis(session: Session) -> None:
     carried = session.person_crisis
     if session.crisis.get("mode") != "crisis" and carried.get("mode") == "crisis":
         session.crisis = {**session.crisis, **{k: v for k, v in carried.items() if k != ANSWER_DUE}}
+
+
+def _released_on_failure(alert: ModeratorAlert, claim: Claim) -> ModeratorAlert:
+    """The alert, which gives its claim back when the adapter could not deliver it (`ModeratorAlert.failed`)."""
+    return replace(alert, on_failure=claim.release) if claim.release is not None else alert
 
 
 def _ended(flow: dict[str, Any]) -> dict[str, Any] | None:
@@ -44,18 +51,16 @@ def _paused(flow: dict[str, Any]) -> dict[str, Any] | None:
 class CrisisStage:
     name = "crisis"
 
-    def __init__(self, crisis: Crisis, context: ContextStore | None = None) -> None:
+    def __init__(self, crisis: Crisis, context: ContextStore | None = None, alerts: AlertMarks | None = None) -> None:
         self._crisis = crisis
         self._context = context
+        self._alerts = alerts
 
     async def run(self, turn: Turn) -> Reply | None:
         _in_light_of_the_persons_crisis(turn.session)
         turn.country = self._crisis.country_for(turn, turn.session.country)
         if turn.msg.action in (ACTION_HANDOFF, ACTION_HANDOFF_SHARE):
-            reply = self._crisis.handoff_reply(turn, share=turn.msg.action == ACTION_HANDOFF_SHARE)
-            if reply.alert is not None:
-                log.info("moderators alerted at the user's request")
-            return reply
+            return await self._handoff(turn, share=turn.msg.action == ACTION_HANDOFF_SHARE)
         if turn.msg.action or (turn.msg.edited and turn.admission.duplicate):
             # An edit read before, sent again (Discord resends a message when it is pinned or gets a preview):
             # it was answered then, and the edits stage drops it.
@@ -69,6 +74,9 @@ class CrisisStage:
         turn.corrected = assessment.corrected
         if assessment.level.at_least(Level.URGENT):
             reply = self._crisis.crisis_reply(turn)
+            if reply.alert is not None:  # the reply says moderators know: true too when they were told already
+                claim = await self._claim(turn, reply.alert, share=False)
+                reply = replace(reply, alert=_released_on_failure(reply.alert, claim) if claim.send else None)
             log.info("crisis reply sent (level %s)%s", reply.level, ", moderators alerted" if reply.alert else "")
             note = {**self._crisis.note(turn), ANSWER_DUE: AFTER_REPLY}
             await self._remember(turn, note, flow=_ended(turn.session.flow))
@@ -83,6 +91,24 @@ class CrisisStage:
         elif answer_due:  # this message was the answer, whatever it said: the next one is not
             await self._remember(turn, {k: v for k, v in turn.session.crisis.items() if k != ANSWER_DUE})
         return None
+
+    async def _handoff(self, turn: Turn, *, share: bool) -> Reply:
+        """ "Talk to a person", "Share a summary": moderators are alerted once per conversation per crisis; a
+        press after that tells the person when they were told, with the lines, and alerts no one again."""
+        reply = self._crisis.handoff_reply(turn, share=share)
+        if reply.alert is None:
+            return reply
+        claim = await self._claim(turn, reply.alert, share=share)
+        if not claim.send:
+            log.info("moderators were alerted already in this crisis: not again")
+            return self._crisis.handoff_reply(turn, share=share, told=(claim.ago, claim.shared))
+        log.info("moderators alerted at the user's request")
+        return replace(reply, alert=_released_on_failure(reply.alert, claim))
+
+    async def _claim(self, turn: Turn, alert: ModeratorAlert, *, share: bool) -> Claim:
+        if self._alerts is None:
+            return Claim(send=True)
+        return await self._alerts.claim(turn.msg.user, turn.msg.conversation, alert.level, share=share)
 
     async def _remember(self, turn: Turn, note: dict[str, Any], flow: dict[str, Any] | None = None) -> None:
         """Keep the note; `flow` also ends (`{}`) or pauses an exercise in progress, on the same round trip."""

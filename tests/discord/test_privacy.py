@@ -416,3 +416,21 @@ async def test_after_a_crisis_the_next_reply_has_talk_to_a_person_beside_the_cri
     assert reply.custom_ids == ["hearth:handoff", "hearth:resources"]
     labels = [item["label"] for row in reply.components for item in row["components"]]
     assert labels == ["Talk to a person", "Show crisis lines"]
+
+
+async def test_talk_to_a_person_pressed_twice_in_the_dm_alerts_the_moderators_once(start_bot, discord_server):
+    server = discord_server
+    bot = await start_bot()
+    await configure_moderators(bot, server)
+    dm = server.dm_channel(ALICE)
+    await server.send_message(f"<@{BOT_ID}> {CRISIS_TEXT}", author=ALICE, mentions=(BOT_ID,))
+    crisis = await server.wait_for_text(dm, HELPLINE)
+    handoff = next(custom_id for custom_id in crisis.custom_ids if custom_id.startswith("hearth:handoff"))
+
+    await server.interact(user=ALICE, custom_id=handoff, guild=False, channel_id=dm)
+    await server.wait_for_call(lambda call: call.path == f"/channels/{server.alert_channel_id}/messages")
+    second = await server.interact(user=ALICE, custom_id=handoff, guild=False, channel_id=dm)
+    answer = await server.wait_for_call(lambda call: call.path.startswith(f"/interactions/{second['id']}/"))
+
+    assert "already let this community's moderators know just now" in answer.content and HELPLINE in answer.content
+    assert len(server.calls_to("POST", f"/channels/{server.alert_channel_id}/messages")) == 1

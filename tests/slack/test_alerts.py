@@ -204,11 +204,16 @@ async def test_an_imminent_slash_command_tells_the_champions_who_to_reach(http, 
     assert f"<@{ALICE}>" in alert and "no link champions can open" in alert and "pills" not in alert
 
 
-async def test_after_a_crisis_the_next_reply_has_talk_to_a_person_beside_the_crisis_lines(http, slack, hearth):
+async def in_crisis_with_champions(http, slack: FakeSlack) -> None:
+    """Champions set up, and Alice's crisis DM answered."""
     await set_champions(http, slack)
     await http.event(dm("I want to kill myself"))
     await slack.wait_for(lambda: posts_in(slack, ALICE_DM))
     await slack.settle()
+
+
+async def test_after_a_crisis_the_next_reply_has_talk_to_a_person_beside_the_crisis_lines(http, slack, hearth):
+    await in_crisis_with_champions(http, slack)
 
     await http.event(dm("thanks, it helps to say it"))
 
@@ -217,3 +222,33 @@ async def test_after_a_crisis_the_next_reply_has_talk_to_a_person_beside_the_cri
 
     reply = (await slack.wait_for(with_buttons))[-1]
     assert action_ids(reply) == ["hearth:handoff", "hearth:resources"]
+
+
+async def test_talk_to_a_person_pressed_twice_alerts_the_champions_once_and_tells_the_person(http, slack, hearth):
+    await in_crisis_with_champions(http, slack)
+
+    await http.interaction(button("hearth:handoff"))
+    await slack.wait_for(lambda: posts_in(slack, CHAMPS))
+    await slack.settle()
+    await http.interaction(button("hearth:handoff"))
+
+    told = await slack.wait_for(lambda: [c for c in posts_in(slack, ALICE_DM) if "already let" in text_of(c)])
+    await slack.settle()
+    assert len(posts_in(slack, CHAMPS)) == 1
+    assert "moderators know just now" in text_of(told[0]) and "findahelpline.com" in text_of(told[0])
+    assert action_ids(told[0]) == ["hearth:handoff_share", "hearth:resources"]
+
+
+async def test_after_an_alert_that_did_not_get_through_the_next_press_tries_again(http, slack, hearth):
+    await in_crisis_with_champions(http, slack)
+    slack.failing_in[CHAMPS] = "not_in_channel"
+    await http.interaction(button("hearth:handoff"))
+    await slack.wait_for(lambda: told_not_to_wait(slack, ALICE_DM))
+    await slack.settle()
+
+    del slack.failing_in[CHAMPS]  # an admin invited Hearth to the champions' channel
+    await http.interaction(button("hearth:handoff"))
+
+    await slack.wait_for(lambda: len(posts_in(slack, CHAMPS)) == 2)
+    await slack.settle()
+    assert all("already let" not in text_of(call) for call in posts_in(slack, ALICE_DM))
