@@ -9,7 +9,6 @@ any language Hearth has texts in (`consent_answers` in prompts/crisis/replies/<l
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from redis.exceptions import RedisError
 
@@ -17,6 +16,7 @@ from bot.commands import consent_action
 from bot.context import ContextStore
 from bot.crisis import Crisis
 from bot.crisis.replies import Texts
+from bot.introduction import Introduction
 from bot.models import Action, Reply
 from bot.pipeline import Turn
 
@@ -32,27 +32,31 @@ class ConsentStage:
         *,
         required: bool,
         llm_configured: bool,
-        disclaimer: Callable[[Turn], str],
+        introduction: Introduction,
         context: ContextStore | None = None,
     ) -> None:
         self._crisis = crisis
         self._required = required
         self._llm_configured = llm_configured
         self._context = context
-        self._disclaimer = disclaimer
+        self._introduction = introduction
 
     async def run(self, turn: Turn) -> Reply | None:
         session = turn.session
         if self._llm_configured and self._required and not session.consent:
             return await self._ask(turn)
-        if not session.disclaimer_seen and not session.consent:
-            turn.notices.append(self._disclaimer(turn))
+        if self._introduction.due(turn):  # the reply stage shows it, and keeps the flag with the turn
+            turn.notices.append(self._introduction.text(turn))
+            self._introduction.shown(turn)
         return None
 
     async def _ask(self, turn: Turn) -> Reply:
-        session = turn.session
         texts = self._crisis.texts_for(turn)
-        if session.disclaimer_seen and not turn.assessment.declined and not turn.corrected:
+        introduced = not self._introduction.due(turn)
+        # Only a message that can answer the consent question is read as one: not one right after a crisis reply
+        # or the direct question (a "no" to it, "I was joking", an "ok"), which also introduce Hearth but ask
+        # nothing about the language model.
+        if introduced and not turn.after_crisis_reply:
             answer = self._crisis.phrasebook.consent.understood(turn.text, texts.language)
             if answer is not None:  # answered in the language of their words ("oui" after an English question)
                 said = self._crisis.phrasebook(answer.language)
@@ -60,13 +64,14 @@ class ConsentStage:
                     return Reply(said.say("consent_given"), kind="consent", language=said.language)
                 if not answer.agreed:
                     return self._question(turn, said, said.say("consent_declined"))
-        if session.disclaimer_seen:
+        if introduced:
             text = texts.say("consent_needed")
             if turn.answered_no or turn.corrected:  # they just told Hearth they are ok: thank them first
                 text = f"{self._crisis.thanks_for_answer(turn, texts)}\n\n{text}"
             return self._question(turn, texts, text)
         await self._keep(turn, ("disclaimer",))
-        disclaimer = self._disclaimer(turn)  # in the language of `texts`: both follow `Crisis.language`
+        self._introduction.shown(turn)
+        disclaimer = self._introduction.text(turn)  # in the language of `texts`: both follow `Crisis.language`
         return self._question(turn, texts, f"{disclaimer}\n\n{texts.say('consent_needed')}")
 
     def _question(self, turn: Turn, texts: Texts, text: str) -> Reply:

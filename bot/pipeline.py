@@ -50,6 +50,9 @@ class Turn:
     corrected: bool = False
     # The message answers the question an exercise ended with ("How are you feeling now?").
     after_exercise: bool = False
+    # The message is the next one after a crisis reply or Hearth's direct safety question, so it answers that: an
+    # "ok" or a "yes" here is not an answer to the consent question (bot/consent.py).
+    after_crisis_reply: bool = False
     admission: Admission = field(default_factory=Admission)
     # Run once the reply is decided, whichever stage gave it (e.g. give back a rate-limit slot and the
     # conversation lock when no LLM call was made). A failing one is logged, never shown.

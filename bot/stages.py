@@ -77,7 +77,12 @@ def build_stages(
     stages: list[Stage] = [
         ValidateStage(prompts, crisis, max_chars),
         LoadSessionStage(context, gatekeeper, crisis.own_language),
-        CrisisStage(crisis, context, AlertMarks(context.redis, ttl=context.crisis_ttl, index_ttl=context.index_ttl)),
+        CrisisStage(
+            crisis,
+            context,
+            AlertMarks(context.redis, ttl=context.crisis_ttl, index_ttl=context.index_ttl),
+            introduction,
+        ),
         EditStage(),
         DedupeStage(),
         LengthStage(prompts, crisis, max_chars, introduction),
@@ -87,7 +92,7 @@ def build_stages(
             crisis,
             required=settings.privacy.consent_required,
             llm_configured=llm is not None,
-            disclaimer=first_contact,
+            introduction=introduction,
             context=context,
         ),
     ]

@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from bot.alerted import AlertMarks, Claim
 from bot.context import ContextStore, Session
 from bot.crisis.service import AFTER_REPLY, ANSWER_DUE, Crisis, expected_answer
+from bot.introduction import Introduction
 from bot.models import ACTION_HANDOFF, ACTION_HANDOFF_SHARE, Level, ModeratorAlert, Reply
 from bot.pipeline import Turn
 
@@ -51,10 +52,17 @@ def _paused(flow: dict[str, Any]) -> dict[str, Any] | None:
 class CrisisStage:
     name = "crisis"
 
-    def __init__(self, crisis: Crisis, context: ContextStore | None = None, alerts: AlertMarks | None = None) -> None:
+    def __init__(
+        self,
+        crisis: Crisis,
+        context: ContextStore | None = None,
+        alerts: AlertMarks | None = None,
+        introduction: Introduction | None = None,
+    ) -> None:
         self._crisis = crisis
         self._context = context
         self._alerts = alerts
+        self._introduction = introduction
 
     async def run(self, turn: Turn) -> Reply | None:
         _in_light_of_the_persons_crisis(turn.session)
@@ -71,6 +79,7 @@ class CrisisStage:
         turn.assessment = assessment
         answer_due = expected_answer(turn)
         turn.answered_no = answer_due is True and assessment.declined
+        turn.after_crisis_reply = answer_due is not None
         turn.corrected = assessment.corrected
         if assessment.level.at_least(Level.URGENT):
             reply = self._crisis.crisis_reply(turn)
@@ -79,11 +88,11 @@ class CrisisStage:
                 reply = replace(reply, alert=_released_on_failure(reply.alert, claim) if claim.send else None)
             log.info("crisis reply sent (level %s)%s", reply.level, ", moderators alerted" if reply.alert else "")
             note = {**self._crisis.note(turn), ANSWER_DUE: AFTER_REPLY}
-            await self._remember(turn, note, flow=_ended(turn.session.flow))
+            await self._remember(turn, note, flow=_ended(turn.session.flow), introduced=True)
             return reply
         if self._crisis.should_check_in(turn):
             note = {**self._crisis.note(turn, asked=True), ANSWER_DUE: True}
-            await self._remember(turn, note, flow=_paused(turn.session.flow))
+            await self._remember(turn, note, flow=_paused(turn.session.flow), introduced=True)
             return self._crisis.check_in_reply(turn)
         if self._crisis.worth_noting(turn):
             kept = turn.session.crisis.get(ANSWER_DUE) if turn.msg.edited else None  # an edit answers nothing
@@ -110,13 +119,23 @@ class CrisisStage:
             return Claim(send=True)
         return await self._alerts.claim(turn.msg.user, turn.msg.conversation, alert.level, share=share)
 
-    async def _remember(self, turn: Turn, note: dict[str, Any], flow: dict[str, Any] | None = None) -> None:
-        """Keep the note; `flow` also ends (`{}`) or pauses an exercise in progress, on the same round trip."""
+    async def _remember(
+        self, turn: Turn, note: dict[str, Any], flow: dict[str, Any] | None = None, *, introduced: bool = False
+    ) -> None:
+        """Keep the note; `flow` also ends (`{}`) or pauses an exercise in progress, on the same round trip.
+        `introduced`: the reply says Hearth is an automated bot (the crisis reply, the direct question), which is
+        the introduction for someone whose first words these were, so none is shown on their next message."""
+        flags: tuple[str, ...] = ()
+        if introduced and self._introduction is not None and self._introduction.due(turn):
+            self._introduction.shown(turn)
+            flags = ("disclaimer",)
         if self._context is None:
             return
         person = {k: v for k, v in note.items() if k != ANSWER_DUE} if note.get("mode") == "crisis" else None
         try:
-            await self._context.save(turn.msg.user, turn.msg.conversation, crisis=note, flow=flow, person_crisis=person)
+            await self._context.save(
+                turn.msg.user, turn.msg.conversation, crisis=note, flow=flow, person_crisis=person, flags=flags
+            )
         except (RedisError, OSError) as exc:
             log.warning("could not keep the crisis note: %s", type(exc).__name__)
         turn.session.crisis = note

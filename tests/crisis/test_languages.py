@@ -415,10 +415,8 @@ async def test_a_spanish_no_to_the_direct_question_is_answered_in_spanish_withou
     asked = await app.pipeline.handle(message(app, "ya no puedo más"))
     assert asked.kind == "check_in" and "¿Estás pensando en el suicidio" in asked.text
     answer = await app.pipeline.handle(message(app, "no"))
-    # First contact (no LLM, no consent asked): the introduction comes first, in Spanish too.
-    introduction, thanks = answer.text.split("\n\n")[:2]
-    assert introduction.startswith("Hola, soy Hearth, un bot automático")
-    assert thanks.startswith("Gracias por responderme con sinceridad")
+    # The direct question said Hearth is an automated bot: no greeting after it, the thanks comes first.
+    assert answer.text.startswith("Gracias por responderme con sinceridad") and "Hola, soy Hearth" not in answer.text
     assert "Aquí no puedo conversar libremente" in answer.text and "/resources" in answer.text
     assert "Thank you" not in answer.text and "I can't chat" not in answer.text
     assert [action.label for action in answer.actions] == ["Ver líneas de ayuda"]
@@ -430,8 +428,9 @@ async def test_a_german_war_nur_ein_witz_after_a_crisis_reply_gets_the_german_co
     crisis = await app.pipeline.handle(message(app, "ich will nicht mehr leben"))
     assert crisis.kind == "crisis" and crisis.language == "de"
     answer = await app.pipeline.handle(message(app, "war nur ein Witz"))
-    assert answer.text.startswith("Hallo, ich bin Hearth, ein automatischer Bot")
-    assert "Danke, dass du es mir sagst, und entschuldige, falls ich dich falsch verstanden" in answer.text
+    # The crisis reply said Hearth is an automated bot: no greeting after it.
+    assert answer.text.startswith("Danke, dass du es mir sagst, und entschuldige, falls ich dich falsch verstanden")
+    assert "Hallo, ich bin Hearth" not in answer.text
     assert "Frei chatten kann ich hier nicht" in answer.text
     assert "sorry if I read you wrong" not in answer.text and answer.kind != "crisis"
     assert answer.actions, "the crisis lines stay one press away"

@@ -431,3 +431,18 @@ async def test_an_edit_that_is_no_crisis_gets_no_second_answer(http, slack, fake
 
     assert len(slack.called("chat.postMessage")) == start
     assert len(fake_llm.requests) == 1
+
+
+async def test_with_redis_down_hearth_introduces_itself_once_not_on_every_message(
+    slack, fake_llm, settings_overrides, tmp_path
+):
+    async with without_redis(slack, fake_llm, settings_overrides, tmp_path) as (http, _):
+        for number, text in enumerate(("hello", "are you there?", "ok"), 1):
+            await http.event(dm(text))
+            # Each reply streams in a message that is then edited into the whole reply.
+            await slack.wait_for(lambda n=number: len(slack.called("chat.update")) == n)
+        await slack.settle()
+
+    replies = [text_of(call) for call in slack.called("chat.update")]
+    assert ["Hi, I'm Hearth" in reply for reply in replies] == [True, False, False]
+    assert all("lot to carry" in reply for reply in replies)
