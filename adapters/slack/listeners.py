@@ -110,7 +110,7 @@ class SlackListeners:
         async with self._deliveries.claim(msg.event_id, retried=_is_retry(request)) as delivery:
             if delivery is None:
                 return
-            msg = replace(msg, locale=await self._locale(place, words=msg.text))
+            msg = replace(msg, locale=await self._locale(place, wait=not msg.text.strip()))
             responder = self._responder(place, msg.tenant)
             try:
                 with self._app.pipeline.delivering():
@@ -143,7 +143,7 @@ class SlackListeners:
             await self._open_checkin(str(body["trigger_id"]), place.team, place.user)
             return
         text = f"/{name} {rest}".strip() if name in SUBCOMMANDS else (f"{word} {rest}".strip() or "/help")
-        locale = await self._locale(place, words=rest if name in SUBCOMMANDS else f"{word} {rest}")
+        locale = await self._locale(place, wait=not (rest if name in SUBCOMMANDS else f"{word} {rest}").strip())
         msg = translate.incoming(self._app.ids, place, text, event_id=_command_event_id(body), locale=locale)
         with self._app.pipeline.delivering():
             reply = await self._app.pipeline.handle(msg)
@@ -185,9 +185,11 @@ class SlackListeners:
         place = translate.action_place(body)
         text = f"/{command}" if command else ""
         link = translate.action_link(await self._workspace_url(place, context), body, place)
-        msg = translate.incoming(
-            self._app.ids, place, text, action=core_action, link=link, locale=await self._locale(place)
-        )
+        # The core's own buttons ("Show crisis lines", "Talk to a person", "Share a summary") never wait for
+        # Slack: the conversation's language is known from the reply they are under, and a person who pressed one
+        # must get the lines or the handoff at once. A command's button (`hearth:cmd:about`) may wait, bounded.
+        locale = await self._locale(place, wait=core_action is None)
+        msg = translate.incoming(self._app.ids, place, text, action=core_action, link=link, locale=locale)
         responder = self._responder(place, msg.tenant)
         try:
             with self._app.pipeline.delivering():
@@ -221,7 +223,9 @@ class SlackListeners:
             return
         user = str((body.get("user") or {}).get("id", ""))
         place = Place(translate.team_of(body), "", user, None, is_dm=True)
-        msg = translate.incoming(self._app.ids, place, text, locale=await self._locale(place))
+        # Not waited for either: opening the modal asked Slack (it is in the person's language), and a check-in
+        # may carry distress that the crisis path must answer at once.
+        msg = translate.incoming(self._app.ids, place, text, locale=await self._locale(place, wait=False))
         try:
             with self._app.pipeline.delivering():
                 await self._responder(place, msg.tenant).send(await self._app.pipeline.handle(msg))
@@ -251,11 +255,12 @@ class SlackListeners:
 
     # Helpers ----------------------------------------------------------------------------------------
 
-    async def _locale(self, place: Place, words: str = "") -> str | None:
-        """The person's Slack locale. With `words` (a message's text, a command's free text) Slack is not waited
-        for: the words say the language, and a crisis must be answered at once; what is known is used, and Slack
-        is asked in the background for the next turn. Without words, the answer is waited for (bounded)."""
-        if words.strip():
+    async def _locale(self, place: Place, *, wait: bool) -> str | None:
+        """The person's Slack locale. Without `wait` (a message's or a command's words say the language; a crisis
+        button; a check-in) Slack is not waited for, since a crisis must be answered at once: what is known is
+        used, and Slack is asked in the background for the next turn. With `wait`, the answer is waited for
+        (bounded), for what nothing else says the language of (a photo, a bare command)."""
+        if not wait:
             self._locales.warm(place.team, place.user)
             return self._locales.known(place.team, place.user)
         return await self._locales.get(place.team, place.user)

@@ -11,7 +11,10 @@ soon. A failed, refused (no `users:read`) or slow call gives None, English where
 and a Slack outage costs one call per person per `failure_ttl`, not one per message. Nothing here raises.
 
 A message with words never waits for Slack (`known` and `warm`): its words say its language, and a crisis must be
-answered at once; it takes what is already known and has Slack asked in the background, for the next turn.
+answered at once; it takes what is already known and has Slack asked in the background, for the next turn. Nor do
+the crisis buttons ("Show crisis lines", "Talk to a person") and a submitted check-in: the conversation's language
+is known from the reply they answer (and the modal's from when it opened), and a person who pressed one must not
+wait a second for Slack to say what the conversation already does.
 """
 
 from __future__ import annotations

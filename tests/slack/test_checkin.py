@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.slack.conftest import ALICE, button, checkin_submission, command
 from tests.slack.helpers import text_of
 
@@ -50,3 +52,15 @@ async def test_a_check_in_submitted_over_socket_mode_reaches_the_core(socket, he
 
     await socket.wait_for(lambda: envelope in socket.acks and socket.called("chat.postMessage"))
     assert "very good (5/5)" in text_of(socket.called("chat.postMessage")[0])
+
+
+async def test_a_crisis_in_a_check_in_note_is_not_held_up_by_a_slow_users_info(http, slack, hearth, fake_llm):
+    slack.stalled.add("users.info")
+    hearth.crisis.detector.prepare()  # as `python -m bot` does at start-up: the patterns' compiling is not timed
+    started = time.monotonic()
+
+    await http.interaction(checkin_submission("1", "I want to kill myself"))
+
+    reply = (await slack.wait_for(lambda: slack.called("chat.postMessage")))[0]
+    answered = time.monotonic() - started
+    assert "findahelpline.com" in text_of(reply) and answered < 0.8, f"the crisis reply took {answered:.2f} s"

@@ -6,6 +6,9 @@ opens (signed requests to the real Bolt app; the stand-in answers users.info's `
 from __future__ import annotations
 
 import asyncio
+import time
+
+import pytest
 
 from adapters.slack.app import web_client
 from adapters.slack.locales import SlackLocales
@@ -225,3 +228,25 @@ async def test_the_kept_language_expires_and_the_memory_stays_bounded(slack, hea
 
     asked = [call["user"] for call in slack.called("users.info")]
     assert asked == [ALICE, ALICE, BOB, "U0CAROL", ALICE]  # Alice was the oldest of three, for a memory of two
+
+
+@pytest.mark.parametrize(
+    ("action_id", "opening"), [("hearth:resources", "resources_intro"), ("hearth:handoff", "handoff_none")]
+)
+async def test_a_crisis_button_is_not_held_up_by_a_slow_users_info(http, slack, hearth, action_id, opening):
+    # Slack hangs on users.info: "Show crisis lines" and "Talk to a person" must answer at once, not after the
+    # lookup's timeout (a second), in the language the conversation is in.
+    slack.stalled.add("users.info")
+    await http.event(dm("quiero matarme, ya no puedo más"))
+    await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    await slack.settle()
+
+    started = time.monotonic()
+    status, _ = await http.interaction(button(action_id))
+    acked = time.monotonic() - started
+    (answer,) = await slack.wait_for(lambda: slack.called("chat.postMessage")[1:])
+    answered = time.monotonic() - started
+
+    assert status == 200 and acked < 0.5
+    assert answered < 0.8, f"the button's answer took {answered:.2f} s"
+    assert text_of(answer).startswith(hearth.crisis.phrasebook("es").say(opening).split(":")[0])
