@@ -79,7 +79,8 @@ def build_app(
     llm = ReplyService.from_settings(settings.llm, settings.limits) if settings.llm.configured else None
     ids = Pseudonymizer(hash_secret or _hash_secret(settings))
     crisis = build_crisis(settings, languages)
-    countries = load_countries(settings.prompts_dir / "countries.txt", crisis.directory.aliases)
+    folder = settings.prompts_dir
+    countries = load_countries(folder / "countries.txt", crisis.directory.aliases, folder / "country_names")
     _check_default_country(settings, countries)
     tools = load_tools(settings.prompts_dir / "tools")
     stages = build_stages(settings, prompts, context, crisis, llm, countries, tools)

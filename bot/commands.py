@@ -132,11 +132,12 @@ class CommandStage:
         return Reply(said.say("help"), kind="help", language=said.language)
 
     async def _resources(self, turn: Turn, argument: str) -> Reply:
-        code = argument.strip().upper()
-        if not code:
+        typed = argument.strip()
+        if not typed:
             return self._crisis.lines_reply(turn)
-        if not self._countries.known(code):  # "/resources united states", "/resources zz": say so, and whose lines
-            return _after(self._not_a_country(turn, code), self._crisis.lines_reply(turn))
+        code = self._countries.code_of(typed)  # "/resources GB", "/resources united kingdom", "/resources españa"
+        if code is None:  # "/resources atlantis", "/resources zz": say so, and whose lines
+            return _after(self._not_a_country(turn, typed), self._crisis.lines_reply(turn))
         resources = self._crisis.lines_for(turn, code)
         if self._unlisted(code):
             return _after(self._crisis.phrasebook(resources.language).say("no_lines_for", country=code), resources)
@@ -166,12 +167,13 @@ class CommandStage:
         return Reply(said.say("forgotten"), private=True, kind="forget", language=said.language)
 
     async def _country(self, turn: Turn, argument: str) -> Reply:
-        code = argument.strip().upper()
-        if code in {"", "?"}:
+        typed = argument.strip()
+        if typed in {"", "?"}:
             return Reply(self._country_help(turn), private=True, kind="country")
-        if code not in {"CLEAR", "NONE", "RESET"} and not self._countries.known(code):  # what was set stays
-            return Reply(self._not_a_country(turn, code, kept=True), private=True, kind="country")
-        chosen = None if len(code) != 2 else code
+        clearing = typed.upper() in {"CLEAR", "NONE", "RESET"}
+        chosen = None if clearing else self._countries.code_of(typed)  # a code, or a name in any of the languages
+        if chosen is None and not clearing:  # what was set stays
+            return Reply(self._not_a_country(turn, typed, kept=True), private=True, kind="country")
         try:
             await self._context.set_country(turn.msg.user, chosen)
         except (RedisError, OSError):
@@ -192,11 +194,12 @@ class CommandStage:
         """A country the directory has no lines of its own for (IT): the fallback is shown."""
         return self._crisis.directory.for_country(code) is self._crisis.directory.fallback
 
-    def _not_a_country(self, turn: Turn, code: str, *, kept: bool = False) -> str:
-        """Why `code` was refused (a typed name, or two letters that are no country: ZZ), then how to choose; in
-        the person's language, like the lines it comes with."""
+    def _not_a_country(self, turn: Turn, typed: str, *, kept: bool = False) -> str:
+        """Why `typed` was refused (a name Hearth does not know, or two letters that are no country: ZZ), then
+        how to choose; in the person's language, like the lines it comes with."""
         say = self._crisis.texts_for(turn).say
-        why = say("country_unknown", code=code) if _is_code(code) else say("country_invalid")
+        code = typed.upper()
+        why = say("country_unknown", code=code) if _is_code(code) else say("country_unknown_name", name=typed[:40])
         if kept:
             why = f"{why} {say('country_kept')}"
         return f"{why}\n{self._country_help(turn)}"

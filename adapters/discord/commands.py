@@ -82,10 +82,11 @@ def changes(
     alert_channel: discord.abc.GuildChannel | None,
     alert_role: discord.Role | None,
 ) -> dict[str, Any]:
-    """`language` as typed (already checked with `parse_language`)."""
+    """`country` as `Countries.code_of` read it ("Deutschland" → "DE"); `language` as typed (already checked with
+    `parse_language`)."""
     updated: dict[str, Any] = {}
     if country is not None:
-        updated["country"] = country.strip().upper()
+        updated["country"] = country
     if language is not None:
         updated["language"] = parse_language(language)
     channels = list(community.enabled_channels)
@@ -103,11 +104,12 @@ def changes(
 
 
 def refusal(app: App, said: Messages, country: str | None, language: str | None) -> str | None:
-    """What is wrong with what the admin typed, in words, before anything is changed."""
-    if country is not None and not re.fullmatch(r"\s*[A-Za-z]{2}\s*", country):
+    """What is wrong with what the admin typed, in words, before anything is changed. A country is its code or its
+    name in any of Hearth's languages ("GB", "United Kingdom", "Reino Unido")."""
+    if country is not None and app.countries.code_of(country) is None:
+        if re.fullmatch(r"\s*[A-Za-z]{2}\s*", country):  # ZZ: never the fallback for a whole server
+            return said.say("config_not_a_country", code=country.strip().upper())
         return said.say("config_bad_country")
-    if country is not None and not app.countries.known(country):  # ZZ: never the fallback for a whole server
-        return said.say("config_not_a_country", code=country.strip().upper())
     if language is not None:
         try:
             parse_language(language)
@@ -145,7 +147,8 @@ def config_command(app: App) -> app_commands.Command[Any, ..., None]:
             await _private(interaction, wrong)
             return
         if community is not None:
-            updated = changes(community, country, language, enable, disable, alert_channel, alert_role)
+            code = app.countries.code_of(country) if country is not None else None
+            updated = changes(community, code, language, enable, disable, alert_channel, alert_role)
             community = await _saved(app, tenant, community, updated)
         if community is None:
             await _private(interaction, said.say("config_storage_down"))

@@ -88,10 +88,12 @@ async def _apply(app: App, tenant: str, current: Community, args: str) -> str:
     said = staff_texts(app, current)
     if not verb or verb == "show":
         return describe(app, current)
-    if verb == "country" and _COUNTRY.match(rest):
-        if not app.countries.known(rest):  # ZZ: say so, rather than silently give the whole workspace the fallback
-            return said.say("config_slack_not_a_country", code=rest.upper())
-        updated = await app.communities.update(tenant, country=rest.upper())
+    if verb == "country" and rest:
+        code = app.countries.code_of(rest)  # "GB", or a name in any of Hearth's languages: "United Kingdom"
+        if code is None:  # ZZ, Narnia: say so, rather than silently give the whole workspace the fallback
+            shown = rest.upper() if _COUNTRY.match(rest) else rest[:SHOWN]
+            return said.say("config_slack_not_a_country", code=blocks.escape(shown))
+        updated = await app.communities.update(tenant, country=code)
     elif verb == "language" and rest:
         try:
             language = parse_language(rest)

@@ -82,11 +82,12 @@ TEXTS: dict[str, frozenset[str]] = {
     # in crisis mode these follow the crisis lines too.
     "llm_busy": frozenset(),
     "no_llm_after_exercise": frozenset(),
-    # /country's help and its refusal of what is no country (bot/commands.py).
+    # /country's help and its refusal of what is no country (bot/commands.py): a name Hearth does not know
+    # ({name}, as typed), two letters that are no code ({code}).
     "country_help": frozenset({"current", "shown"}),
     "country_not_set": frozenset(),
     "country_international": frozenset(),
-    "country_invalid": frozenset(),
+    "country_unknown_name": frozenset({"name"}),
     "country_unknown": frozenset({"code"}),
     "country_kept": frozenset(),
     # First contact, before consent (bot/consent.py, bot/tools/stage.py), and the answers to a yes or a no.

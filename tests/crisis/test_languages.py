@@ -654,13 +654,15 @@ async def test_a_made_up_country_after_a_spanish_crisis_is_refused_in_spanish_an
     await app.pipeline.handle(message(app, "/country mx"))
     refused = await app.pipeline.handle(message(app, "/country zz"))
     assert refused.text.startswith("ZZ no es un código de país") and "No he cambiado nada" in refused.text
-    assert "Tu país elegido: MX" in refused.text and "/country GB" in refused.text
+    assert "Tu país elegido: MX" in refused.text and "/country España o /country ES" in refused.text
     assert "not a country code" not in refused.text and "Nothing was changed" not in refused.text
     assert "Your chosen country" not in refused.text
-    named = await app.pipeline.handle(message(app, "/country españa"))
-    assert named.text.startswith("No lo he reconocido como código de país") and "Tu país elegido: MX" in named.text
+    named = await app.pipeline.handle(message(app, "/country narnia"))
+    assert named.text.startswith("No conozco ningún país llamado «narnia»") and "Tu país elegido: MX" in named.text
     kept = await app.pipeline.handle(message(app, "/resources"))
     assert "800 911 2000" in kept.text, "the earlier choice (MX) still gives its lines"
+    spain = await app.pipeline.handle(message(app, "/country españa"))  # a name, in Spanish, is a country
+    assert "024" in spain.text and "Tu país elegido: ES" in (await app.pipeline.handle(message(app, "/country"))).text
 
 
 async def test_a_busy_llm_after_a_german_crisis_answers_in_german_under_the_crisis_lines(make_app, fake_llm):
@@ -727,7 +729,7 @@ def test_every_language_says_the_texts_it_now_holds_without_secrecy_and_as_short
     book = load_phrasebook(REPLIES, shared_languages())
     english = book("en")
     moved = (
-        "llm_busy", "no_llm_after_exercise", "country_help", "country_invalid", "country_unknown", "country_kept",
+        "llm_busy", "no_llm_after_exercise", "country_help", "country_unknown_name", "country_unknown", "country_kept",
         "consent_given", "consent_declined",
     )  # fmt: skip
     for language, texts in book.by_language.items():

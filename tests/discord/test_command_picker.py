@@ -65,7 +65,7 @@ async def test_the_picker_reads_the_translations_from_the_message_files(start_bo
     assert help_["nl"] == "Alles wat Hearth kan" and help_["pl"] == "Wszystko, co potrafi Hearth"
     assert "en-US" not in help_ and "en-GB" not in help_ and "ja" not in help_  # Discord shows the English
     assert resources["options"][0]["name"] == "country"
-    assert resources["options"][0]["description_localizations"]["pt-BR"].startswith("Um código de país")
+    assert resources["options"][0]["description_localizations"]["pt-BR"].startswith("O nome de um país")
     assert config_options["alert_role"]["description_localizations"]["de"].startswith("Die Moderationsrolle")
     assert commands["hearth-config"]["description_localizations"]["fr"].endswith("(Gérer le serveur)")
 

@@ -116,10 +116,24 @@ async def test_a_bad_country_is_refused_with_a_clear_message(start_bot, discord_
     )
     answer = await callback_of(discord_server, config)
 
-    assert "two-letter" in answer.content and ephemeral(answer)
+    assert "I don't know that country" in answer.content and "Germany or DE" in answer.content and ephemeral(answer)
     assert (
         await bot.app.communities.get(bot.app.ids("tenant", "discord", str(discord_server.guild_id)))
     ).country is None
+
+
+async def test_the_servers_country_can_be_set_by_its_name(start_bot, discord_server):
+    bot = await start_bot()
+
+    config = await discord_server.interact(
+        user=ALICE, command="hearth-config", options={"country": "Deutschland"}, permissions=MANAGE_GUILD
+    )
+    answer = await callback_of(discord_server, config)
+
+    assert "Country for crisis lines: DE" in answer.content and ephemeral(answer)
+    assert (
+        await bot.app.communities.get(bot.app.ids("tenant", "discord", str(discord_server.guild_id)))
+    ).country == "DE"
 
 
 async def test_two_letters_that_are_no_country_are_refused_and_the_servers_country_kept(start_bot, discord_server):

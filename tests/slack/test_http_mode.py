@@ -306,9 +306,21 @@ async def test_a_workspace_country_that_is_no_country_is_refused_and_the_earlier
         await http.command(command(f"config country {code}", slack))
         await slack.wait_for(lambda n=number: len(slack.responses) == n)
     refused = slack.responses[1]["text"]
-    assert "ZZ is not a country code" in refused and "/hearth config country DE" in refused
+    assert "ZZ is not a country I know" in refused and "/hearth config country DE" in refused
     assert "Nothing was changed" in refused and "Saved" not in refused
     assert "Country for crisis lines: IT" in slack.responses[2]["text"]
+
+
+async def test_a_workspace_country_can_be_set_by_its_name_and_an_unknown_one_is_refused(http, slack, hearth):
+    slack.admins.add(ALICE)
+    for number, typed in enumerate(("United Kingdom", "Narnia", "états-unis"), 1):
+        await http.command(command(f"config country {typed}", slack))
+        await slack.wait_for(lambda n=number: len(slack.responses) == n)
+    saved, refused, again = (answer["text"] for answer in slack.responses)
+    assert "Country for crisis lines: GB" in saved
+    assert "Narnia is not a country I know" in refused and "`/hearth config country Germany`" in refused
+    assert "Country for crisis lines: US" in again
+    assert (await hearth.communities.get(hearth.ids("tenant", "slack", "T0TEST"))).country == "US"
 
 
 async def test_with_redis_down_config_says_so_in_one_line(slack, fake_llm, settings_overrides, tmp_path):
