@@ -7,7 +7,9 @@ by what surrounds the match, in the same way for every rule:
 - laughter anywhere in the message ("lol", 😂), or a small everyday annoyance named as the cause ("kms this
   printer"), for rules that are often hyperbole,
 - the past ("I used to cut myself") for rules where that matters,
-- imminence ("tonight", "I have the pills") which raises intent to `imminent`.
+- imminence ("tonight", "I have the pills") which raises intent to `imminent`,
+- an everyday reason given for a method question ("we're visiting in May", "for the aphids on my roses"),
+  for rules that are also ordinary questions.
 Idioms ("this commute is killing me", "kill the process") are masked out before any rule runs.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import repeat
 
 from bot.crisis.lexicon import SHIFTED, UNSHIFTED, Lexicon, Rule
@@ -39,6 +41,9 @@ class Hit:
     # Lowered because it reads as hyperbole over a small annoyance, or as someone else's words; or the reading of
     # a rule that holds (`Rule.holds`): the learned screen may not overturn it.
     light: bool = False
+    # Where the message gives an everyday reason for a method question (`Rule.purpose_level`): the level it falls
+    # to unless the same message shows distress elsewhere (`_combine`).
+    excused: Level | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +51,37 @@ class Detection:
     level: Level
     categories: frozenset[Category]
     hits: tuple[Hit, ...]
+    text: str = ""  # the text the hits' spans are in (normalised, idioms masked)
+    # Where method questions asked for an everyday reason were dropped (`Rule.purpose_level`): still questions.
+    excused: tuple[tuple[int, int], ...] = ()
+    # The level is a method question's read in the light of distress beside it ("I lost my job. Which bridges
+    # are taller than 25 m?"), above anything the message says by itself: it asks, it does not say it is now.
+    asked_beside: bool = False
 
     @property
     def method_question(self) -> bool:
         return any(hit.method for hit in self.hits)
+
+    @property
+    def only_asks(self) -> bool:
+        """A method question (perhaps asked for an everyday reason) and nothing else the rules make anything of:
+        their reading is of the question."""
+        asked = [hit.span for hit in self.hits if hit.method] + list(self.excused)
+        return bool(asked) and not any(
+            (hit.level.at_least(Level.CONCERN) or hit.distress)
+            and not any(start <= hit.span[0] and hit.span[1] <= end for start, end in asked)  # its own words
+            for hit in self.hits
+            if not hit.method
+        )
+
+    def around_method(self) -> str:
+        """The text without the words of its method questions: what is said besides asking."""
+        text, parts, done = self.text, [], 0
+        for start, end in sorted([*(hit.span for hit in self.hits if hit.method), *self.excused]):
+            if start >= done:
+                parts += [text[done:start], " ~ "]
+            done = max(done, end)
+        return "".join([*parts, text[done:]])
 
     @property
     def distress(self) -> bool:
@@ -115,7 +147,7 @@ class Detector:
                 text, found = masked, self._first_matches(candidates, masked)
         flags = _Flags(self._lexicon, text)
         spaced = f" {text}"
-        return _combine([hit for rule, first in found for hit in self._hits(rule, text, spaced, first, flags)])
+        return _combine([hit for rule, first in found for hit in self._hits(rule, text, spaced, first, flags)], text)
 
     def _candidates(self, text: str) -> set[int]:
         lexicon = self._lexicon
@@ -144,6 +176,8 @@ class Detector:
             judged = _judge(rule, text, start, end, flags)
             if judged is not None:
                 level, light = judged
+                reason = rule.purpose_level is not None and _for_a_reason(flags, start, end)
+                excused = rule.purpose_level if reason else None
                 hits.append(
                     Hit(
                         rule.id,
@@ -154,6 +188,7 @@ class Detector:
                         rule.context_level,
                         (start, end),
                         light,
+                        excused,
                     )
                 )
         return hits
@@ -269,6 +304,12 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> tuple[
     return None if level is Level.NONE else (level, light)
 
 
+def _for_a_reason(flags: _Flags, start: int, end: int) -> bool:
+    """An everyday reason given for a method question ("we're visiting in May", "for my physics homework", "the
+    aphids on my roses", "for a 3 year old"), and nothing said in earnest outside it."""
+    return flags("purpose") and not flags.outside("earnest", start, end)
+
+
 def _hyperbole(flags: _Flags, start: int, end: int) -> bool:
     """A small annoyance named as the cause, and nothing said in earnest: no despair or insistence outside the
     match, and no time, plan or means anywhere (those are never lowered)."""
@@ -344,23 +385,51 @@ def _apart(one: Hit, other: Hit) -> bool:
     return one.span[1] <= other.span[0] or other.span[1] <= one.span[0]
 
 
-def _combine(hits: list[Hit]) -> Detection:
-    if not hits:
-        return NOTHING
-    level = Level.highest(*(hit.level for hit in hits))
+def _combine(hits: list[Hit], text: str) -> Detection:
     # An ambiguous match (a method question, "I want to go") next to another sign of distress in the same
     # message is read in its light, as an earlier message would be: "I lost my job. Which bridges are taller
     # than 25 m?"
-    signs = [hit for hit in hits if hit.distress or hit.context_level is not None or hit.level.at_least(Level.CONCERN)]
+    signs = [
+        hit
+        for hit in hits
+        if hit.excused is None and (hit.distress or hit.context_level is not None or hit.level.at_least(Level.CONCERN))
+    ]
+    excused: tuple[tuple[int, int], ...] = ()
+    if any(hit.excused is not None for hit in hits):
+        hits, excused = _excuse(hits, signs)
+    if not hits:
+        return Detection(Level.NONE, frozenset(), (), text, excused) if excused else NOTHING
+    level = said = Level.highest(*(hit.level for hit in hits))
     for hit in hits:
-        # Another sign elsewhere in the message, not the same words read by a second rule.
-        if hit.context_level is not None and any(_apart(hit, other) for other in signs[:_MAX_HITS]):
+        # Another sign elsewhere in the message, not the same words read by a second rule. For a method question
+        # not another method question: several, without distress, are still questions ("what's the tallest
+        # bridge, and does it have a barrier?").
+        if hit.context_level is not None and any(
+            _apart(hit, other) and not (hit.method and other.method) for other in signs[:_MAX_HITS]
+        ):
             level = Level.highest(level, hit.context_level)
+            said = said if hit.method else Level.highest(said, hit.context_level)
     categories = frozenset(hit.category for hit in hits if hit.level.at_least(Level.CONCERN))
     for category, carriers in _CARRIED:
         if category in categories and _only_inside(hits, category, carriers):
             categories -= {category}
-    return Detection(level, categories, tuple(hits))
+    return Detection(level, categories, tuple(hits), text, excused, level.rank > said.rank)
+
+
+def _excuse(hits: list[Hit], signs: list[Hit]) -> tuple[list[Hit], tuple[tuple[int, int], ...]]:
+    """A method question asked for an everyday reason falls to its rule's `purpose_level` (none: it is dropped,
+    and its span returned), unless a sign of distress stands apart from it in the message: "i've been crying for
+    hours. how long does it take to drown if you just stop swimming" is not about swimming."""
+    troubled = [sign for sign in signs if sign.distress or sign.level.at_least(Level.URGENT)][:_MAX_HITS]
+    kept, dropped = [], []
+    for hit in hits:
+        if hit.excused is None or any(_apart(hit, sign) for sign in troubled):
+            kept.append(replace(hit, excused=None) if hit.excused is not None else hit)
+        elif hit.excused is not Level.NONE:
+            kept.append(replace(hit, level=min(hit.level, hit.excused, key=lambda lv: lv.rank), excused=None))
+        else:
+            dropped.append(hit.span)
+    return kept, tuple(dropped)
 
 
 # A concern of the first kind that lies wholly inside the words of an urgent match of the second is that match's

@@ -6,9 +6,11 @@ thing, and only to a question: a rule's `urgent` that the screen all but rules o
 factual question) becomes `concern`, and Hearth asks directly, with the crisis lines, instead of answering as
 a crisis. A rule's `imminent` (which alerts the moderators) is lowered so only below a far lower score, which
 almost no imminent crisis the rules catch reaches ("I overdosed on coffee today, my heart is doing a drum
-solo" does). A means question asked with distress is never lowered. The other way round,
-where the rules lowered a match to concern as hyperbole over a small annoyance or as someone else's words,
-the screen cannot overturn that reading either: it too becomes a direct question.
+solo" does). A means question asked with distress is never lowered. Nor is a bare means question raised for
+its own words ("bridge", "river", "pills"): only for what the rest of the message says, and made imminent only
+where that says it is happening now (the rules read the question: concern alone, urgent after distress). The
+other way round, where the rules lowered a match to concern as hyperbole over a small annoyance or as someone
+else's words, the screen cannot overturn that reading either: it too becomes a direct question.
 
 Both the bot (`bot/crisis/service.py`, which then weighs the conversation) and `python -m bot.crisis` judge a
 message here, so the command line screens exactly as the bot does before context.
@@ -21,6 +23,11 @@ from dataclasses import dataclass
 from bot.crisis.classifier import NOT_SEEN, Classifier, LearnedVerdict, features
 from bot.crisis.detector import Detection, Detector
 from bot.models import Category, Level
+
+# What the rest of a message besides a method question must score for the screen to raise the question: the bar
+# at which an earlier message makes a later method question urgent (`bot/crisis/service.py`, CONTEXT_MEANS), just
+# above the 0.32 a message with no telling word scores.
+BESIDES_THE_QUESTION = 0.35
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +95,12 @@ class Judge:
             # A means question asked with distress stays urgent whatever the screen thinks (SAFETY.md).
             if probability < classifier.doubt_threshold and not detection.method_question:
                 return Verdict(detection, LearnedVerdict(Level.CONCERN, detection.categories), probability, told)
-            if probability >= classifier.urgent_threshold and classifier.imminence(found) is Level.IMMINENT:
+            if probability >= classifier.urgent_threshold and _now(classifier, detection, found):
                 return Verdict(detection, LearnedVerdict(Level.IMMINENT, detection.categories), probability, told)
             return Verdict(detection, probability=probability, told=told)
         learned = classifier.verdict_of(found, probability)
+        if learned.level.at_least(Level.URGENT) and detection.only_asks:
+            learned = _besides_the_question(classifier, detection, learned)
         if detection.read_lightly and learned.level.at_least(Level.URGENT):
             # The rules read it as hyperbole or as someone else's words; the screen, which does not see
             # why, thinks it a crisis. Neither wins: Hearth asks directly (earlier distress still raises it).
@@ -107,6 +116,32 @@ class Judge:
         if self.classifier is None:
             return frozenset({Category.SUICIDE})
         return self.classifier.kinds(features(normalised))
+
+
+def _besides_the_question(classifier: Classifier, detection: Detection, learned: LearnedVerdict) -> LearnedVerdict:
+    """A method question and nothing else, to the rules, is theirs to read: concern, a direct question that declines
+    it (SAFETY.md), urgent after distress in the conversation. The screen weighs the question's own words
+    ("bridge", "river", "drop", "pills") as a crisis, and made "how deep is the river under the bridge" imminent,
+    which alerts the moderators. It may raise the question only for what the rest of the message says, as an
+    earlier message would (`BESIDES_THE_QUESTION`): distress told beside it ("got dumped today. whats the tallest
+    parking garage downtown"); and imminent only where the rest says it is now ("i'm parked at the lookout")."""
+    rest = features(detection.around_method())
+    # Asked for an everyday reason (the rules excused it: a trip, a class), only a crisis said besides it counts.
+    bar = BESIDES_THE_QUESTION if detection.method_question else classifier.urgent_threshold
+    if classifier.crisis.probability(rest) < bar:
+        return NOT_SEEN
+    if learned.level is Level.IMMINENT and classifier.imminence(rest) is not Level.IMMINENT:
+        return LearnedVerdict(Level.URGENT, learned.categories)
+    return learned
+
+
+def _now(classifier: Classifier, detection: Detection, found: list[str]) -> bool:
+    """Whether the screen sees the message happening now; for a method question that is urgent for the distress
+    beside it, in what is said besides the question: "everything is falling apart. how deep is the river under
+    the bridge" asks, it does not say they are there."""
+    if classifier.imminence(found) is not Level.IMMINENT:
+        return False
+    return not detection.asked_beside or classifier.imminence(features(detection.around_method())) is Level.IMMINENT
 
 
 def _told(detection: Detection, classifier: Classifier, found: list[str]) -> frozenset[Category]:

@@ -26,11 +26,11 @@ SHIFTED, UNSHIFTED = r"\W", r"(?<!\w)"  # how a rule's pattern starts (see `Rule
 _PLAIN_LOOKBEHIND = re.compile(r"\(\?<[=!][a-z][^()|\[\\]*\)")
 _CONTEXT_KEYS = (
     "laughter", "mundane", "earnest", "negation", "first_person", "other_person", "reporting", "source", "own",
-    "past", "imminence",
+    "past", "imminence", "purpose",
 )  # fmt: skip
 _RULE_KEYS = {
     "id", "category", "level", "triggers", "patterns", "subject", "other_level", "negatable", "joke_level",
-    "past_level", "escalates", "context_level", "method", "distress", "holds",
+    "past_level", "escalates", "context_level", "method", "distress", "holds", "purpose_level",
 }  # fmt: skip
 
 
@@ -69,6 +69,9 @@ class Rule:
     # wording that is as often everyday as a crisis, where what decides it is what nobody said ("I took my
     # pills": how many?). A holding rule may have level `none`: then it says nothing unless the screen does.
     holds: bool = False
+    # The level when the message gives an everyday reason for asking (`purpose`: a trip, a class, the garden, a
+    # camping trip, a child's dose) and says nothing in earnest: for method questions that are also ordinary ones.
+    purpose_level: Level | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ def _rule(path: Path, raw: Any, defs: Mapping[str, str]) -> Rule:
         method=_flag(raw.get("method", False), path, name),
         distress=_flag(raw.get("distress", False), path, name),
         holds=_flag(raw.get("holds", False), path, name),
+        purpose_level=_optional_level(raw.get("purpose_level"), path, name),
         patterns=tuple(expanded),
     )
 
