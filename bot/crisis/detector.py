@@ -176,8 +176,7 @@ class Detector:
             judged = _judge(rule, text, start, end, flags)
             if judged is not None:
                 level, light = judged
-                reason = rule.purpose_level is not None and _for_a_reason(flags, start, end)
-                excused = rule.purpose_level if reason else None
+                excused = _excused(rule, text, start, end, flags)
                 hits.append(
                     Hit(
                         rule.id,
@@ -304,10 +303,17 @@ def _judge(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> tuple[
     return None if level is Level.NONE else (level, light)
 
 
-def _for_a_reason(flags: _Flags, start: int, end: int) -> bool:
-    """An everyday reason given for a method question ("we're visiting in May", "for my physics homework", "the
-    aphids on my roses", "for a 3 year old"), and nothing said in earnest outside it."""
-    return flags("purpose") and not flags.outside("earnest", start, end)
+def _excused(rule: Rule, text: str, start: int, end: int, flags: _Flags) -> Level | None:
+    """The level a method question falls to where an everyday reason is given for it ("we're visiting in May",
+    "for my physics homework", "the aphids on my roses", "for a 3 year old") and nothing is said in earnest
+    outside it; None where no reason is given. A question of what would kill, in so many words, is never an
+    ordinary one, whatever the reason ("for my pharmacology class, how much acetaminophen is lethal?"): it
+    stays concern, and urgent after distress."""
+    if rule.purpose_level is None or not flags("purpose") or flags.outside("earnest", start, end):
+        return None
+    if rule.purpose_level is Level.NONE and flags.matches("lethal", text[start:end]):
+        return Level.CONCERN
+    return rule.purpose_level
 
 
 def _hyperbole(flags: _Flags, start: int, end: int) -> bool:

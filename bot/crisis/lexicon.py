@@ -26,7 +26,7 @@ SHIFTED, UNSHIFTED = r"\W", r"(?<!\w)"  # how a rule's pattern starts (see `Rule
 _PLAIN_LOOKBEHIND = re.compile(r"\(\?<[=!][a-z][^()|\[\\]*\)")
 _CONTEXT_KEYS = (
     "laughter", "mundane", "earnest", "negation", "first_person", "other_person", "reporting", "source", "own",
-    "past", "imminence", "purpose",
+    "past", "imminence", "purpose", "lethal",
 )  # fmt: skip
 _RULE_KEYS = {
     "id", "category", "level", "triggers", "patterns", "subject", "other_level", "negatable", "joke_level",
