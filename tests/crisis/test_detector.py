@@ -602,3 +602,28 @@ def test_not_waking_up_or_not_moving_is_a_medical_emergency_only_of_someone_now(
 def test_cant_breathe_at_a_thought_or_not_moving_from_the_couch_is_no_medical_emergency(detector, text, emergency):
     found = detector.detect(text)
     assert (found.level is Level.IMMINENT and Category.MEDICAL in found.categories) is emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("i fully understand the world is going to be fine without me and honestly it makes this easier", True),
+        ("honestly everyone is gonna be better off without me", True),
+        ("my kids are going to be fine without me this weekend, they're at their dad's", False),
+        ("the team is going to be fine without me while i'm on holiday", False),
+    ],
+)
+def test_the_world_going_on_without_me_is_passive_ideation_but_a_weekend_away_is_not(detector, text, urgent):
+    assert detector.detect(text).level.at_least(Level.URGENT) is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("q for the bio nerds: whats a way to not wake up. like painless. asking as trivia", True),
+        ("is there a way to never wake up", True),
+        ("whats a good way to wake up earlier", False),
+    ],
+)
+def test_asking_for_a_way_not_to_wake_up_is_a_method_question_whatever_reason_is_given(detector, text, urgent):
+    assert detector.detect(text).level.at_least(Level.URGENT) is urgent
