@@ -58,6 +58,8 @@ TEXTS: dict[str, frozenset[str]] = {
     # Where no country's lines are known: the emergency number in words, and the directory's line, by name.
     "local_emergency": frozenset(),
     "find_a_helpline": frozenset(),
+    # Below those lines where the person's country is not known at all: how to get its own lines (`/country`).
+    "country_ask": frozenset(),
     # The Discord adapter's last resort, when a private reply could not go by DM (adapters/discord/lastresort.py).
     "dm_closed": frozenset(),
     "dm_failed": frozenset(),
@@ -163,9 +165,11 @@ class Texts:
         alerted: bool,
         method: bool = False,
         again: bool = False,
+        ask_country: bool = False,
     ) -> str:
         """`again`: the conversation had a crisis reply about the same already; Hearth says it is still there
-        (`still_here`, which says it is a bot too) instead of the opening and the bot line."""
+        (`still_here`, which says it is a bot too) instead of the opening and the bot line. `ask_country`: the
+        person's country is not known, so the lines are the directory's; they are told how to get their own."""
         opening = self.opening[categories[0] if categories else Category.SUICIDE]
         parts = [self.say("still_here") if again else opening]
         if imminent or Category.MEDICAL in categories:
@@ -174,7 +178,10 @@ class Texts:
         if method:  # a means question is never answered, and the reply says so (SAFETY.md rule 2)
             parts.append(self.say("method_in_crisis"))
         parts += [] if again else [self.say("bot")]
-        parts += [self.render(country), self.say_for("reach_person", categories)]
+        parts.append(self.render(country))
+        if ask_country:
+            parts.append(self.say("country_ask"))
+        parts.append(self.say_for("reach_person", categories))
         if alerted:
             parts.append(self.say("moderators_alerted"))
         else:

@@ -257,6 +257,8 @@ class Crisis:
         texts = self.phrasebook(language)
         lines = self._lines_of(texts, country)
         listed = f"{texts.say('resources_intro')}\n{texts.render(lines)}"
+        if country is None:  # nobody said where they are: the directory's lines, and how to get their own
+            listed = f"{listed}\n\n{texts.say('country_ask')}"
         if in_danger:
             first = texts.say_for("imminent_first", categories or [], emergency=lines.emergency)
             text = f"{first}\n\n{listed}"
@@ -328,6 +330,7 @@ class Crisis:
             alerted=alert is not None,
             method=assessment.method_question,
             again=self._told_before(turn, level),
+            ask_country=turn.country is None,
         )
         return Reply(
             text,

@@ -38,6 +38,25 @@ async def test_without_any_country_the_reply_points_to_findahelpline(make_app):
     assert "findahelpline.com" in reply.text
 
 
+async def test_without_any_country_the_person_is_told_how_to_get_their_own_lines_and_then_gets_them(make_app):
+    app = make_app()
+    ask = "If you tell me which country you're in (send /country"
+    crisis = await app.pipeline.handle(message(app, "kms"))
+    assert ask in crisis.text and crisis.text.index("findahelpline.com") < crisis.text.index(ask)
+    assert ask in (await app.pipeline.handle(message(app, "/resources"))).text
+    chosen = await app.pipeline.handle(message(app, "/country Canada"))
+    assert "988" in chosen.text and ask not in chosen.text
+    again = await app.pipeline.handle(message(app, "i want to kill myself"))
+    assert "988" in again.text and ask not in again.text
+
+
+async def test_a_known_country_or_one_asked_for_is_never_asked_about(make_app):
+    app = make_app(default_country="GB")
+    assert "/country" not in (await app.pipeline.handle(message(app, "kms"))).text
+    bare = make_app()
+    assert "/country" not in (await bare.pipeline.handle(message(bare, "/resources US"))).text
+
+
 async def test_imminent_danger_puts_the_emergency_number_first(make_app):
     app = make_app(default_country="US")
     reply = await app.pipeline.handle(message(app, "i just took 40 pills"))
