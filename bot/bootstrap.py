@@ -25,7 +25,7 @@ from bot.ids import Pseudonymizer
 from bot.llm import ReplyService
 from bot.pipeline import Pipeline
 from bot.prompts import Prompts, load_prompts
-from bot.stages import build_stages, sorry_reply
+from bot.stages import build_introduction, build_stages, sorry_reply
 from bot.tools.content import ToolBook, load_tools
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,9 @@ def build_app(
     countries = load_countries(folder / "countries.txt", crisis.directory.aliases, folder / "country_names")
     _check_default_country(settings, countries)
     tools = load_tools(settings.prompts_dir / "tools")
-    stages = build_stages(settings, prompts, context, crisis, llm, countries, tools)
-    pipeline = Pipeline(stages, sorry_reply(prompts, crisis))
+    introduction = build_introduction(prompts, context, crisis)
+    stages = build_stages(settings, prompts, context, crisis, llm, countries, tools, introduction)
+    pipeline = Pipeline(stages, sorry_reply(prompts, crisis), introduction.after)
     return App(settings, redis, ids, prompts, context, communities, llm, crisis, pipeline, countries, tools)
 
 

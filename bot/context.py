@@ -46,6 +46,8 @@ class Session:
     turns: list[ContextTurn] = field(default_factory=list)
     consent: bool = False
     disclaimer_seen: bool = False
+    # A crisis reply introduced Hearth, so what it keeps has not been said yet (`UserKeys.privacy`).
+    privacy_due: bool = False
     crisis: dict[str, Any] = field(default_factory=dict)
     # The person's latest crisis-mode note from any conversation (`UserKeys.safety`): bot/crisis/stage.py reads a
     # conversation that has none of its own in its light.
@@ -108,12 +110,12 @@ class HeldItem:
 
 
 # KEYS: context, consent, disclaimer, crisis note, flow, country, seen events, lock, pending, language, index, the
-# person's safety note.
+# person's safety note, the privacy note still owed.
 # ARGV: now_ms, event digest ("" for none), dedupe ttl_ms, lock token ("" to leave the lock alone), lock ttl_ms,
 # the language this message's words say ("" when they do not), context ttl, index ttl.
-# Returns {turns, {consent, disclaimer, crisis, flow, country, language, safety}, seen, lock}: seen is 1 for a new
-# event, 0 for one seen before, -1 when none was given; lock is {1, pending items} when taken, {0} when another
-# holds it, -1 when not tried; the language is the one kept before this message. Nothing is written unless an
+# Returns {turns, {consent, disclaimer, crisis, flow, country, language, safety, privacy}, seen, lock}: seen is 1
+# for a new event, 0 for one seen before, -1 when none was given; lock is {1, pending items} when taken, {0} when
+# another holds it, -1 when not tried; the language is the one kept before this message. Nothing is written unless an
 # event, a lock token or a language is given, and what is written carries an expiry (the language is listed for
 # /forget).
 _READ = """
@@ -131,7 +133,7 @@ if ARGV[4] ~= '' then
     lock = {0}
   end
 end
-local flags = redis.call('MGET', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[10], KEYS[12])
+local flags = redis.call('MGET', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[10], KEYS[12], KEYS[13])
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[10], ARGV[6], 'EX', ARGV[7])
   redis.call('SADD', KEYS[11], KEYS[10])
@@ -242,7 +244,7 @@ class ContextStore:
         names = [
             keys.context(conversation), keys.consent, keys.disclaimer, keys.crisis(conversation),
             keys.flow(conversation), keys.country, keys.seen, keys.lock(conversation), keys.pending(conversation),
-            keys.language(conversation), keys.index, keys.safety,
+            keys.language(conversation), keys.index, keys.safety, keys.privacy,
         ]  # fmt: skip
         args: list[str | int] = [
             ride.now_ms, ride.seen, ride.seen_ttl_ms, ride.lock_token, ride.lock_ttl_ms,
@@ -265,11 +267,12 @@ class ContextStore:
         if failed is not None:
             log.warning("context unavailable: %s", type(failed).__name__)
             return Loaded(Session.empty(available=False), None, results[2:])
-        raw_turns, (consent, seen, crisis, flow, country, language, safety), new_event, lock = read
+        raw_turns, (consent, seen, crisis, flow, country, language, safety, privacy), new_event, lock = read
         session = Session(
             turns=self._bounded(_decode_turns(raw_turns)),
             consent=bool(consent),
             disclaimer_seen=bool(seen),
+            privacy_due=bool(privacy),
             crisis=_decode_json(crisis),
             person_crisis=_decode_json(safety),
             community=Community.from_json(results[1]),
@@ -292,8 +295,8 @@ class ContextStore:
         release: tuple[str, int] | None = None,
         person_crisis: Mapping[str, Any] | None = None,
     ) -> list[Any]:
-        """Append turns, set flags (`consent`, `disclaimer`), the crisis note (and `person_crisis`, the person's
-        safety note that their other conversations read) and an exercise's state (an empty `flow` ends the
+        """Append turns, set flags (`consent`, `disclaimer`, `privacy`), the crisis note (and `person_crisis`, the
+        person's safety note that their other conversations read) and an exercise's state (an empty `flow` ends the
         exercise), refreshing every expiry; then release the conversation lock held with `release`'s token,
         dropping the pending messages this turn answered (their number is its second item).
 
@@ -346,6 +349,15 @@ class ContextStore:
                 pipe.expire(keys.index, self._index_ttl)
             await pipe.execute()
 
+    async def drop_flag(self, user: str, flag: str) -> None:
+        """Delete one of `user`'s flags (`privacy`, once what it owed was said) and its entry in their index."""
+        keys = UserKeys(user)
+        name = getattr(keys, flag)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(name)
+            pipe.srem(keys.index, name)
+            await pipe.execute()
+
     async def add_checkin(self, user: str, score: int, note: str, keep: int = 30) -> None:
         """Record an opt-in mood check-in; they are kept for `checkin_ttl` after the latest one."""
         keys = UserKeys(user)
@@ -368,7 +380,7 @@ class ContextStore:
         """Delete everything held about `user`; returns how many keys went."""
         keys = UserKeys(user)
         listed = [name.decode() if isinstance(name, bytes) else name for name in await self._redis.smembers(keys.index)]
-        names = sorted({*listed, keys.consent, keys.disclaimer, keys.checkins, keys.safety, keys.index})
+        names = sorted({*listed, keys.consent, keys.disclaimer, keys.privacy, keys.checkins, keys.safety, keys.index})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(*names)
             pipe.delete(keys.seen)  # digests of their recent event ids: not counted as something held

@@ -60,6 +60,7 @@ class FoldStage:
             msg = turn.msg
             fresh = await self._context.load(msg.user, msg.conversation, msg.tenant)
             turn.session.turns = fresh.turns
+            turn.session.privacy_due = fresh.privacy_due  # the turn just answered may have shown it
             if fresh.disclaimer_seen:
                 turn.session.disclaimer_seen = True
                 turn.notices.clear()

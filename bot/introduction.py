@@ -11,6 +11,12 @@ answer, no flag can be read or kept, and every message would be a first contact;
 whom it introduced itself, per conversation, for as long as the flag would have lasted: pseudonyms only, never
 text, in a bounded memory (the least recently introduced go first). When Redis answers again, its flag decides
 (a greeting lost with the outage may come once more, and a /forget since is respected).
+
+A crisis reply that introduced Hearth does not say what Hearth keeps, for how long, nor /mydata and /forget (it
+must stay uncluttered); that privacy line of the introduction is then owed (`UserKeys.privacy`, kept like the
+introduction's flag, and remembered by this process the same way while Redis is down). The pipeline hands every
+reply to `after`, which adds the line, once, to the first reply that is no crisis reply, whichever stage gave it.
+It goes after the reply's own text, so a streamed reply still starts with what was streamed.
 """
 
 from __future__ import annotations
@@ -24,12 +30,15 @@ from dataclasses import replace
 from redis.exceptions import RedisError
 
 from bot.context import ContextStore
-from bot.models import Reply
+from bot.models import Level, Reply
 from bot.pipeline import Turn
 
 log = logging.getLogger(__name__)
 
 MAX_REMEMBERED = 4096
+# Replies the privacy line never rides on: the crisis path's own (the crisis reply, the direct question) and those
+# adapters drop unsent.
+_NOT_AFTER = frozenset({"crisis", "check_in", "duplicate", "folded", "edited"})
 
 
 class Introduction:
@@ -37,16 +46,20 @@ class Introduction:
         self,
         context: ContextStore,
         text: Callable[[Turn], str],
+        privacy: Callable[[Turn, str | None], str] | None = None,
         *,
         max_entries: int = MAX_REMEMBERED,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._context = context
         self._text = text
+        self._privacy = privacy
         self._max = max_entries
         self._clock = clock
         # (user, conversation) pseudonyms → until when this process counts them as introduced (Redis down only).
         self._introduced: OrderedDict[tuple[str, str], float] = OrderedDict()
+        # (user, conversation) pseudonyms → until when the privacy line is owed to them (Redis down only).
+        self._owed: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     def text(self, turn: Turn) -> str:
         """The introduction, in the turn's language."""
@@ -68,11 +81,46 @@ class Introduction:
         turn.session.disclaimer_seen = True
         if turn.session.available:
             return
-        key = _key(turn)
-        self._introduced[key] = self._clock() + self._context.flag_ttl
-        self._introduced.move_to_end(key)
-        while len(self._introduced) > self._max:
-            self._introduced.popitem(last=False)
+        self._remember(self._introduced, _key(turn))
+
+    def owed(self, turn: Turn) -> tuple[str, ...]:
+        """A crisis reply introduces Hearth on this turn (after `shown`): its privacy line is owed to the person.
+        Returns the flags the caller keeps with what it saves, where Redis answers."""
+        if self._privacy is None:
+            return ()
+        turn.session.privacy_due = True
+        if not turn.session.available:
+            self._remember(self._owed, _key(turn))
+        return ("privacy",)
+
+    def privacy_due(self, turn: Turn) -> bool:
+        """Whether the privacy line is still owed (Redis's flag, or with Redis down this process's memory)."""
+        if turn.session.available:
+            return turn.session.privacy_due
+        until = self._owed.get(_key(turn))
+        return until is not None and until > self._clock()
+
+    async def after(self, turn: Turn, reply: Reply) -> Reply:
+        """`reply`, followed by the privacy line where it is owed and `reply` is no crisis reply."""
+        if self._privacy is None or not reply.text or reply.kind in _NOT_AFTER or reply.level.at_least(Level.URGENT):
+            return reply
+        if not self.privacy_due(turn):
+            return reply
+        if turn.session.available:
+            try:
+                await self._context.drop_flag(turn.msg.user, "privacy")
+            except (RedisError, OSError) as exc:
+                log.warning("could not drop the privacy flag: %s", type(exc).__name__)
+        turn.session.privacy_due = False
+        self._owed.pop(_key(turn), None)
+        return replace(reply, text=f"{reply.text}\n\n{self._privacy(turn, reply.language)}")
+
+    def _remember(self, memory: OrderedDict[tuple[str, str], float], key: tuple[str, str]) -> None:
+        """Keep `key` in `memory` for as long as the flag in Redis would last; the least recent go first."""
+        memory[key] = self._clock() + self._context.flag_ttl
+        memory.move_to_end(key)
+        while len(memory) > self._max:
+            memory.popitem(last=False)
 
     async def before(self, turn: Turn, reply: Reply) -> Reply:
         """`reply`, after the introduction when this is the person's first contact."""

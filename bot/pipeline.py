@@ -78,12 +78,19 @@ def plain_sorry(turn: Turn) -> Reply:
     return Reply(SORRY, actions=(Action(ACTION_RESOURCES, "Show crisis lines"),))
 
 
+Finish = Callable[[Turn, Reply], Awaitable[Reply]]
+
+
 class Pipeline:
-    def __init__(self, stages: Sequence[Stage], sorry: Callable[[Turn], Reply] = plain_sorry) -> None:
+    def __init__(
+        self, stages: Sequence[Stage], sorry: Callable[[Turn], Reply] = plain_sorry, finish: Finish | None = None
+    ) -> None:
         """`sorry` words the reply to a failed stage for the turn (its language); it is given no exception, so
-        it cannot show one, and must need nothing that can fail (no Redis, no network)."""
+        it cannot show one, and must need nothing that can fail (no Redis, no network). `finish` sees the reply
+        whichever stage gave it (`Introduction.after`); when it fails, the reply goes as it was."""
         self._stages = tuple(stages)
         self._sorry = sorry
+        self._finish = finish
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -150,8 +157,17 @@ class Pipeline:
                     return fallback(turn)  # type: ignore[no-any-return]
                 return self._sorry_for(turn)
             if reply is not None:
-                return reply
+                return await self._finished(turn, reply)
         return self._sorry_for(turn)
+
+    async def _finished(self, turn: Turn, reply: Reply) -> Reply:
+        if self._finish is None:
+            return reply
+        try:
+            return await self._finish(turn, reply)
+        except Exception as exc:
+            log.error("finishing a reply failed: %s", type(exc).__name__)
+            return reply
 
     def _sorry_for(self, turn: Turn) -> Reply:
         try:

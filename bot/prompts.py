@@ -38,6 +38,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "held_alerted": frozenset(),
     "held_consent": frozenset(),
     "held_disclaimer": frozenset(),
+    "held_privacy": frozenset(),
     "held_flow": frozenset(),
     "held_checkins": frozenset({"n"}),
     "held_country": frozenset(),

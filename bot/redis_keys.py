@@ -19,6 +19,9 @@ class UserKeys:
         self.index = f"{self.base}:index"
         self.consent = f"{self.base}:consent"
         self.disclaimer = f"{self.base}:disclaimer"
+        # Set when a crisis reply was someone's introduction: what Hearth keeps (the disclaimer's privacy line)
+        # is still owed to them, and shown once on their next reply that is no crisis reply (bot/introduction.py).
+        self.privacy = f"{self.base}:privacy"
         self.checkins = f"{self.base}:checkins"
         self.country = f"{self.base}:country"
         # The person's latest crisis-mode note from any of their conversations (levels and categories, never

@@ -52,6 +52,22 @@ def sorry_reply(prompts: Prompts, crisis: Crisis) -> Callable[[Turn], Reply]:
     return sorry
 
 
+def build_introduction(prompts: Prompts, context: ContextStore, crisis: Crisis) -> Introduction:
+    """The first-contact introduction, in the language `Crisis.language` chooses for the turn; its privacy line
+    (what is kept, for how long, /mydata, /forget) is also said alone after a crisis reply introduced Hearth."""
+
+    def privacy(turn: Turn, language: str | None = None) -> str:
+        language = language or crisis.language(turn)
+        context_minutes = prompts(language).duration(context.ttl)
+        return crisis.phrasebook(language).say("privacy", context_minutes=context_minutes)
+
+    def first_contact(turn: Turn) -> str:
+        language = crisis.language(turn)
+        return crisis.phrasebook(language).say("disclaimer", privacy=privacy(turn, language))
+
+    return Introduction(context, first_contact, privacy)
+
+
 def build_stages(
     settings: Settings,
     prompts: Prompts,
@@ -60,19 +76,15 @@ def build_stages(
     llm: ReplyService | None,
     countries: Countries,
     tools: ToolBook | None = None,
+    introduction: Introduction | None = None,
 ) -> list[Stage]:
-    """`tools`: the tools' texts, as the composition root loaded them (read from the prompts folder without)."""
+    """`tools`: the tools' texts, as the composition root loaded them (read from the prompts folder without).
+    `introduction`: the composition root's, whose `after` also finishes the pipeline's replies."""
     max_chars = settings.privacy.max_message_chars
     gatekeeper = build_gatekeeper(settings, context, llm_configured=llm is not None)
     limits = settings.limits
     gate = ConcurrencyGate(limits.llm_max_concurrency, limits.llm_queue_size, limits.llm_queue_wait)
-
-    def first_contact(turn: Turn) -> str:
-        language = crisis.language(turn)
-        context_minutes = prompts(language).duration(context.ttl)
-        return crisis.phrasebook(language).say("disclaimer", context_minutes=context_minutes)
-
-    introduction = Introduction(context, first_contact)
+    introduction = introduction or build_introduction(prompts, context, crisis)
 
     stages: list[Stage] = [
         ValidateStage(prompts, crisis, max_chars),

@@ -93,7 +93,10 @@ TEXTS: dict[str, frozenset[str]] = {
     "country_unknown": frozenset({"code"}),
     "country_kept": frozenset(),
     # First contact, before consent (bot/consent.py, bot/tools/stage.py), and the answers to a yes or a no.
-    "disclaimer": frozenset({"context_minutes"}),
+    # `privacy` (what is kept, for how long, /mydata, /forget) is the disclaimer's {privacy}; it is also shown alone
+    # once after a crisis reply that was someone's first contact (bot/introduction.py).
+    "disclaimer": frozenset({"privacy"}),
+    "privacy": frozenset({"context_minutes"}),
     "consent_needed": frozenset(),
     "consent_given": frozenset(),
     "consent_declined": frozenset(),

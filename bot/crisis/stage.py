@@ -124,11 +124,12 @@ class CrisisStage:
     ) -> None:
         """Keep the note; `flow` also ends (`{}`) or pauses an exercise in progress, on the same round trip.
         `introduced`: the reply says Hearth is an automated bot (the crisis reply, the direct question), which is
-        the introduction for someone whose first words these were, so none is shown on their next message."""
+        the introduction for someone whose first words these were, so none is shown on their next message; what
+        Hearth keeps, which it does not say, is then owed to their next reply that is no crisis reply."""
         flags: tuple[str, ...] = ()
         if introduced and self._introduction is not None and self._introduction.due(turn):
             self._introduction.shown(turn)
-            flags = ("disclaimer",)
+            flags = ("disclaimer", *self._introduction.owed(turn))
         if self._context is None:
             return
         person = {k: v for k, v in note.items() if k != ANSWER_DUE} if note.get("mode") == "crisis" else None

@@ -90,6 +90,15 @@ async def test_a_crisis_message_is_answered_without_any_llm_request(tmp_path, fa
     assert fake_llm.requests == []
 
 
+async def test_after_a_first_message_crisis_the_console_says_once_what_hearth_keeps(tmp_path):
+    code, out, err = await run_bot("I want to kill myself\nok\nok\n", cwd=tmp_path)
+    assert code == 0, err
+    crisis, rest = out.split("no language model is configured", 1)
+    assert "automated bot" in crisis and "/mydata" not in crisis
+    assert out.count("I keep our last few messages for") == 1 and "/forget erases it" in rest
+    assert "Hi, I'm Hearth" not in out
+
+
 async def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(tmp_path):
     code, out, err = await run_bot("hello\n", cwd=tmp_path, RATE_LIMIT_PER_USER="abc")
     assert code == 2

@@ -115,3 +115,80 @@ async def test_what_this_process_remembers_with_redis_down_expires_and_stays_bou
     assert [introduction.due(turn(who)) for who in ("alice", "bob", "carol")] == [True, False, False]
     now[0] += app.context.flag_ttl  # as long as the flag in Redis would have lasted
     assert introduction.due(turn("carol"))
+
+
+# After a crisis reply that was someone's first contact, what Hearth keeps is said once, on the next other reply.
+PRIVACY = "I keep our last few messages for"
+
+
+async def test_after_a_first_message_crisis_the_privacy_line_comes_once_on_the_next_reply(make_app, fake_llm, redis):
+    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, default_country="GB")
+    fake_llm.push(Script(text="I'm here with you."))
+    fake_llm.push(Script(text="Tell me more."))
+    crisis = await app.pipeline.handle(message(app, CRISIS))
+    held = {item.kind for item in await app.context.describe(message(app, "x").user)}
+    second = await app.pipeline.handle(message(app, "thank you, i'm with my sister now"))
+    third = await app.pipeline.handle(message(app, "she is making tea"))
+    assert crisis.kind == "crisis" and PRIVACY not in crisis.text and "/mydata" not in crisis.text
+    assert "privacy" in held  # /mydata lists what is still owed, with its expiry
+    assert second.kind == "llm" and second.text.startswith("I'm here with you.")  # the streamed part stays first
+    assert second.text.count(PRIVACY) == 1 and "/mydata" in second.text and "/forget" in second.text
+    assert third.kind == "llm" and PRIVACY not in third.text and GREETING not in third.text
+    assert not await redis.exists(f"hearth:{{{message(app, 'x').user}}}:privacy")
+
+
+async def test_after_a_first_message_crisis_a_second_crisis_reply_does_not_carry_the_privacy_line(make_app):
+    app = make_app(default_country="GB")
+    await app.pipeline.handle(message(app, CRISIS))
+    again = await app.pipeline.handle(message(app, "i want to die"))
+    tool = await app.pipeline.handle(message(app, "/breathe"))
+    later = await app.pipeline.handle(message(app, "/breathe"))
+    assert again.kind == "crisis" and PRIVACY not in again.text
+    assert "Box breathing" in tool.text and tool.text.count(PRIVACY) == 1  # a tool's answer carries it
+    assert PRIVACY not in later.text
+
+
+async def test_after_the_direct_question_as_a_first_reply_its_answer_carries_the_privacy_line(make_app):
+    app = make_app()
+    asked = await app.pipeline.handle(message(app, "I cant go on"))
+    answer = await app.pipeline.handle(message(app, "no, just tired"))
+    assert asked.kind == "check_in" and PRIVACY not in asked.text
+    assert answer.text.count(PRIVACY) == 1 and GREETING not in answer.text
+
+
+async def test_a_first_message_crisis_in_spanish_is_followed_by_the_privacy_line_in_spanish(make_app):
+    app = make_app(default_country="ES")
+    crisis = await app.pipeline.handle(message(app, "ya no puedo más, quiero matarme"))
+    after = await app.pipeline.handle(message(app, "gracias, ya estoy con mi hermana en casa"))
+    assert crisis.kind == "crisis" and crisis.language == "es"
+    assert "Guardo nuestros últimos mensajes" in after.text and PRIVACY not in after.text
+
+
+async def test_forget_after_a_first_message_crisis_erases_the_owed_privacy_note(make_app, redis):
+    app = make_app(default_country="GB")
+    await app.pipeline.handle(message(app, CRISIS))
+    key = f"hearth:{{{message(app, 'x').user}}}:privacy"
+    assert 0 < await redis.ttl(key) <= app.context.flag_ttl
+    await app.pipeline.handle(message(app, "/forget"))
+    assert not await redis.exists(key)
+
+
+async def test_a_greeting_first_then_a_crisis_owes_no_privacy_line(make_app):
+    app = make_app(default_country="GB")
+    first = await app.pipeline.handle(message(app, "hello"))
+    await app.pipeline.handle(message(app, CRISIS))
+    after = await app.pipeline.handle(message(app, "ok, thanks"))
+    assert first.text.startswith(GREETING) and PRIVACY in first.text
+    assert PRIVACY not in after.text
+
+
+async def test_with_redis_down_the_privacy_line_after_a_first_message_crisis_comes_once(without_redis, fake_llm):
+    app = without_redis(consent_required=False, default_country="GB")
+    fake_llm.push(Script(text="I'm here."))
+    fake_llm.push(Script(text="Go on."))
+    crisis = await app.pipeline.handle(message(app, CRISIS))
+    second = await app.pipeline.handle(message(app, "ok"))
+    third = await app.pipeline.handle(message(app, "ok"))
+    assert crisis.kind == "crisis" and PRIVACY not in crisis.text
+    assert second.text.count(PRIVACY) == 1 and GREETING not in second.text
+    assert PRIVACY not in third.text and GREETING not in third.text

@@ -550,9 +550,10 @@ def test_every_language_keeps_what_the_english_near_crisis_texts_say():
         "pt": "automático", "it": "automatico", "nl": "automatische", "pl": "automatyczny",
     }  # fmt: skip
     for language, texts in book.by_language.items():
-        assert bot_words[language] in texts.say("disclaimer", context_minutes="30 min"), language
+        assert bot_words[language] in texts.say("disclaimer", privacy="-"), language
         assert "/consent" in texts.say("consent_needed") and "/resources" in texts.say("safety_no_offer")
-        assert "{context_minutes}" in texts.fixed["disclaimer"]
+        assert "{privacy}" in texts.fixed["disclaimer"] and "{context_minutes}" in texts.fixed["privacy"]
+        assert "/mydata" in texts.fixed["privacy"] and "/forget" in texts.fixed["privacy"], language
         assert len(texts.fixed["safety_no_offer"]) < 1.5 * len(book("en").fixed["safety_no_offer"]), language
 
 

@@ -458,3 +458,26 @@ async def test_with_redis_down_hearth_introduces_itself_once_not_on_every_messag
     replies = [text_of(call) for call in slack.called("chat.update")]
     assert ["Hi, I'm Hearth" in reply for reply in replies] == [True, False, False]
     assert all("lot to carry" in reply for reply in replies)
+
+
+async def test_after_a_first_message_crisis_the_next_dm_reply_says_once_what_hearth_keeps(http, slack, fake_llm):
+    privacy = "I keep our last few messages for"
+    await http.event(dm(CRISIS))
+    await slack.wait_for(lambda: slack.called("chat.postMessage"))
+    fake_llm.push(Script(text="I'm glad you wrote back."))
+    fake_llm.push(Script(text="Take your time."))
+
+    await http.event(dm("thanks, my sister is here with me now"))
+    second = await streamed_to(slack, privacy)
+    await slack.settle()
+    sent = len(slack.called("chat.postMessage")), len(slack.called("chat.update"))
+    await http.event(dm("we are having tea"))
+    await slack.wait_for(lambda: len(slack.called("chat.postMessage")) > sent[0])
+    await slack.settle()
+    later = slack.called("chat.postMessage")[sent[0] :] + slack.called("chat.update")[sent[1] :]
+
+    assert privacy not in text_of(slack.called("chat.postMessage")[0])  # the crisis reply stays uncluttered
+    assert "I'm glad you wrote back." in text_of(second) and text_of(second).count(privacy) == 1
+    assert "/hearth mydata" in text_of(second) and "/hearth forget" in text_of(second)  # as Slack spells them
+    assert any("Take your time." in text_of(call) for call in later)
+    assert all(privacy not in text_of(call) for call in later)
