@@ -168,6 +168,8 @@ class Assessment:
     probability: float = 0.0
     # The message answers no to Hearth's direct question ("are you thinking about suicide?").
     declined: bool = False
+    # The message answers yes to that question: distress for later turns, however little its words weigh.
+    affirmed: bool = False
     # Sent right after a crisis reply, the message says the reply misread it ("lol no, I meant the game").
     corrected: bool = False
 

@@ -120,8 +120,8 @@ class Crisis:
         note = turn.session.crisis
         if expected_answer(turn) is True and not level.at_least(Level.URGENT) and _YES.match(normalised):
             if note.get("asked_about") == MEDICAL_CHECK_IN:
-                return Assessment(Level.IMMINENT, frozenset({Category.MEDICAL}), distress=True)
-            return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True)
+                return Assessment(Level.IMMINENT, frozenset({Category.MEDICAL}), distress=True, affirmed=True)
+            return Assessment(Level.URGENT, frozenset({Category.SUICIDE}), distress=True, affirmed=True)
         if verdict.doubted and not self._earlier_distress(turn):
             # The rules said urgent, the learned screen all but ruled it out (role-play, a bare question): ask.
             return Assessment(Level.CONCERN, detection.categories, detection.method_question, True, learned=True)
@@ -187,7 +187,9 @@ class Crisis:
         else:
             mode = "quiet"  # only a score that makes a later means question urgent
         categories = sorted({*(c.value for c in assessment.categories), *previous.get("categories", [])})
-        peak = max(assessment.probability, _peak(previous))
+        # A yes to the direct question scores like "hi" on its own words, yet it is the clearest distress there is:
+        # it counts as the earlier score that makes a later, ambiguous message a crisis (`_raised_by_earlier_score`).
+        peak = max(assessment.probability, _peak(previous), CONTEXT_DISTRESS if assessment.affirmed else 0.0)
         return {
             "mode": mode,
             "peak": round(peak, 3),

@@ -168,6 +168,26 @@ async def test_a_means_question_after_a_message_the_screen_only_half_worried_abo
     assert later_boat.kind != "crisis"
 
 
+@pytest.mark.parametrize("yes", ["yes", "yeah", "sim", "tak", "ja", "oui", "si"])
+async def test_a_yes_to_the_direct_question_raises_a_later_ambiguous_message(make_app, prompts_with_context_model, yes):
+    # "I cant go on" is the rules' concern; the screen scores it, and a bare "yes", like "hi" (0.12 here): only the
+    # yes itself can be the earlier distress that makes "the last boat" (0.5) a crisis.
+    app = make_app(prompts_dir=prompts_with_context_model)
+    asked = await app.pipeline.handle(message(app, "I cant go on"))
+    answered = await app.pipeline.handle(message(app, yes))
+    later = await app.pipeline.handle(message(app, "what time does the last boat go"))
+    assert asked.kind == "check_in" and answered.kind == "crisis"
+    assert later.kind == "crisis" and later.level is Level.URGENT
+
+
+async def test_a_no_to_the_direct_question_leaves_a_later_ambiguous_message_alone(make_app, prompts_with_context_model):
+    app = make_app(prompts_dir=prompts_with_context_model)
+    await app.pipeline.handle(message(app, "I cant go on"))
+    await app.pipeline.handle(message(app, "no, just tired"))
+    later = await app.pipeline.handle(message(app, "what time does the last boat go"))
+    assert later.kind != "crisis"
+
+
 async def test_with_the_learned_screen_switched_off_nothing_is_asked(make_app, fake_llm, prompts_with_model):
     fake_llm.push(Script(text="Tell me more."))
     app = make_app(
