@@ -39,6 +39,8 @@ MAX_REMEMBERED = 4096
 # Replies the privacy line never rides on: the crisis path's own (the crisis reply, the direct question) and those
 # adapters drop unsent.
 _NOT_AFTER = frozenset({"crisis", "check_in", "duplicate", "folded", "edited"})
+# Replies that are themselves about what Hearth keeps (/mydata, /forget): the person found it, so nothing is owed.
+_ABOUT_DATA = frozenset({"mydata", "forget"})
 
 
 class Introduction:
@@ -101,7 +103,8 @@ class Introduction:
         return until is not None and until > self._clock()
 
     async def after(self, turn: Turn, reply: Reply) -> Reply:
-        """`reply`, followed by the privacy line where it is owed and `reply` is no crisis reply."""
+        """`reply`, followed by the privacy line where it is owed and `reply` is no crisis reply; /mydata's and
+        /forget's answers settle what is owed without it."""
         if self._privacy is None or not reply.text or reply.kind in _NOT_AFTER or reply.level.at_least(Level.URGENT):
             return reply
         if not self.privacy_due(turn):
@@ -113,6 +116,8 @@ class Introduction:
                 log.warning("could not drop the privacy flag: %s", type(exc).__name__)
         turn.session.privacy_due = False
         self._owed.pop(_key(turn), None)
+        if reply.kind in _ABOUT_DATA:
+            return reply
         return replace(reply, text=f"{reply.text}\n\n{self._privacy(turn, reply.language)}")
 
     def _remember(self, memory: OrderedDict[tuple[str, str], float], key: tuple[str, str]) -> None:

@@ -173,6 +173,15 @@ async def test_forget_after_a_first_message_crisis_erases_the_owed_privacy_note(
     assert not await redis.exists(key)
 
 
+async def test_mydata_after_a_first_message_crisis_settles_the_privacy_line_without_repeating_it(make_app):
+    app = make_app(default_country="GB")
+    await app.pipeline.handle(message(app, CRISIS))
+    held = await app.pipeline.handle(message(app, "/mydata"))
+    after = await app.pipeline.handle(message(app, "/breathe"))
+    assert held.kind == "mydata" and PRIVACY not in held.text
+    assert "Box breathing" in after.text and PRIVACY not in after.text
+
+
 async def test_a_greeting_first_then_a_crisis_owes_no_privacy_line(make_app):
     app = make_app(default_country="GB")
     first = await app.pipeline.handle(message(app, "hello"))
