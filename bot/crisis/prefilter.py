@@ -270,3 +270,111 @@ def _refers_to_a_group(items: Any) -> bool:
 def can_match_nothing(pattern: str) -> bool:
     """Whether `pattern` can match the empty string somewhere (its shortest match is empty)."""
     return bool(_parser.parse(pattern).getwidth()[0] == 0)
+
+
+def requires_digit(pattern: str) -> bool:
+    """Whether every match of `pattern` holds a digit (`\\d`): a text without one cannot match it. Read with `re`'s
+    parser, like `required_text`; anything unknown reads as "not certain"."""
+    return _needs_digit(list(_parser.parse(pattern)))
+
+
+def _needs_digit(items: Iterable[tuple[Any, Any]]) -> bool:
+    for op, argument in items:
+        if op is _c.LITERAL and chr(argument).isdecimal():
+            return True
+        if op is _c.IN and argument and all(_digit_only(kind, value) for kind, value in argument):
+            return True
+        if op is _c.SUBPATTERN and _needs_digit(argument[3]):
+            return True
+        if op is _c.ATOMIC_GROUP and _needs_digit(argument):
+            return True
+        if op is _c.BRANCH and all(_needs_digit(body) for body in argument[1]):
+            return True
+        if op in _REPEATS and argument[0] >= 1 and _needs_digit(argument[2]):
+            return True
+    return False
+
+
+def _digit_only(kind: Any, value: Any) -> bool:
+    if kind is _c.CATEGORY:
+        return value is _c.CATEGORY_DIGIT or value is _c.CATEGORY_UNI_DIGIT
+    if kind is _c.LITERAL:
+        return chr(value).isdecimal()
+    if kind is _c.RANGE:
+        return bool(ord("0") <= value[0] and value[1] <= ord("9"))
+    return False
+
+
+_MOST_STARTS = 512  # ways the start of a match may be read before `word_starts` gives up
+
+
+def word_starts(pattern: str) -> frozenset[str] | None:
+    """The literal text every match of `pattern` begins with, one of these pieces, where every match also begins at
+    a word boundary (`\\bfoo`, `\\b(?:a|b)`): a text holds a match only where a piece starts a word. `None` where
+    that is not certain, and where a piece begins with what is not a letter or digit (there `\\b` means a word
+    character comes before it). Stricter than `required_text`, which cannot tell "die" from "studied"."""
+    parsed = _parser.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    starts = _bounded_starts(list(parsed))
+    return starts if starts and all(piece[:1].isalnum() for piece in starts) else None
+
+
+def _bounded_starts(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    if not items:
+        return None
+    op, argument = items[0]
+    if op is _c.AT and argument is _c.AT_BOUNDARY:
+        found = _starts(items[1:])
+        return found[0] if found else None
+    if op is _c.SUBPATTERN and not argument[1] & re.IGNORECASE:
+        return _bounded_starts(list(argument[3]))
+    if op is _c.BRANCH:
+        alternatives = [_bounded_starts(list(body)) for body in argument[1]]
+        if any(found is None for found in alternatives):
+            return None
+        return frozenset().union(*(found for found in alternatives if found is not None))
+    return None
+
+
+def _starts(items: Iterable[tuple[Any, Any]]) -> tuple[frozenset[str], bool] | None:
+    """The strings a sequence's matches begin with, and whether each is a whole match of the sequence."""
+    so_far = frozenset({""})
+    for op, argument in items:
+        known = _known(op, argument)
+        if known is not None and len(so_far) * len(known) <= _MOST_STARTS:
+            so_far = frozenset(before + after for before in so_far for after in known)
+            continue
+        inner: tuple[frozenset[str], bool] | None = None
+        if op is _c.SUBPATTERN and not argument[1] & re.IGNORECASE:
+            inner = _starts(argument[3])
+        elif op is _c.BRANCH:
+            found = [_starts(body) for body in argument[1]]
+            if all(item is not None for item in found):
+                inner = (frozenset().union(*(item[0] for item in found if item is not None)), False)
+        elif op in _REPEATS and argument[0] >= 1:
+            inner = _starts(argument[2])
+        if inner is None or len(so_far) * len(inner[0]) > _MOST_STARTS:
+            return so_far, False
+        return frozenset(before + after for before in so_far for after in inner[0]), False
+    return so_far, True
+
+
+def starts_with_digit(pattern: str) -> bool:
+    """Whether every match of `pattern` begins with a digit: it can be tried at the digits, not throughout."""
+    return _leads_with_digit(list(_parser.parse(pattern)))
+
+
+def _leads_with_digit(items: list[tuple[Any, Any]]) -> bool:
+    if not items:
+        return False
+    op, argument = items[0]
+    if op is _c.LITERAL or op is _c.IN:
+        return _needs_digit(items[:1])
+    if op is _c.SUBPATTERN:
+        return _leads_with_digit(list(argument[3]))
+    if op is _c.BRANCH:
+        return all(_leads_with_digit(list(body)) for body in argument[1])
+    if op in _REPEATS:
+        return argument[0] >= 1 and _leads_with_digit(list(argument[2]))
+    return False
