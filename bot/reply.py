@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from bot.concurrency import Busy, ConcurrencyGate
 from bot.context import ContextStore, Role
 from bot.crisis import Crisis
+from bot.crisis.screen import finished_sentences
 from bot.gatekeeper import Gatekeeper
 from bot.llm import ChatMessage, LLMUnavailable, ReplyService
 from bot.models import Action, PartialSink, Reply
@@ -27,9 +28,6 @@ from bot.routing import choose_mode
 from bot.streaming import Throttle
 
 log = logging.getLogger(__name__)
-
-# How many of a streamed partial's last words are held back until more text follows them (`_screened_sink`).
-_UNSETTLED_WORDS = 3
 
 
 class ReplyStage:
@@ -110,13 +108,14 @@ class ReplyStage:
         blocked = False
 
         async def forward(text: str) -> None:
-            # Partial text is screened too: a method detail must not flash up and be edited away later. Its last
-            # words are held back until more follows, since the words that make it one may not have arrived yet
-            # ("...the bridge is about 67" becomes a height for a fall only with "meters"); the whole reply, once
-            # screened, shows them.
+            # Partial text is screened too: a method detail must not flash up and be edited away later. The
+            # sentence still being written is held back, since the words that make it one may not have arrived
+            # yet ("...the bridge is about 67" becomes a height for a fall only with "meters", "sleeping pills
+            # and alcohol" a method only with "together"): the screen reads a sentence as a whole, so one shown
+            # finished can no longer turn out to be a method. The whole reply, once screened, shows the rest.
             nonlocal blocked
             blocked = blocked or not self._crisis.screen_output(text)
-            settled = _settled(text)
+            settled = finished_sentences(text)
             if not blocked and settled:
                 await sink(settled)
 
@@ -160,9 +159,3 @@ class ReplyStage:
                 await gatekeeper.recover(turn, tokens, results)
             except (RedisError, OSError) as exc:
                 log.warning("could not count the tokens: %s", type(exc).__name__)
-
-
-def _settled(text: str) -> str:
-    """`text` without its last few words: what of a streamed partial may be shown already."""
-    words = text.rsplit(None, _UNSETTLED_WORDS)
-    return words[0] if len(words) > _UNSETTLED_WORDS else ""

@@ -33,33 +33,41 @@ async def test_the_users_words_never_reach_the_system_prompt(make_app, fake_llm)
     assert sent[-1] == {"role": "user", "content": attack}
 
 
-async def test_a_streamed_reply_shows_its_text_as_it_arrives(make_app, fake_llm):
+async def _streamed(make_app, fake_llm, said: str, asked: str, chunk_delay: float):
+    """The reply to `asked` when the LLM streams `said` a word at a time, and every partial shown meanwhile."""
     app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, llm_stream_interval=0.05)
-    fake_llm.push(Script(text="one two three four five six", chunk_delay=0.03))
+    fake_llm.push(Script(text=said, chunk_delay=chunk_delay))
     seen: list[str] = []
 
     async def sink(text: str) -> None:
         seen.append(text)
 
-    reply = await app.pipeline.handle(message(app, "hi"), sink)
+    return await app.pipeline.handle(message(app, asked), sink), seen
+
+
+async def test_a_streamed_reply_shows_its_text_as_it_arrives(make_app, fake_llm):
+    # Whole sentences stream: the one still being written is held back until it is finished (bot/reply.py).
+    said = "One. Two. Three. Four. Five. Six."
+    reply, seen = await _streamed(make_app, fake_llm, said, "hi", chunk_delay=0.03)
     assert len(seen) >= 2
     assert all(later.startswith(earlier) for earlier, later in zip(seen, seen[1:], strict=False))
     assert fake_llm.requests[-1]["stream"] is True
-    assert reply.text.endswith("one two three four five six")
+    assert reply.text.endswith(said)
+
+
+async def test_a_streamed_reply_of_one_long_sentence_is_shown_whole_once_it_is_complete(make_app, fake_llm):
+    # No sentence ends before the reply does, so nothing of it shows early; the whole of it still arrives.
+    said = "it sounds like the week has worn you down and you are carrying more than anyone can see from outside"
+    reply, seen = await _streamed(make_app, fake_llm, said, "I had a rough week", chunk_delay=0.03)
+    assert seen == []
+    assert reply.text.endswith(said)
 
 
 async def test_a_method_detail_streamed_word_by_word_never_shows_even_for_a_moment(make_app, fake_llm):
     # The output screen reads "...the bridge is about 67 meters" as a height for a fall, but "...is about 67" not
     # yet: shown as it streamed, the number would flash up before the reply was withheld.
-    app = make_app(openai_base_url=fake_llm.base_url, consent_required=False, llm_stream_interval=0.05)
     said = "That sounds so hard. The Golden Gate Bridge is about 67 meters above the water, and falls are fatal."
-    fake_llm.push(Script(text=said, chunk_delay=0.08))
-    seen: list[str] = []
-
-    async def sink(text: str) -> None:
-        seen.append(text)
-
-    reply = await app.pipeline.handle(message(app, "tell me about the golden gate bridge"), sink)
+    reply, seen = await _streamed(make_app, fake_llm, said, "tell me about the golden gate bridge", chunk_delay=0.08)
     assert reply.kind == "screened" and "67" not in reply.text
     assert seen and all("67" not in text for text in seen)
 

@@ -29,6 +29,22 @@ async def test_a_dm_is_answered_by_one_message_edited_as_the_reply_streams(start
     assert len(fake_llm.requests) == 1
 
 
+async def test_a_streamed_reply_with_no_sentence_end_is_posted_whole_at_the_end(start_bot, discord_server, fake_llm):
+    # Only finished sentences stream; a reply that is one sentence with no full stop shows once, complete.
+    said = "it sounds like the week has worn you down and you are carrying more than anyone can see from outside"
+    fake_llm.push(Script(text=said, chunk_delay=0.03))
+    await start_bot()
+    start = len(discord_server.calls)
+
+    await discord_server.send_message("I had a rough week", author=ALICE, guild=False)
+    dm = discord_server.dm_channel(ALICE)
+    await discord_server.wait_for_text(dm, said, start)
+
+    posted = discord_server.sent_to(dm, start)
+    assert len(posted) == 1 and posted[0].content.endswith(said)
+    assert all(said[:20] not in call.content for call in discord_server.calls[start:] if call.method == "PATCH")
+
+
 async def test_a_mention_in_a_server_is_answered_in_a_thread_opened_from_the_message(start_bot, discord_server):
     await start_bot()
     start = len(discord_server.calls)

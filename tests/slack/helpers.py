@@ -14,11 +14,23 @@ def text_of(call: dict[str, Any]) -> str:
 
 
 async def streamed_to(slack: Any, ending: str) -> dict[str, Any]:
-    """The last edit of a streamed reply, once an edit shows `ending`. A streamed reply is edited in place as it
-    grows; on a busy machine the first edit seen can be a middle one, so waiting for "an edit" is not enough."""
-    await slack.wait_for(lambda: any(ending in text_of(call) for call in slack.called("chat.update")))
-    last: dict[str, Any] = slack.called("chat.update")[-1]
-    return last
+    """The reply as it finally shows, once it shows `ending`: the last edit of a streamed reply, which is edited in
+    place as it grows (on a busy machine the first edit seen can be a middle one, so waiting for "an edit" is not
+    enough), or the message itself where nothing was shown before it was complete. Only finished sentences
+    stream, so a reply of one sentence is posted whole."""
+
+    def shown() -> dict[str, Any] | None:
+        edits = slack.called("chat.update")
+        if any(ending in text_of(call) for call in edits):
+            last: dict[str, Any] = edits[-1]
+            return last
+        posted = [call for call in slack.called("chat.postMessage") if ending in text_of(call)]
+        return posted[-1] if posted and not edits else None
+
+    await slack.wait_for(lambda: shown() is not None)
+    final = shown()
+    assert final is not None
+    return final
 
 
 def action_ids(call: dict[str, Any]) -> list[str]:

@@ -13,7 +13,7 @@ CRISIS = "I want to kill myself tonight"
 
 
 async def test_a_dm_gets_a_streamed_reply(http, slack, fake_llm):
-    said = "I hear you, that sounds like a heavy week to carry."
+    said = "I hear you. That sounds like a heavy week to carry."
     fake_llm.push(Script(text=said, chunk_delay=0.02))
 
     status, _ = await http.event(dm("I've had a rough week"))

@@ -12,12 +12,12 @@ async def test_the_connection_is_opened_with_the_app_token(socket):
 
 
 async def test_a_dm_envelope_is_acked_and_gets_a_streamed_reply(socket, fake_llm):
-    fake_llm.push(Script(text="I'm here with you, one step at a time.", chunk_delay=0.02))
+    fake_llm.push(Script(text="I'm here with you. One step at a time.", chunk_delay=0.02))
 
     envelope = await socket.send_envelope("events_api", dm("it's been hard"))
 
     await socket.wait_for(lambda: envelope in socket.acks)
-    assert "one step at a time" in text_of(await streamed_to(socket, "one step at a time."))
+    assert "One step at a time" in text_of(await streamed_to(socket, "One step at a time."))
     assert socket.called("chat.postMessage")[0]["channel"] == ALICE_DM
 
 
