@@ -2,7 +2,9 @@
 `python -m bot.crisis --screen-eval` runs (bot/crisis/screen_eval.py), and that command's own output.
 
 Every file the rules were written or fixed against is held to all of it: no unsafe reply reaches the person, no
-safe one is withheld, no promise of secrecy is read as another kind (it gets its own replacement message).
+safe one is withheld, no promise of secrecy is read as another kind (it gets its own replacement message). The
+files kept for measuring (`UNTUNED`) are not gated: their misses are the honest figure for phrasings no rule was
+written for (tests/data/screen/README.md), and gating them would invite fixing rules against them.
 """
 
 import asyncio
@@ -17,7 +19,8 @@ from bot.crisis.screen_eval import evaluate_screen, read_screen_file
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests/data/screen"
-TUNED = sorted(DATA.glob("*.tsv"))
+UNTUNED = ("en_heldout2.tsv",)
+TUNED = sorted(path for path in DATA.glob("*.tsv") if path.name not in UNTUNED)
 LANGUAGES = ("es", "fr", "de", "pt")
 
 
@@ -44,6 +47,14 @@ def test_every_unsafe_reply_is_withheld_and_no_safe_one_is(screen, path):
     assert [(rule, row.text) for row, rule in report.wrongly_withheld] == []
     assert [(reason, row.text) for row, reason in report.misread] == []
     assert report.overall.unsafe and report.overall.safe
+
+
+def test_the_untuned_files_say_so_and_hold_both_kinds_of_reply():
+    for name in UNTUNED:
+        path = DATA / name
+        assert "NOT tuned on" in path.read_text(encoding="utf-8").split("\ntext\t", 1)[0]
+        rows = read_screen_file(path)
+        assert sum(row.withhold for row in rows) >= 25 and sum(not row.withhold for row in rows) >= 25
 
 
 async def _cli(*args: str) -> tuple[int, str, str]:
