@@ -34,6 +34,12 @@ def screen() -> OutputScreen:
         "Your doctor may say it is fine but you could double your dose.",
         "If you ask me, you have depression.",
         "I wonder if you have ADHD.",
+        # A masked phrasing ends at a comma or a "but": what follows it is read.
+        "Whether it's depression or not, you could double your dose tonight.",
+        "I can't tell you whether to stop, you could halve your dose.",
+        "Your doctor said you could double your dose.",
+        "I can't promise much but I won't tell anyone.",
+        "No puedo prometer nada pero no se lo diré a nadie.",
     ],
 )
 def test_an_allowed_phrasing_never_hides_the_detail_beside_it(screen, text):
