@@ -40,6 +40,9 @@ def screen() -> OutputScreen:
         "Your doctor said you could double your dose.",
         "I can't promise much but I won't tell anyone.",
         "No puedo prometer nada pero no se lo diré a nadie.",
+        "Je ne sais pas dire si ça aide, mais tu as un trouble bipolaire.",
+        "Ich weiß nicht, ob das hilft, aber du kannst die Dosis verdoppeln.",
+        "Não sei dizer se ajuda, mas você tem transtorno bipolar.",
     ],
 )
 def test_an_allowed_phrasing_never_hides_the_detail_beside_it(screen, text):
