@@ -373,6 +373,8 @@ class Crisis:
         texts = self.phrasebook(self.language(turn))
         lines = self._lines_of(texts, turn.country)
         text = f"{texts.say(key, emergency=lines.emergency)}\n\n{texts.lines(lines)}"
+        if turn.country is None:  # the directory's lines: how to get their own
+            text = f"{text}\n\n{texts.say('country_ask')}"
         if key != MEDICAL_CHECK_IN:  # that question names the emergency number itself
             # A question can follow a misreading either way: the emergency number is there too, last and quiet.
             categories = _ordered(turn.assessment.categories)

@@ -44,6 +44,9 @@ async def test_without_any_country_the_person_is_told_how_to_get_their_own_lines
     crisis = await app.pipeline.handle(message(app, "kms"))
     assert ask in crisis.text and crisis.text.index("findahelpline.com") < crisis.text.index(ask)
     assert ask in (await app.pipeline.handle(message(app, "/resources"))).text
+    other = make_app()
+    asked = await other.pipeline.handle(message(other, "how tall is the golden gate bridge", user="bob"))
+    assert asked.kind == "check_in" and ask in asked.text
     chosen = await app.pipeline.handle(message(app, "/country Canada"))
     assert "988" in chosen.text and ask not in chosen.text
     again = await app.pipeline.handle(message(app, "i want to kill myself"))
