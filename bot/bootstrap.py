@@ -20,6 +20,7 @@ from bot.context import ContextStore
 from bot.countries import Countries, load_countries
 from bot.crisis import Crisis, build_crisis
 from bot.crisis.language import LanguageModel
+from bot.crisis.screen import OutputScreen
 from bot.embedded_redis import EmbeddedRedis
 from bot.ids import Pseudonymizer
 from bot.llm import ReplyService
@@ -61,10 +62,16 @@ def _hash_secret(settings: Settings) -> bytes:
 
 
 def build_app(
-    settings: Settings, redis: Redis, *, hash_secret: bytes | None = None, languages: LanguageModel | None = None
+    settings: Settings,
+    redis: Redis,
+    *,
+    hash_secret: bytes | None = None,
+    languages: LanguageModel | None = None,
+    screen: OutputScreen | None = None,
 ) -> App:
     """Wire the parts together. Raises `PromptError` for a bad prompt file (a start-up error). `languages`, the
-    model that reads a message's language, is loaded here unless given (tests build many apps and share one)."""
+    model that reads a message's language, and `screen`, the LLM output screen (about a second to read), are
+    loaded here unless given (tests build many apps and share them)."""
     prompts = load_prompts(settings.prompts_dir)
     privacy = settings.privacy
     context = ContextStore(
@@ -78,7 +85,7 @@ def build_app(
     communities = CommunityStore(redis)
     llm = ReplyService.from_settings(settings.llm, settings.limits) if settings.llm.configured else None
     ids = Pseudonymizer(hash_secret or _hash_secret(settings))
-    crisis = build_crisis(settings, languages)
+    crisis = build_crisis(settings, languages, screen)
     folder = settings.prompts_dir
     countries = load_countries(folder / "countries.txt", crisis.directory.aliases, folder / "country_names")
     _check_default_country(settings, countries)

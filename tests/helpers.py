@@ -11,8 +11,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.bootstrap import App, build_app
-from bot.config import load_settings
+from bot.config import Settings, default_prompts_dir, load_settings
 from bot.crisis.language import LanguageModel
+from bot.crisis.screen import OutputScreen, load_screen
 from bot.models import IncomingMessage, Platform
 from bot.pipeline import Pipeline
 from bot.shutdown import Shutdown, serve
@@ -27,9 +28,22 @@ def shared_languages() -> LanguageModel:
     return LanguageModel(HEARTHS_LANGUAGES)
 
 
+@functools.cache
+def shared_screen() -> OutputScreen:
+    """One LLM output screen for every app built from Hearth's own prompts: reading its patterns takes a second."""
+    return load_screen(default_prompts_dir() / "crisis" / "screen.yaml")
+
+
 def build_test_app(redis: Redis, overrides: dict[str, Any], languages: LanguageModel | None = None, **more: Any) -> App:
     settings = load_settings(env_file=None, **{**overrides, **more})
-    return build_app(settings, redis, hash_secret=SECRET, languages=languages or shared_languages())
+    return build_app(
+        settings, redis, hash_secret=SECRET, languages=languages or shared_languages(), screen=screen_for(settings)
+    )
+
+
+def screen_for(settings: Settings) -> OutputScreen | None:
+    """The shared screen for an app of Hearth's own prompts; None (read its own) for a test's copy of them."""
+    return shared_screen() if settings.prompts_dir == default_prompts_dir() else None
 
 
 def message(app: App, text: str, *, user: str = "alice", conversation: str = "dm-1", **fields: Any) -> IncomingMessage:

@@ -500,15 +500,18 @@ def crisis_folder(settings: Settings) -> Path:
     return settings.prompts_dir / "crisis"
 
 
-def build_crisis(settings: Settings, languages: LanguageModel | None = None) -> Crisis:
+def build_crisis(
+    settings: Settings, languages: LanguageModel | None = None, screen: OutputScreen | None = None
+) -> Crisis:
     """Load and check every crisis data file; a bad one is a start-up error (`CrisisDataError`). `languages`, the
-    model that reads a message's language, is loaded here unless given (tests share one)."""
+    model that reads a message's language, and `screen`, the output screen read from `screen.yaml`, are loaded
+    here unless given (tests build many apps from the same files and share them)."""
     folder = crisis_folder(settings)
     return Crisis(
         detector=Detector(load_lexicon(folder)),
         directory=load_directory(folder / "resources.yaml"),
         phrasebook=load_phrasebook(folder / "replies", languages),
-        screen=load_screen(folder / "screen.yaml"),
+        screen=screen or load_screen(folder / "screen.yaml"),
         default_country=settings.crisis.default_country,
         moderation=build_moderation(settings),
         classifier=load_classifier(folder / "classifier.json") if settings.crisis.crisis_classifier else None,

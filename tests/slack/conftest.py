@@ -21,7 +21,7 @@ from adapters.slack.modes import http_server, socket_mode
 from bot.bootstrap import App, build_app
 from bot.config import load_settings
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, BOT_USER, TEAM, FakeSlack
-from tests.helpers import shared_languages
+from tests.helpers import screen_for, shared_languages
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 ALICE = "U0ALICE"
@@ -60,7 +60,11 @@ def hearth_settings(settings_overrides, fake_llm, slack, **more: Any):
 @pytest.fixture
 async def hearth(redis, fake_llm, slack, settings_overrides) -> AsyncIterator[App]:
     app = build_app(
-        hearth_settings(settings_overrides, fake_llm, slack), redis, hash_secret=b"x" * 32, languages=shared_languages()
+        settings := hearth_settings(settings_overrides, fake_llm, slack),
+        redis,
+        hash_secret=b"x" * 32,
+        languages=shared_languages(),
+        screen=screen_for(settings),
     )
     yield app
     # Bolt answers after its ack, so a reply can still be saving to Redis when a test's last check passes.
@@ -214,7 +218,11 @@ async def without_redis(slack, fake_llm, settings_overrides, tmp_path) -> AsyncI
     """Hearth in HTTP mode whose Redis is not there (a unix socket nobody listens on)."""
     dead = Redis.from_url(f"unix://{tmp_path}/no-redis.sock", socket_connect_timeout=0.2)
     app = build_app(
-        hearth_settings(settings_overrides, fake_llm, slack), dead, hash_secret=b"x" * 32, languages=shared_languages()
+        settings := hearth_settings(settings_overrides, fake_llm, slack),
+        dead,
+        hash_secret=b"x" * 32,
+        languages=shared_languages(),
+        screen=screen_for(settings),
     )
     try:
         async with http_server(build_bolt(app), "127.0.0.1", 0) as url, aiohttp.ClientSession() as session:
