@@ -349,10 +349,10 @@ class ContextStore:
                 pipe.expire(keys.index, self._index_ttl)
             await pipe.execute()
 
-    async def drop_flag(self, user: str, flag: str) -> None:
-        """Delete one of `user`'s flags (`privacy`, once what it owed was said) and its entry in their index."""
+    async def drop_privacy(self, user: str) -> None:
+        """Delete `user`'s owed privacy line (`UserKeys.privacy`, once it was said) and its entry in their index."""
         keys = UserKeys(user)
-        name = getattr(keys, flag)
+        name = keys.privacy
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(name)
             pipe.srem(keys.index, name)

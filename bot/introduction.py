@@ -111,7 +111,7 @@ class Introduction:
             return reply
         if turn.session.available:
             try:
-                await self._context.drop_flag(turn.msg.user, "privacy")
+                await self._context.drop_privacy(turn.msg.user)
             except (RedisError, OSError) as exc:
                 log.warning("could not drop the privacy flag: %s", type(exc).__name__)
         turn.session.privacy_due = False

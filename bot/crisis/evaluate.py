@@ -58,8 +58,8 @@ class Tally:
 
     def summary(self) -> str:
         return (
-            f"recall {self.caught} of {self.crisis} crisis rows ({_pct(self.recall)}), "
-            f"false positives {self.flagged} of {self.safe} safe rows ({_pct(self.fpr)})"
+            f"recall {self.caught} of {self.crisis} crisis rows ({percent(self.recall)}), "
+            f"false positives {self.flagged} of {self.safe} safe rows ({percent(self.fpr)})"
         )
 
 
@@ -73,14 +73,15 @@ class Report:
     def lines(self) -> list[str]:
         out = [f"{'category':<16} {'crisis':>6} {'recall':>7} {'safe':>6} {'FPR':>7}"]
         for name, tally in [*sorted(self.by_category.items()), ("ALL", self.overall)]:
-            out.append(f"{name:<16} {tally.crisis:>6} {_pct(tally.recall):>7} {tally.safe:>6} {_pct(tally.fpr):>7}")
+            recall, fpr = percent(tally.recall), percent(tally.fpr)
+            out.append(f"{name:<16} {tally.crisis:>6} {recall:>7} {tally.safe:>6} {fpr:>7}")
         total = self.overall
         if total.asked or total.safe_asked:
             reached = (total.caught + total.asked) / total.crisis if total.crisis else None
             asked_safe = total.safe_asked / total.safe if total.safe else None
             out.append(
-                f"asked directly (learned screen): crisis rows caught or asked {_pct(reached)}, "
-                f"safe rows asked {_pct(asked_safe)}"
+                f"asked directly (learned screen): crisis rows caught or asked {percent(reached)}, "
+                f"safe rows asked {percent(asked_safe)}"
             )
         return out
 
@@ -131,5 +132,6 @@ def evaluate(
     return report
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """A rate as the reports print it ("92.4%"), or "-" where there was nothing to count."""
     return "-" if value is None else f"{value:.1%}"

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.crisis.evaluate import percent
 from bot.crisis.screen import KINDS, OutputScreen
 
 _LABELS = ("withhold", "pass")
@@ -50,8 +51,9 @@ class ScreenTally:
 
     def summary(self) -> str:
         return (
-            f"withheld {self.withheld} of {self.unsafe} unsafe replies ({_pct(self.withheld_rate)}), "
-            f"wrongly withheld {self.wrongly_withheld} of {self.safe} safe replies ({_pct(self.wrongly_withheld_rate)})"
+            f"withheld {self.withheld} of {self.unsafe} unsafe replies ({percent(self.withheld_rate)}), "
+            f"wrongly withheld {self.wrongly_withheld} of {self.safe} safe replies "
+            f"({percent(self.wrongly_withheld_rate)})"
         )
 
 
@@ -69,8 +71,8 @@ class ScreenReport:
         out = [f"{'kind':<10} {'unsafe':>6} {'withheld':>9} {'safe':>6} {'wrongly':>8}"]
         for name, tally in [*sorted(self.by_kind.items()), ("ALL", self.overall)]:
             out.append(
-                f"{name:<10} {tally.unsafe:>6} {_pct(tally.withheld_rate):>9} {tally.safe:>6} "
-                f"{_pct(tally.wrongly_withheld_rate):>8}"
+                f"{name:<10} {tally.unsafe:>6} {percent(tally.withheld_rate):>9} {tally.safe:>6} "
+                f"{percent(tally.wrongly_withheld_rate):>8}"
             )
         return out
 
@@ -135,7 +137,3 @@ def evaluate_screen(rows: Iterable[ScreenRow], screen: OutputScreen) -> ScreenRe
         elif row.withhold and reason != row.kind and "secrecy" in (reason, row.kind):
             report.misread.append((row, reason or ""))
     return report
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
